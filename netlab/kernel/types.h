@@ -1,0 +1,71 @@
+// Kernel objects as value types (str(), ==). Every object names the network
+// namespace it lives in; "" is the namespace netlab itself runs in.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "netlab/base/ip.h"
+
+namespace netlab::kernel {
+
+// Identity of a named network namespace: the inode of its nsfs file. Two
+// namespaces with the same name at different times have different ids, which
+// is how netlab refuses to delete one it did not create.
+struct NetnsId {
+  uint64_t dev = 0, ino = 0;
+  bool operator==(const NetnsId&) const = default;
+  std::string str() const;
+};
+
+// A veth pair created in one request with each end directly in its namespace.
+struct VethPair {
+  std::string ns_a, if_a, ns_b, if_b;
+  uint32_t mtu = 1500;
+  bool operator==(const VethPair&) const = default;
+  std::string str() const;  // "nl-x-a:eth1 <-> nl-x-b:eth1"
+};
+
+struct Address {
+  std::string ns, ifname;
+  Ipv4Prefix addr;  // interface address with its prefix length, e.g. 10.0.0.1/30
+  bool operator==(const Address&) const = default;
+  std::string str() const;
+};
+
+enum class RouteType : uint8_t { Unicast, Blackhole };
+
+struct Nexthop {
+  std::optional<Ipv4> via;
+  std::string dev;
+  bool operator==(const Nexthop&) const = default;
+  auto operator<=>(const Nexthop&) const = default;
+};
+
+// An IPv4 route in the main table.
+struct Route {
+  std::string ns;
+  Ipv4Prefix dst;
+  RouteType type = RouteType::Unicast;
+  std::vector<Nexthop> nexthops;  // empty for blackhole; >1 for ECMP
+  uint8_t protocol = 4;           // RTPROT_STATIC; FRR's bgp routes have 186
+  uint32_t metric = 0;
+  bool operator==(const Route&) const = default;
+  std::string str() const;  // "10.0.0.0/24 via 10.255.0.1 dev eth1 proto bgp"
+};
+
+struct LinkStats {
+  uint64_t rx_packets = 0, tx_packets = 0, rx_bytes = 0, tx_bytes = 0;
+};
+
+struct LinkInfo {
+  std::string ns, ifname;
+  int index = 0;
+  bool admin_up = false;  // IFF_UP
+  bool carrier = false;   // IFF_LOWER_UP
+  uint32_t mtu = 0;
+};
+
+}  // namespace netlab::kernel

@@ -1,0 +1,66 @@
+// Processes: spawn programs inside a lab's namespaces, signal and reap them.
+//
+// Always an argv and execve, never a shell. A process is identified by its
+// pid AND its start time (field 22 of /proc/PID/stat), so a recycled pid is
+// never mistaken for ours: signal() refuses a pid whose start time differs.
+//
+// Spawned processes run in their own session (setsid) so that they outlive
+// netlab for `netlab up`; while netlab runs it reaps the ones that exit.
+// Errors: KernelError. Threads: one Processes may be used by one thread at a time.
+#pragma once
+
+#include <sys/types.h>
+
+#include <chrono>
+#include <cstdint>
+#include <map>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace netlab::process {
+
+struct ProcessSpec {
+  std::string ns;  // network namespace name under /run/netns; "" = netlab's own
+  std::vector<std::string> argv;
+  std::map<std::string, std::string> env;  // the whole environment (PATH is added when absent)
+  std::string log_path;                    // stdout and stderr appended here; "" = /dev/null
+  // When set, the process gets a private mount namespace in which this
+  // directory is bind-mounted over /run: per-instance runtime files (e.g.
+  // wireguard-go's /run/wireguard/IF.sock) stay apart and visible to netlab
+  // at this path.
+  std::optional<std::string> private_run;
+  std::string cwd = "/";
+  bool operator==(const ProcessSpec&) const = default;
+  std::string str() const;  // "[nl-x-a] /usr/lib/frr/zebra -f ..."
+};
+
+struct ProcessId {
+  pid_t pid = 0;
+  uint64_t start_time = 0;  // clock ticks since boot
+  bool operator==(const ProcessId&) const = default;
+  std::string str() const;  // "1234@567890"
+};
+
+class Processes {
+ public:
+  virtual ~Processes() = default;
+  virtual ProcessId spawn(const ProcessSpec&) = 0;
+  // Alive: the pid exists, is not a zombie, and has the recorded start time.
+  virtual bool alive(const ProcessId&) = 0;
+  // Sends `sig`; does nothing when the process is gone; throws when the pid
+  // now belongs to another process.
+  virtual void signal(const ProcessId&, int sig) = 0;
+  // Waits until the process is gone (reaping it if it is our child).
+  virtual bool wait_gone(const ProcessId&, std::chrono::milliseconds timeout) = 0;
+  // SIGTERM, wait up to `grace`, then SIGKILL and wait; true when it is gone.
+  virtual bool stop(const ProcessId&, std::chrono::milliseconds grace) = 0;
+};
+
+std::unique_ptr<Processes> make_processes();
+
+// Reads the start time of `pid` from /proc; nullopt when there is no such pid.
+std::optional<uint64_t> read_start_time(pid_t pid);
+
+}  // namespace netlab::process

@@ -1,0 +1,215 @@
+// The topology model: what one TOML file says, after loading, before planning.
+//
+// Pure data. Every entity keeps where its keys were written (`at`), so the
+// validator and the planner can point errors into the file. Defaults from
+// shared/spec/topology.md are applied by the loader, so a consumer never has
+// to know them; `explicit_keys` tells which keys the user actually wrote.
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <optional>
+#include <set>
+#include <string>
+#include <vector>
+
+#include "netlab/base/ip.h"
+
+namespace netlab::topology {
+
+// A place in the source file; 1-based. line == 0 means unknown.
+struct SourceRegion {
+  uint32_t line = 0, column = 0;
+  uint32_t end_line = 0, end_column = 0;  // exclusive end, as toml++ reports it
+  bool known() const { return line != 0; }
+  auto operator<=>(const SourceRegion&) const = default;
+};
+
+// Where each key of one table was written: "" is the table header itself,
+// "name", "endpoints", "endpoints.0", "fault.cut", "expect.path.1", ...
+struct Positions {
+  std::map<std::string, SourceRegion, std::less<>> at;
+  // The most specific known region for `key`, falling back to its parents
+  // ("fault.cut" -> "fault" -> "").
+  SourceRegion of(std::string_view key) const;
+};
+
+enum class Role { Host, Customer, AwsDx, AwsVpn, Vgw, Tgw, Dxgw, Internet, Router };
+std::string_view to_string(Role);
+std::optional<Role> role_from_string(std::string_view);
+// Roles that run FRR (zebra, bgpd, bfdd, staticd) and speak BGP.
+bool is_router(Role);
+// Roles on Amazon's side of the network.
+bool is_aws(Role);
+
+enum class DomainType { Site, Location, Az, Region };
+std::string_view to_string(DomainType);
+std::optional<DomainType> domain_type_from_string(std::string_view);
+
+// The failure domains an object is tagged with. Links may carry site,
+// location and az; nodes all four.
+struct Domains {
+  std::optional<std::string> site, location, az, region;
+  const std::optional<std::string>& get(DomainType) const;
+  bool in(DomainType t, std::string_view value) const;
+};
+
+struct BfdTimers {
+  uint32_t interval_ms = 300;
+  uint32_t multiplier = 3;
+  auto operator<=>(const BfdTimers&) const = default;
+};
+
+struct BgpTimers {
+  uint32_t keepalive_s = 0;
+  uint32_t hold_s = 0;
+  auto operator<=>(const BgpTimers&) const = default;
+};
+
+struct Probe {
+  std::string from, to;       // host nodes
+  double interval_ms = 1;
+  Positions pos;
+};
+
+struct Lab {
+  std::string name;
+  std::string description;
+  Ipv4Prefix pool{Ipv4{0x0AFF0000}, 16};  // 10.255.0.0/16
+  std::optional<Probe> probe;
+  std::optional<std::string> frr_templates;  // resolved against the file's directory
+  std::optional<uint64_t> seed;              // impairment randomness (reproducible runs)
+  Positions pos;
+};
+
+struct Node {
+  std::string name;
+  Role role = Role::Host;
+  std::optional<uint32_t> asn;
+  std::vector<Ipv4Prefix> announce;
+  std::optional<std::string> config;  // path, resolved against the file's directory
+  Domains domains;
+  std::optional<BfdTimers> bfd;
+  Positions pos;
+};
+
+enum class ZoneType { Az, Local };
+struct Zone {
+  std::string name;
+  ZoneType type = ZoneType::Az;
+  std::optional<std::string> parent, failover;
+  Positions pos;
+};
+
+enum class LinkKind { Lan, Dx, Internet, Backbone };
+std::string_view to_string(LinkKind);
+std::optional<LinkKind> link_kind_from_string(std::string_view);
+
+struct Endpoint {
+  std::string node;
+  std::optional<std::string> ifname;  // from "node:ifname"
+  auto operator<=>(const Endpoint&) const = default;
+};
+
+struct LinkBgp {
+  bool enabled = true;              // only meaningful between two routers
+  std::optional<BgpTimers> timers;  // none: the kind's default (dx: 30/90)
+};
+
+struct LinkBfd {
+  bool enabled = false;             // loader default: true on dx links
+  std::optional<BfdTimers> timers;  // none: the nodes' or kind's default
+};
+
+struct Impairment {
+  std::optional<double> delay_ms, jitter_ms, loss_pct, rate_mbit;
+  bool empty() const { return !delay_ms && !jitter_ms && !loss_pct && !rate_mbit; }
+};
+
+struct Link {
+  std::string name;  // explicit, or "<a>-<b>" from the endpoints' node names
+  Endpoint a, b;
+  LinkKind kind = LinkKind::Lan;
+  std::optional<Ipv4Prefix> subnet;
+  Domains domains;  // site, location, az
+  LinkBgp bgp;
+  LinkBfd bfd;
+  Impairment impair;
+  Positions pos;
+};
+
+enum class TunnelType { Wireguard, Ipsec };
+std::string_view to_string(TunnelType);
+
+enum class DpdAction { Clear, None, Restart };
+std::string_view to_string(DpdAction);
+
+struct Dpd {
+  uint32_t interval_s = 10;
+  uint32_t timeout_s = 30;
+  DpdAction action = DpdAction::Clear;
+};
+
+struct Tunnel {
+  std::string name;
+  TunnelType type = TunnelType::Wireguard;
+  std::string a, b;  // routing nodes, each with a kind = "internet" link
+  std::optional<Ipv4Prefix> inside;
+  BgpTimers bgp{10, 30};
+  Dpd dpd;
+  Positions pos;
+};
+
+enum class FaultKind { Cut, Down, Oneway, Crash, Poweroff, Domain, Degrade, Flap, Maintenance, BgpDown };
+std::string_view to_string(FaultKind);
+
+struct Fault {
+  FaultKind kind = FaultKind::Cut;
+  std::string target;  // link (cut, down, oneway, degrade, flap, bgp_down), node (crash,
+                       // poweroff) or tunnel (maintenance); empty for domain
+  std::optional<std::string> from;  // oneway: the node whose sent traffic is lost
+  DomainType domain_type = DomainType::Location;
+  std::string domain_value;  // domain
+  std::optional<double> loss_pct, delay_ms;  // degrade
+  uint32_t period_ms = 1000, count = 3;      // flap
+  std::string str() const;                   // "cut dx1", "domain location=ny5"
+};
+
+struct Expect {
+  bool reachable = true;
+  std::optional<double> max_outage_ms;
+  std::optional<double> max_convergence_ms;
+  std::vector<std::string> path;  // any of these must carry the probe during the fault
+  std::optional<double> max_failback_outage_ms;
+};
+
+struct Scenario {
+  std::string name;
+  std::string description;
+  Fault fault;
+  double hold_s = 5;
+  uint32_t trials = 1;
+  std::optional<Probe> probe;  // none: [lab].probe
+  Expect expect;
+  Positions pos;
+};
+
+struct Topology {
+  std::string path;    // as given on the command line
+  std::string source;  // the file's text, for diagnostics
+  Lab lab;
+  std::vector<Node> nodes;  // in file order
+  std::map<std::string, Zone> zones;
+  std::vector<Link> links;
+  std::vector<Tunnel> tunnels;
+  std::vector<Scenario> scenarios;
+
+  const Node* node(std::string_view name) const;
+  const Link* link(std::string_view name) const;
+  const Tunnel* tunnel(std::string_view name) const;
+  const Scenario* scenario(std::string_view name) const;
+  // The probe a scenario uses: its own, else the lab's.
+  const Probe* probe_for(const Scenario&) const;
+};
+
+}  // namespace netlab::topology
