@@ -13,7 +13,12 @@ namespace netlab::topology {
 struct LoadResult {
   std::optional<Topology> topology;  // set when the file parsed (it may still have errors)
   Diagnostics diagnostics;
+  // The file's path and text, kept even when it did not parse, so that the
+  // diagnostics can always be rendered against it.
+  std::string path, source;
   bool ok() const { return topology && !diagnostics.has_errors(); }
+  // Every diagnostic, rendered against the file (Diagnostics::render).
+  std::string render(bool color = false) const { return diagnostics.render(path, source, color); }
 };
 
 // Parses and type-checks `text` (unknown keys, wrong types, missing required

@@ -80,6 +80,47 @@ std::optional<LinkKind> link_kind_from_string(std::string_view s) {
 }
 std::string_view to_string(FaultKind k) { return name_of(kFaults, k); }
 
+std::optional<FaultKind> fault_kind_from_string(std::string_view s) {
+  return value_of(kFaults, s);
+}
+bool targets_link(FaultKind k) {
+  return k == FaultKind::Cut || k == FaultKind::Down || k == FaultKind::Oneway ||
+         k == FaultKind::Degrade || k == FaultKind::Flap || k == FaultKind::BgpDown;
+}
+
+std::string_view to_string(ZoneType t) { return t == ZoneType::Az ? "az" : "local"; }
+std::optional<ZoneType> zone_type_from_string(std::string_view s) {
+  if (s == "az") return ZoneType::Az;
+  if (s == "local") return ZoneType::Local;
+  return std::nullopt;
+}
+std::optional<TunnelType> tunnel_type_from_string(std::string_view s) {
+  if (s == "wireguard") return TunnelType::Wireguard;
+  if (s == "ipsec") return TunnelType::Ipsec;
+  return std::nullopt;
+}
+std::optional<DpdAction> dpd_action_from_string(std::string_view s) {
+  if (s == "clear") return DpdAction::Clear;
+  if (s == "none") return DpdAction::None;
+  if (s == "restart") return DpdAction::Restart;
+  return std::nullopt;
+}
+
+template <class E, size_t N>
+static std::vector<E> values_of(const std::array<std::pair<E, std::string_view>, N>& table) {
+  std::vector<E> out;
+  for (auto& [v, n] : table) out.push_back(v);
+  return out;
+}
+std::vector<Role> all_roles() { return values_of(kRoles); }
+std::vector<DomainType> all_domain_types() { return values_of(kDomains); }
+std::vector<LinkKind> all_link_kinds() { return values_of(kLinkKinds); }
+std::vector<FaultKind> all_fault_kinds() { return values_of(kFaults); }
+
+std::string default_link_name(const Endpoint& a, const Endpoint& b) {
+  return a.node + "-" + b.node;
+}
+
 std::string_view to_string(TunnelType t) {
   return t == TunnelType::Wireguard ? "wireguard" : "ipsec";
 }
@@ -133,6 +174,10 @@ const Node* Topology::node(std::string_view n) const { return find_named(nodes, 
 const Link* Topology::link(std::string_view n) const { return find_named(links, n); }
 const Tunnel* Topology::tunnel(std::string_view n) const { return find_named(tunnels, n); }
 const Scenario* Topology::scenario(std::string_view n) const { return find_named(scenarios, n); }
+const Zone* Topology::zone(std::string_view n) const {
+  auto it = zones.find(std::string(n));
+  return it == zones.end() ? nullptr : &it->second;
+}
 const Probe* Topology::probe_for(const Scenario& s) const {
   if (s.probe) return &*s.probe;
   if (lab.probe) return &*lab.probe;

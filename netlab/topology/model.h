@@ -94,6 +94,8 @@ struct Node {
 };
 
 enum class ZoneType { Az, Local };
+std::string_view to_string(ZoneType);
+std::optional<ZoneType> zone_type_from_string(std::string_view);
 struct Zone {
   std::string name;
   ZoneType type = ZoneType::Az;
@@ -140,9 +142,11 @@ struct Link {
 
 enum class TunnelType { Wireguard, Ipsec };
 std::string_view to_string(TunnelType);
+std::optional<TunnelType> tunnel_type_from_string(std::string_view);
 
 enum class DpdAction { Clear, None, Restart };
 std::string_view to_string(DpdAction);
+std::optional<DpdAction> dpd_action_from_string(std::string_view);
 
 struct Dpd {
   uint32_t interval_s = 10;
@@ -162,6 +166,9 @@ struct Tunnel {
 
 enum class FaultKind { Cut, Down, Oneway, Crash, Poweroff, Domain, Degrade, Flap, Maintenance, BgpDown };
 std::string_view to_string(FaultKind);
+std::optional<FaultKind> fault_kind_from_string(std::string_view);
+// Faults that name a link (cut, down, oneway, degrade, flap, bgp_down).
+bool targets_link(FaultKind);
 
 struct Fault {
   FaultKind kind = FaultKind::Cut;
@@ -210,6 +217,17 @@ struct Topology {
   const Scenario* scenario(std::string_view name) const;
   // The probe a scenario uses: its own, else the lab's.
   const Probe* probe_for(const Scenario&) const;
+  const Zone* zone(std::string_view name) const;
 };
+
+// Every value of each enum, in declaration order: for "valid values are ..."
+// hints and for documentation.
+std::vector<Role> all_roles();
+std::vector<DomainType> all_domain_types();
+std::vector<LinkKind> all_link_kinds();
+std::vector<FaultKind> all_fault_kinds();
+
+// The name a link gets when the file gives none: "<a>-<b>" (node names).
+std::string default_link_name(const Endpoint& a, const Endpoint& b);
 
 }  // namespace netlab::topology
