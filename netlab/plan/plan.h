@@ -1,0 +1,163 @@
+// The Plan: every kernel object, address, route, BGP session, key, rendered
+// FRR configuration and process argv of one lab, decided and named before
+// anything on the host is touched (DESIGN.md). `netlab plan` prints it; lab/
+// applies it; tests compare it with golden files.
+//
+// Pure data plus pure functions. make_plan() reads FRR templates from disk
+// (and a node's own config file when it has one); nothing else.
+#pragma once
+
+#include <map>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "netlab/base/ip.h"
+#include "netlab/kernel/types.h"
+#include "netlab/plan/keys.h"
+#include "netlab/process/processes.h"
+#include "netlab/topology/model.h"
+
+namespace netlab::plan {
+
+using topology::BfdTimers;
+using topology::BgpTimers;
+using topology::Domains;
+using topology::LinkKind;
+using topology::Role;
+
+// What a BGP session rides on, which decides its AWS behaviour.
+enum class SessionKind { Dx, Vpn, Lan, Backbone };
+std::string_view to_string(SessionKind);
+
+// One end of a link or tunnel, as seen from its node.
+struct Iface {
+  std::string name;           // inside the node's namespace
+  bool tunnel = false;        // a tunnel interface (created by its backend), else a veth end
+  std::string link;           // the link's or tunnel's name
+  Ipv4Prefix address;         // e.g. 10.255.0.1/30
+  std::string peer_node;      // the node at the other end
+  Ipv4 peer_address;
+  LinkKind kind = LinkKind::Lan;  // for tunnels: Lan (unused)
+};
+
+struct Daemon {
+  std::string name;  // zebra, bgpd, bfdd, staticd
+  process::ProcessSpec spec;
+};
+
+struct PlanNode {
+  std::string name;
+  std::string ns;  // nl-<lab>-<node>
+  Role role = Role::Host;
+  std::optional<uint32_t> asn;
+  Ipv4 router_id;
+  Domains domains;
+  std::optional<BfdTimers> bfd;  // [nodes.X].bfd: this node's BFD sessions
+  std::vector<Iface> ifaces;
+  std::vector<Ipv4Prefix> announce;  // as written, plus host subnets it serves (see planner)
+  // Routes netlab installs itself (not FRR): a host's default route, the
+  // internet underlay. Re-applied when a fault is repaired.
+  std::vector<kernel::Route> routes;
+  std::vector<std::pair<std::string, std::string>> sysctls;  // key under /proc/sys, value
+  // Routers only:
+  std::string frr_dir;     // runtime directory of its FRR instance (vty sockets, pid files)
+  std::string frr_config;  // rendered from the role template, or the user's own file
+  bool own_config = false; // frr_config came from the node's `config` file
+  std::map<std::string, std::string> frr_daemon_configs;  // daemon -> its share of frr_config
+  std::vector<Daemon> daemons;
+
+  bool is_router() const { return topology::is_router(role); }
+  const Iface* iface_on(std::string_view link_or_tunnel) const;
+};
+
+struct LinkEnd {
+  std::string node, ns, ifname;
+  Ipv4Prefix address;
+};
+
+struct PlanLink {
+  std::string name;
+  LinkKind kind = LinkKind::Lan;
+  Ipv4Prefix subnet;
+  LinkEnd a, b;
+  Domains domains;
+  topology::Impairment impair;
+  uint32_t mtu = 1500;
+};
+
+struct TunnelEnd {
+  std::string node, ns, ifname;
+  Ipv4Prefix inside;     // inside address with the /30
+  Ipv4 outer;            // the node's address on its internet link
+  uint16_t listen_port = 0;
+  KeyPair keys;          // WireGuard
+  std::string run_dir;   // private /run of the backend process (wireguard-go sockets)
+};
+
+struct PlanTunnel {
+  std::string name;
+  topology::TunnelType type = topology::TunnelType::Wireguard;
+  Ipv4Prefix inside;
+  TunnelEnd a, b;
+  topology::Dpd dpd;
+  BgpTimers bgp;
+  std::string psk;  // IPsec pre-shared key (base64)
+  uint32_t mtu = 1420;
+};
+
+struct Session {
+  std::string over;  // link or tunnel name
+  SessionKind kind = SessionKind::Lan;
+  std::string a, b;  // node names
+  Ipv4 a_addr, b_addr;
+  uint32_t a_asn = 0, b_asn = 0;
+  bool ibgp() const { return a_asn == b_asn; }
+  std::optional<BfdTimers> bfd;  // none: BFD off
+  bool bfd_from_link = false;    // the link set explicit timers (they beat the nodes')
+  BgpTimers timers;
+};
+
+// After bring-up, `node` must have a route to `prefix` in its kernel FIB.
+struct ExpectedRoute {
+  std::string node;
+  Ipv4Prefix prefix;
+  std::string origin;  // the node announcing it
+};
+
+struct PlanOptions {
+  std::string runtime_root = "/run/netlab";
+  std::string frr_bin_dir = "/usr/lib/frr";
+  std::string templates_dir;  // the project's frr-templates/ (unless [lab].frr_templates)
+  uint16_t probe_port = 47000;
+};
+
+struct Plan {
+  std::string lab;
+  std::string description;
+  std::string topology_path;
+  std::string runtime_dir;  // <runtime_root>/<lab>
+  std::vector<PlanNode> nodes;
+  std::vector<PlanLink> links;
+  std::vector<PlanTunnel> tunnels;
+  std::vector<Session> sessions;
+  std::vector<ExpectedRoute> expected_routes;
+  uint16_t probe_port = 47000;
+
+  const PlanNode* node(std::string_view name) const;
+  const PlanLink* link(std::string_view name) const;
+  const PlanTunnel* tunnel(std::string_view name) const;
+  // Every namespace name of this lab, in creation order.
+  std::vector<std::string> namespaces() const;
+};
+
+// Thrown for problems only the planner can see (a pool too small, a missing
+// template or config file). InputError: exit code 2, nothing touched.
+// The message points into the file like a diagnostic when it can.
+Plan make_plan(const topology::Topology&, const PlanOptions&, KeySource&);
+
+// `netlab plan` output. Private keys are never printed.
+std::string describe(const Plan&, bool with_configs = false);
+
+}  // namespace netlab::plan
