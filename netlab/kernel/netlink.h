@@ -40,9 +40,15 @@ class Netlink {
   virtual LinkStats link_stats(const std::string& ns, const std::string& ifname) = 0;
 
   virtual void address_add(const Address&) = 0;  // EEXIST is not an error (idempotent)
+  virtual std::vector<Address> address_list(const std::string& ns) = 0;  // IPv4, all links
   virtual void route_replace(const Route&) = 0;  // NLM_F_CREATE | NLM_F_REPLACE
-  virtual void route_delete(const Route&) = 0;   // ESRCH is not an error
-  virtual std::vector<Route> route_list(const std::string& ns) = 0;  // IPv4 main table
+  // Removes the route to route.dst with route.metric (0: the first of any
+  // metric), whatever its protocol and nexthops. ESRCH is not an error.
+  virtual void route_delete(const Route&) = 0;
+  // The IPv4 main table as the kernel has it, connected routes (proto
+  // kernel) included; unicast and blackhole routes only. Routes installed
+  // with nexthop objects (FRR's `nhid`) come with their nexthops resolved.
+  virtual std::vector<Route> route_list(const std::string& ns) = 0;
 
   // Writes /proc/sys/<key> as seen from inside `ns`; key like "net/ipv4/ip_forward".
   virtual void sysctl_set(const std::string& ns, const std::string& key,

@@ -28,4 +28,9 @@ class Nft {
 
 std::unique_ptr<Nft> make_nft();
 
+// Runs `commands` with a throwaway context in the calling thread's current
+// namespace (the capability probe, on a thread inside an anonymous
+// namespace). Throws like Nft::run.
+void nft_run_here(const std::string& commands);
+
 }  // namespace netlab::kernel
