@@ -23,29 +23,47 @@ namespace netlab::process {
 
 struct ProcessSpec {
   std::string ns;  // network namespace name under /run/netns; "" = netlab's own
+  // argv[0] is the program: a path, or a bare name looked up in the spec's
+  // PATH (in netlab's own mount namespace, before the process starts).
   std::vector<std::string> argv;
   std::map<std::string, std::string> env;  // the whole environment (PATH is added when absent)
   std::string log_path;                    // stdout and stderr appended here; "" = /dev/null
   // When set, the process gets a private mount namespace in which this
   // directory is bind-mounted over /run: per-instance runtime files (e.g.
   // wireguard-go's /run/wireguard/IF.sock) stay apart and visible to netlab
-  // at this path.
+  // at this path. log_path and cwd are resolved in netlab's view (before the
+  // bind); the program itself is executed after it.
   std::optional<std::string> private_run;
   std::string cwd = "/";
   bool operator==(const ProcessSpec&) const = default;
-  std::string str() const;  // "[nl-x-a] /usr/lib/frr/zebra -f ..."
+  // "[nl-x-a] /usr/lib/frr/zebra -f ..."; "[host]" for netlab's own namespace,
+  // "run=DIR " after the namespace when private_run is set; arguments with
+  // spaces or quotes are single-quoted.
+  std::string str() const;
 };
 
 struct ProcessId {
   pid_t pid = 0;
   uint64_t start_time = 0;  // clock ticks since boot
   bool operator==(const ProcessId&) const = default;
+  auto operator<=>(const ProcessId&) const = default;
   std::string str() const;  // "1234@567890"
+};
+
+// How a process ended: its exit code, or the signal that killed it.
+struct ExitStatus {
+  int code = 0;    // meaningful when signal == 0
+  int signal = 0;  // the terminating signal; 0 when the process called exit
+  bool operator==(const ExitStatus&) const = default;
+  std::string str() const;  // "exited 0", "killed by SIGKILL"
 };
 
 class Processes {
  public:
   virtual ~Processes() = default;
+  // Returns once the program has been executed (execve succeeded). Every
+  // failure, in netlab or in the child before exec, throws KernelError whose
+  // op names the step ("open netns", "setns", "chdir", "execve", ...).
   virtual ProcessId spawn(const ProcessSpec&) = 0;
   // Alive: the pid exists, is not a zombie, and has the recorded start time.
   virtual bool alive(const ProcessId&) = 0;
@@ -55,7 +73,13 @@ class Processes {
   // Waits until the process is gone (reaping it if it is our child).
   virtual bool wait_gone(const ProcessId&, std::chrono::milliseconds timeout) = 0;
   // SIGTERM, wait up to `grace`, then SIGKILL and wait; true when it is gone.
+  // A ProcessId whose pid now belongs to another process counts as gone and
+  // that process is left alone.
   virtual bool stop(const ProcessId&, std::chrono::milliseconds grace) = 0;
+  // How a process spawned by this Processes ended, once it has been reaped
+  // (by alive(), wait_gone(), stop() or signal() noticing it gone). nullopt
+  // while it runs, and for processes that are not ours.
+  virtual std::optional<ExitStatus> exit_status(const ProcessId&) = 0;
 };
 
 std::unique_ptr<Processes> make_processes();

@@ -1,0 +1,354 @@
+#include "netlab/measure/probe.h"
+
+#include <fcntl.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <cinttypes>
+#include <cmath>
+#include <cstdio>
+#include <numeric>
+
+#include "netlab/base/error.h"
+#include "netlab/kernel/unique_fd.h"
+
+namespace netlab::measure {
+
+namespace {
+
+constexpr int64_t kMin = std::numeric_limits<int64_t>::min();
+constexpr int64_t kMax = std::numeric_limits<int64_t>::max();
+
+int64_t sat_add(int64_t a, int64_t b) {
+  int64_t r;
+  if (__builtin_add_overflow(a, b, &r)) return b > 0 ? kMax : kMin;
+  return r;
+}
+
+int64_t sat_mul(int64_t a, int64_t b) {
+  int64_t r;
+  if (__builtin_mul_overflow(a, b, &r)) return (a < 0) != (b < 0) ? kMin : kMax;
+  return r;
+}
+
+bool in_window(int64_t t, int64_t begin, int64_t end) { return t >= begin && t < end; }
+
+std::string seconds(int64_t ns) {
+  char buf[48];
+  std::snprintf(buf, sizeof buf, "%s%" PRId64 ".%09" PRId64 " s", ns < 0 ? "-" : "",
+                std::abs(ns / 1'000'000'000), std::abs(ns % 1'000'000'000));
+  return buf;
+}
+
+// The sender's records in seq order, and the questions the analysis asks them.
+class SentIndex {
+ public:
+  explicit SentIndex(std::span<const SentProbe> sent) : view_(sent) {
+    const bool sorted = std::is_sorted(sent.begin(), sent.end(),
+                                       [](const auto& a, const auto& b) { return a.seq < b.seq; });
+    if (!sorted) {
+      copy_.assign(sent.begin(), sent.end());
+      std::stable_sort(copy_.begin(), copy_.end(),
+                       [](const auto& a, const auto& b) { return a.seq < b.seq; });
+      view_ = copy_;
+    }
+  }
+  bool empty() const { return view_.empty(); }
+  const SentProbe& front() const { return view_.front(); }
+  int64_t last_tx() const {
+    int64_t t = kMin;
+    for (const auto& s : view_) t = std::max(t, s.tx_ns);
+    return t;
+  }
+  // Records with seq in [lo, hi].
+  std::span<const SentProbe> range(uint64_t lo, uint64_t hi) const {
+    auto first = std::lower_bound(view_.begin(), view_.end(), lo,
+                                  [](const SentProbe& s, uint64_t v) { return s.seq < v; });
+    auto last = std::upper_bound(first, view_.end(), hi,
+                                 [](uint64_t v, const SentProbe& s) { return v < s.seq; });
+    return {first, last};
+  }
+  std::span<const SentProbe> all() const { return view_; }
+
+ private:
+  std::span<const SentProbe> view_;
+  std::vector<SentProbe> copy_;
+};
+
+uint64_t count_tx_in(std::span<const SentProbe> sent, int64_t begin, int64_t end) {
+  return static_cast<uint64_t>(std::count_if(sent.begin(), sent.end(), [&](const SentProbe& s) {
+    return in_window(s.tx_ns, begin, end);
+  }));
+}
+
+// Grid points start + k*I (0 <= k < n) that lie in [begin, end).
+uint64_t grid_points_in(int64_t start, int64_t interval, uint64_t n, int64_t begin, int64_t end) {
+  if (n == 0 || end <= begin) return 0;
+  // First k with start + k*I >= begin; first k with start + k*I >= end.
+  auto first_at_or_after = [&](int64_t t) -> uint64_t {
+    if (t <= start) return 0;
+    const __int128 d = static_cast<__int128>(t) - start;
+    const __int128 k = (d + interval - 1) / interval;
+    return k > static_cast<__int128>(n) ? n : static_cast<uint64_t>(k);
+  };
+  const uint64_t lo = first_at_or_after(begin), hi = first_at_or_after(end);
+  return hi > lo ? hi - lo : 0;
+}
+
+}  // namespace
+
+std::string LossRun::str() const {
+  char buf[64];
+  std::snprintf(buf, sizeof buf, "%.3f ms", static_cast<double>(duration_ns()) / 1e6);
+  return "seq " + std::to_string(first_seq) + "+" + std::to_string(lost) + " lost, " + buf + " [" +
+         seconds(start_ns) + ", " + seconds(end_ns) + ")" + (open ? " open" : "");
+}
+
+ProbeLog parse_probe_log(std::span<const std::byte> bytes, const std::string& source) {
+  ProbeLog log;
+  log.header = decode_probe_header(bytes, source);
+  size_t off = kProbeLogHeaderSize;
+  for (; off + kProbeLogRecordSize <= bytes.size(); off += kProbeLogRecordSize) {
+    const ProbeRecord r = decode_probe_record(
+        std::span<const std::byte, kProbeLogRecordSize>(bytes.data() + off, kProbeLogRecordSize));
+    switch (r.kind) {
+      case RecordKind::kReceived:
+        log.received.push_back({.seq = r.seq, .tx_ns = r.a, .rx_ns = r.b});
+        break;
+      case RecordKind::kSent:
+        log.sent.push_back(
+            {.seq = r.seq, .tx_ns = r.a, .lateness_ns = r.b, .error = static_cast<int>(r.aux)});
+        break;
+      case RecordKind::kCounter:
+        switch (static_cast<ProbeCounter>(r.aux)) {
+          case ProbeCounter::kSent:
+            log.counters.sent = r.seq;
+            break;
+          case ProbeCounter::kSendErrors:
+            log.counters.send_errors = r.seq;
+            break;
+          case ProbeCounter::kReceived:
+            log.counters.received = r.seq;
+            break;
+          case ProbeCounter::kForeign:
+            log.counters.foreign = r.seq;
+            break;
+          case ProbeCounter::kRecvErrors:
+            log.counters.recv_errors = r.seq;
+            break;
+          case ProbeCounter::kLateWakeups:
+            log.counters.late_wakeups = r.seq;
+            break;
+        }
+        break;
+      case RecordKind::kHeartbeat:
+        log.covered_until_ns = std::max(log.covered_until_ns, r.a);
+        break;
+      case RecordKind::kEnd:
+        log.covered_until_ns = std::max(log.covered_until_ns, r.a);
+        log.ended = true;
+        break;
+    }
+    // Other kinds: written by a newer probe; skipped.
+  }
+  log.partial_bytes = bytes.size() - off;
+  return log;
+}
+
+ProbeLog read_probe_log(const std::string& path) {
+  kernel::UniqueFd fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC));
+  if (!fd) throw KernelError("open probe log", path, errno);
+  std::vector<std::byte> bytes;
+  std::byte buf[1 << 16];
+  for (;;) {
+    const ssize_t n = ::read(fd.get(), buf, sizeof buf);
+    if (n < 0) {
+      if (errno == EINTR) continue;
+      throw KernelError("read probe log", path, errno);
+    }
+    if (n == 0) break;
+    bytes.insert(bytes.end(), buf, buf + n);
+  }
+  return parse_probe_log(bytes, path);
+}
+
+DirectionReport analyze_direction(const DirectionInput& in, TimeWindow window,
+                                  const AnalysisOptions& options) {
+  const int64_t I = in.interval_ns;
+  if (I <= 0) throw Error("probe analysis: interval " + std::to_string(I) + " ns");
+  const SentIndex sent(in.sent);
+
+  // The effective window: only what the evidence can judge.
+  const int64_t B = window.begin_ns;
+  int64_t E = window.end_ns;
+  if (in.receiver_covered_until_ns != kMax) {
+    E = std::min(E, sat_add(in.receiver_covered_until_ns, -options.in_flight_ns));
+  }
+  if (!sent.empty()) E = std::min(E, sat_add(sent.last_tx(), I));
+
+  DirectionReport r;
+  r.interval_ns = I;
+  r.window = {B, E};
+
+  // First copies by seq; duplicates and reordering on the arrival order.
+  const auto& rx = in.received;
+  std::vector<size_t> order(rx.size());
+  std::iota(order.begin(), order.end(), size_t{0});
+  std::stable_sort(order.begin(), order.end(),
+                   [&](size_t a, size_t b) { return rx[a].seq < rx[b].seq; });
+  std::vector<bool> first_copy(rx.size(), false);
+  std::vector<ReceivedProbe> uniq;  // sorted by seq
+  for (size_t k = 0; k < order.size(); ++k) {
+    const size_t i = order[k];
+    if (k > 0 && rx[order[k - 1]].seq == rx[i].seq) {
+      if (in_window(rx[i].tx_ns, B, E)) ++r.duplicates;
+      continue;
+    }
+    first_copy[i] = true;
+    uniq.push_back(rx[i]);
+    if (in_window(rx[i].tx_ns, B, E)) ++r.received;
+  }
+  bool any = false;
+  uint64_t highest = 0;
+  for (size_t i = 0; i < rx.size(); ++i) {
+    if (!first_copy[i]) continue;
+    if (any && rx[i].seq < highest && in_window(rx[i].tx_ns, B, E)) ++r.reordered;
+    highest = any ? std::max(highest, rx[i].seq) : rx[i].seq;
+    any = true;
+  }
+
+  // Every run of loss the logs show, then the ones that overlap the window.
+  std::vector<LossRun> runs;
+  auto lost_in_window = [&](const LossRun& run) -> uint64_t {
+    if (!sent.empty())
+      return count_tx_in(sent.range(run.first_seq, run.first_seq + run.lost - 1), B, E);
+    return grid_points_in(run.start_ns, I, run.lost, B, E);
+  };
+  if (uniq.empty()) {
+    if (!sent.empty()) {
+      const uint64_t lost = count_tx_in(sent.all(), kMin, E);
+      if (lost > 0) {
+        runs.push_back({.first_seq = sent.front().seq,
+                        .lost = lost,
+                        .start_ns = sent.front().tx_ns,
+                        .end_ns = std::max(E, sent.front().tx_ns),
+                        .open = true});
+      }
+    }
+  } else {
+    const ReceivedProbe& first = uniq.front();
+    if (!sent.empty()) {
+      if (sent.front().seq < first.seq) {
+        const auto before = sent.range(sent.front().seq, first.seq - 1);
+        runs.push_back({.first_seq = sent.front().seq,
+                        .lost = before.size(),
+                        .start_ns = sent.front().tx_ns,
+                        .end_ns = first.tx_ns});
+      }
+    } else if (first.seq > 0) {
+      // Without the sender's log: the probe starts at seq 0 on the grid.
+      runs.push_back(
+          {.first_seq = 0,
+           .lost = first.seq,
+           .start_ns = sat_add(first.tx_ns, -sat_mul(static_cast<int64_t>(first.seq), I)),
+           .end_ns = first.tx_ns});
+    }
+    for (size_t k = 1; k < uniq.size(); ++k) {
+      const ReceivedProbe &p = uniq[k - 1], &n = uniq[k];
+      if (n.seq == p.seq + 1) continue;
+      const int64_t start = sat_add(p.tx_ns, I);
+      runs.push_back({.first_seq = p.seq + 1,
+                      .lost = n.seq - p.seq - 1,
+                      .start_ns = start,
+                      .end_ns = std::max(n.tx_ns, start)});
+    }
+    const ReceivedProbe& last = uniq.back();
+    const int64_t start = sat_add(last.tx_ns, I);
+    uint64_t lost = 0;
+    if (!sent.empty()) {
+      if (last.seq < std::numeric_limits<uint64_t>::max()) {
+        lost = count_tx_in(sent.range(last.seq + 1, std::numeric_limits<uint64_t>::max()), kMin, E);
+      }
+    } else if (E != kMax && start < E) {
+      lost = grid_points_in(start, I, std::numeric_limits<uint64_t>::max(), kMin, E);
+    }
+    if (lost > 0) {
+      runs.push_back({.first_seq = last.seq + 1,
+                      .lost = lost,
+                      .start_ns = start,
+                      .end_ns = std::max(E, start),
+                      .open = true});
+    }
+  }
+
+  for (const LossRun& run : runs) {
+    r.lost += lost_in_window(run);
+    if (run.start_ns < E && run.end_ns > B && E > B) {
+      r.runs.push_back(run);
+      if (!r.longest || run.duration_ns() > r.longest->duration_ns()) r.longest = run;
+    }
+  }
+  r.sent = r.received + r.lost;
+  r.reachable = r.received > 0;
+
+  if (!sent.empty()) {
+    for (const SentProbe& s : sent.all()) {
+      if (!in_window(s.tx_ns, B, E)) continue;
+      if (s.error != 0) ++r.send_errors;
+      r.max_lateness_ns = std::max(r.max_lateness_ns.value_or(kMin), s.lateness_ns);
+    }
+  }
+  return r;
+}
+
+DirectionReport analyze_direction(const ProbeLog& sender, const ProbeLog& receiver,
+                                  TimeWindow window, const AnalysisOptions& options) {
+  const ProbeHeader &s = sender.header, &r = receiver.header;
+  if (s.interval_ns != r.interval_ns) {
+    throw Error("probe logs do not belong together: intervals " + std::to_string(s.interval_ns) +
+                " and " + std::to_string(r.interval_ns) + " ns");
+  }
+  if (s.peer_addr != r.bind_addr || s.peer_port != r.bind_port || r.peer_addr != s.bind_addr ||
+      r.peer_port != s.bind_port) {
+    throw Error("probe logs do not belong together: " + s.bind_addr.str() + ":" +
+                std::to_string(s.bind_port) + " -> " + s.peer_addr.str() + ":" +
+                std::to_string(s.peer_port) + " is not the peer of " + r.bind_addr.str() + ":" +
+                std::to_string(r.bind_port));
+  }
+  if (r.peer_stream_id != 0 && r.peer_stream_id != s.stream_id) {
+    throw Error("probe logs do not belong together: the receiver expects stream " +
+                std::to_string(r.peer_stream_id) + ", the sender sends " +
+                std::to_string(s.stream_id));
+  }
+  return analyze_direction(DirectionInput{.interval_ns = s.interval_ns,
+                                          .received = receiver.received,
+                                          .sent = sender.sent,
+                                          .receiver_covered_until_ns = receiver.covered_until_ns},
+                           window, options);
+}
+
+LatenessStats lateness_stats(std::span<const SentProbe> sent, int64_t interval_ns,
+                             TimeWindow window) {
+  std::vector<int64_t> v;
+  LatenessStats st;
+  for (const SentProbe& s : sent) {
+    if (!in_window(s.tx_ns, window.begin_ns, window.end_ns)) continue;
+    v.push_back(s.lateness_ns);
+    if (s.lateness_ns >= interval_ns) ++st.late_by_an_interval;
+  }
+  if (v.empty()) return st;
+  std::sort(v.begin(), v.end());
+  // Nearest rank: the smallest value with at least p of the samples at or below it.
+  auto rank = [&](double p) {
+    size_t k = static_cast<size_t>(std::ceil(p * static_cast<double>(v.size())));
+    return v[std::clamp<size_t>(k, 1, v.size()) - 1];
+  };
+  st.samples = v.size();
+  st.p50_ns = rank(0.50);
+  st.p99_ns = rank(0.99);
+  st.max_ns = v.back();
+  return st;
+}
+
+}  // namespace netlab::measure
