@@ -1,2 +1,4 @@
-// netlab: thin main; all commands live in netlab/cli.
-int main() { return 0; }
+// netlab: thin main; every command lives in netlab/cli.
+#include "netlab/cli/commands.h"
+
+int main(int argc, char** argv) { return netlab::cli::run_cli(argc, argv); }

@@ -1,0 +1,48 @@
+// netlab doctor: what this host can do, which backend each feature will use,
+// and what to install where something is missing. Exit 3 when a required
+// part is missing.
+#include <cstdio>
+
+#include "netlab/cli/commands.h"
+#include "netlab/cli/common.h"
+
+namespace netlab::cli {
+
+int cmd_doctor() {
+  auto caps = kernel::make_capability_probe()->probe();
+  bool ok = true;
+  auto line = [&](const char* what, bool have, const std::string& detail, bool required,
+                  const std::string& fix = {}) {
+    const char* mark = have ? "ok  " : (required ? "FAIL" : "--  ");
+    std::printf("  %s %-34s %s\n", mark, what, detail.c_str());
+    if (!have && !fix.empty()) std::printf("       %s\n", fix.c_str());
+    if (!have && required) ok = false;
+  };
+  std::printf("host: kernel %s\n\nrequired\n", caps.kernel_release.c_str());
+  line("root (CAP_NET_ADMIN, CAP_SYS_ADMIN)", caps.root, "", true, "run netlab as root or in a privileged container");
+  line("network namespaces", caps.netns, "", true);
+  line("veth links", caps.veth, "", true);
+  line("nftables netdev ingress", caps.nft_netdev, "link cuts, loss", true, "a kernel with nf_tables netdev");
+  line("FRRouting", !caps.frr_version.empty(), caps.frr_version, true, "apt-get install frr");
+  line("FRR bfdd", caps.frr_bfdd, "", true, "apt-get install frr");
+  line("/dev/net/tun", caps.tun, "userspace tunnels", false);
+
+  std::printf("\nfeatures and the backend each will use\n");
+  std::string wg = caps.wireguard_kernel ? "kernel WireGuard"
+                   : !caps.wireguard_go.empty() ? "wireguard-go (" + caps.wireguard_go + "), the kernel has no WireGuard"
+                                                : "none";
+  line("WireGuard tunnels", caps.wireguard_kernel || (!caps.wireguard_go.empty() && caps.tun), wg, false,
+       "apt-get install wireguard-go");
+  std::string ipsec = caps.xfrm_esp ? "kernel XFRM with ESP"
+                      : (!caps.charon.empty() && caps.tun) ? "strongSwan kernel-libipsec (userspace ESP), the kernel has no ESP"
+                                                           : "none";
+  line("IPsec tunnels", caps.xfrm_esp || (!caps.charon.empty() && caps.tun), ipsec, false,
+       "apt-get install charon-systemd strongswan-swanctl libcharon-extra-plugins libstrongswan-extra-plugins");
+  line("loss impairment", caps.netem || caps.nft_netdev, caps.netem ? "tc netem" : "nftables numgen (no netem)", false);
+  line("delay impairment", caps.netem || caps.nfqueue, caps.netem ? "tc netem" : caps.nfqueue ? "NFQUEUE delayer (no netem)" : "none", false);
+  line("rate impairment", caps.htb, caps.htb ? "tc htb" : "none", false);
+  std::printf("\n%s\n", ok ? "netlab can build labs on this host" : "netlab cannot build labs on this host");
+  return ok ? 0 : 3;
+}
+
+}  // namespace netlab::cli

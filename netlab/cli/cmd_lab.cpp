@@ -1,0 +1,258 @@
+// netlab up / down / ls / status / exec / vtysh: labs by hand.
+#include <dirent.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cstdio>
+#include <fstream>
+#include <sstream>
+
+#include <fmt/format.h>
+
+#include "netlab/cli/commands.h"
+#include "netlab/cli/common.h"
+#include "netlab/kernel/clock.h"
+#include "netlab/kernel/exec_in_netns.h"
+#include "netlab/lab/journal.h"
+#include "netlab/topology/loader.h"
+#include "netlab/topology/names.h"
+
+namespace netlab::cli {
+
+namespace {
+
+std::string root() { return plan_options().runtime_root; }
+
+std::vector<std::string> lab_names() {
+  std::vector<std::string> out;
+  struct Closedir {
+    void operator()(DIR* d) const { closedir(d); }
+  };
+  std::unique_ptr<DIR, Closedir> d(opendir(root().c_str()));
+  if (!d) return out;
+  while (dirent* e = readdir(d.get())) {
+    std::string n = e->d_name;
+    if (topology::valid_lab_name(n)) out.push_back(n);
+  }
+  std::sort(out.begin(), out.end());
+  return out;
+}
+
+// What the journal says about a lab, for ls and status.
+struct LabInfo {
+  std::string name, topology, state = "unknown";
+  int64_t created = 0;
+  bool owner_alive = false;
+  int processes = 0, processes_alive = 0;
+  std::vector<std::string> namespaces;
+};
+
+LabInfo lab_info(const std::string& name, process::Processes& procs) {
+  LabInfo info;
+  info.name = name;
+  std::vector<lab::Entry> entries;
+  try {
+    entries = lab::Journal::read(lab::runtime_dir(root(), name));
+  } catch (const Error&) {
+    info.state = "stale (no journal)";
+    return info;
+  }
+  std::string last_state;
+  for (const auto& e : entries) {
+    if (e.op == "lab") {
+      info.topology = e.data.value("topology", "");
+      info.created = e.data.value("created", int64_t{0});
+      process::ProcessId owner{e.data.value("owner_pid", 0), e.data.value("owner_start", uint64_t{0})};
+      info.owner_alive = procs.alive(owner);
+    } else if (e.op == "state") {
+      last_state = e.data.value("state", "");
+    } else if (e.op == "netns") {
+      info.namespaces.push_back(e.data.value("name", ""));
+    } else if (e.op == "process-id") {
+      ++info.processes;
+      process::ProcessId id{e.data.value("pid", 0), e.data.value("start", uint64_t{0})};
+      if (procs.alive(id)) ++info.processes_alive;
+    }
+  }
+  if (last_state == "tearing-down") info.state = "stale (teardown incomplete)";
+  else if (last_state == "converged" || last_state == "up")
+    info.state = info.processes_alive == info.processes ? (info.owner_alive ? "running" : "up")
+                                                        : "degraded (" + std::to_string(info.processes - info.processes_alive) + " processes gone)";
+  else info.state = info.owner_alive ? "starting" : "stale (netlab stopped while building it)";
+  return info;
+}
+
+std::string age(int64_t created_s) {
+  int64_t now = kernel::system_clock().realtime_ns() / 1'000'000'000;
+  int64_t s = std::max<int64_t>(0, now - created_s);
+  if (s < 120) return fmt::format("{}s", s);
+  if (s < 7200) return fmt::format("{}m", s / 60);
+  if (s < 172800) return fmt::format("{}h", s / 3600);
+  return fmt::format("{}d", s / 86400);
+}
+
+void require_lab(const std::string& lab) {
+  struct stat st;
+  if (!topology::valid_lab_name(lab) || ::stat(lab::runtime_dir(root(), lab).c_str(), &st) != 0)
+    throw InputError("no lab named \"" + lab + "\" on this host (see `netlab ls`)");
+}
+
+void require_node(const std::string& lab, const std::string& node) {
+  auto entries = lab::Journal::read(lab::runtime_dir(root(), lab));
+  std::string ns = topology::netns_name(lab, node);
+  std::vector<std::string> nodes;
+  for (const auto& e : entries)
+    if (e.op == "netns") {
+      std::string n = e.data.value("name", "");
+      if (n == ns) return;
+      nodes.push_back(n.substr(topology::netns_prefix(lab).size()));
+    }
+  std::string near = topology::closest(node, nodes);
+  throw InputError("lab " + lab + " has no node \"" + node + "\"" +
+                   (near.empty() ? "" : "; did you mean \"" + near + "\"?"));
+}
+
+}  // namespace
+
+int cmd_up(const std::string& file) {
+  auto t = load_topology(file);
+  auto p = make_plan(t);
+  RealHost rh;
+  require_environment(rh.caps());
+  rh.host().stop = install_stop_signals();
+  auto lab = lab::Lab::up(p, rh.host());
+  // The topology travels with the lab, for `netlab status`.
+  std::ofstream(p.runtime_dir + "/topology.toml") << t.source;
+  lab->journal().append("state", {{"state", "up"}});
+  lab->release();
+  const auto& tm = lab->timings();
+  std::printf("lab %s is up: %zu nodes, %zu links, %zu tunnels, %zu BGP sessions; converged in %.2f s\n",
+              p.lab.c_str(), p.nodes.size(), p.links.size(), p.tunnels.size(), p.sessions.size(),
+              static_cast<double>(tm.converged_ns - tm.start_ns) / 1e9);
+  std::printf("  netlab exec %s NODE -- CMD   netlab vtysh %s NODE   netlab down %s\n", p.lab.c_str(),
+              p.lab.c_str(), p.lab.c_str());
+  return 0;
+}
+
+int cmd_down(const std::vector<std::string>& labs, bool all) {
+  RealHost rh;
+  if (!rh.caps().root) throw EnvironmentError("netlab down needs root");
+  std::vector<std::string> names = all ? lab_names() : labs;
+  int rc = 0;
+  for (const auto& name : names) {
+    if (!topology::valid_lab_name(name)) {
+      std::fprintf(stderr, "netlab down: \"%s\" is not a lab name\n", name.c_str());
+      rc = 2;
+      continue;
+    }
+    struct stat st;
+    if (::stat(lab::runtime_dir(root(), name).c_str(), &st) != 0) {
+      std::printf("lab %s: nothing to remove\n", name.c_str());
+      continue;
+    }
+    auto r = lab::teardown(root(), name, rh.host());
+    size_t ns = std::count_if(r.removed.begin(), r.removed.end(),
+                              [](const std::string& s) { return s.starts_with("namespace"); });
+    size_t procs = std::count_if(r.removed.begin(), r.removed.end(),
+                                 [](const std::string& s) { return s.starts_with("process"); });
+    std::printf("lab %s: removed %zu namespaces, %zu processes and its runtime files\n", name.c_str(),
+                ns, procs);
+    for (const auto& x : r.refused) std::printf("  left alone: %s\n", x.c_str());
+    for (const auto& x : r.errors) std::fprintf(stderr, "  could not remove: %s\n", x.c_str());
+    if (!r.complete()) rc = 4;
+  }
+  return rc;
+}
+
+int cmd_ls() {
+  auto procs = process::make_processes();
+  auto names = lab_names();
+  if (names.empty()) {
+    std::printf("no labs\n");
+    return 0;
+  }
+  std::printf("%-9s %-40s %-6s %-6s %s\n", "LAB", "STATE", "AGE", "NODES", "TOPOLOGY");
+  for (const auto& n : names) {
+    LabInfo i = lab_info(n, *procs);
+    std::printf("%-9s %-40s %-6s %-6zu %s\n", n.c_str(), i.state.c_str(),
+                i.created ? age(i.created).c_str() : "-", i.namespaces.size(), i.topology.c_str());
+  }
+  return 0;
+}
+
+int cmd_status(const std::string& name) {
+  require_lab(name);
+  RealHost rh;
+  LabInfo info = lab_info(name, rh.host().processes);
+  std::printf("lab %s: %s, age %s, topology %s\n", name.c_str(), info.state.c_str(),
+              age(info.created).c_str(), info.topology.c_str());
+  std::ifstream in(lab::runtime_dir(root(), name) + "/topology.toml");
+  if (!in) {
+    std::printf("(no topology copy: started by `netlab run`)\n");
+    return 0;
+  }
+  std::stringstream ss;
+  ss << in.rdbuf();
+  auto loaded = topology::load_string(ss.str(), info.topology);
+  if (!loaded.topology) return 0;
+  auto keys = plan::make_key_source();
+  plan::Plan p = plan::make_plan(*loaded.topology, plan_options(), *keys);
+  std::printf("\n%-15s %-9s %-8s %s\n", "NODE", "ROLE", "NETNS", "DAEMONS");
+  for (const auto& n : p.nodes) {
+    bool ns = rh.host().netlink.netns_id(n.ns).has_value();
+    std::printf("%-15s %-9s %-8s %s\n", n.name.c_str(), std::string(topology::to_string(n.role)).c_str(),
+                ns ? "up" : "MISSING", n.is_router() ? "" : "-");
+  }
+  std::printf("\n%-15s %-8s %-28s %s\n", "LINK", "KIND", "ENDS", "STATE");
+  for (const auto& l : p.links) {
+    std::string state;
+    for (const auto* e : {&l.a, &l.b}) {
+      auto li = rh.host().netlink.link_get(e->ns, e->ifname);
+      state += (state.empty() ? "" : " / ") + e->node + ":" +
+               (!li ? "missing" : li->admin_up ? (li->carrier ? "up" : "no-carrier") : "down");
+    }
+    std::printf("%-15s %-8s %-28s %s\n", l.name.c_str(), std::string(topology::to_string(l.kind)).c_str(),
+                (l.a.node + " <-> " + l.b.node).c_str(), state.c_str());
+  }
+  std::printf("\n%-15s %-8s %-32s %s\n", "SESSION", "KIND", "PEERS", "STATE");
+  std::map<std::string, std::map<std::string, std::string>> states;
+  for (const auto& n : p.nodes) {
+    if (!n.is_router()) continue;
+    try {
+      states[n.name] = lab::parse_bgp_summary(rh.host().frr.vtysh(n, {"show bgp summary json"}));
+    } catch (const Error&) {
+    }
+  }
+  for (const auto& s : p.sessions) {
+    auto& st = states[s.a];
+    auto it = st.find(s.b_addr.str());
+    std::printf("%-15s %-8s %-32s %s\n", s.over.c_str(), std::string(plan::to_string(s.kind)).c_str(),
+                (s.a + " <-> " + s.b).c_str(), it == st.end() ? "unknown" : it->second.c_str());
+  }
+  return 0;
+}
+
+int cmd_exec(const std::string& lab, const std::string& node, const std::vector<std::string>& argv) {
+  require_lab(lab);
+  require_node(lab, node);
+  kernel::exec_in_netns(topology::netns_name(lab, node), argv);
+}
+
+int cmd_vtysh(const std::string& lab, const std::string& node, const std::vector<std::string>& cmds) {
+  require_lab(lab);
+  require_node(lab, node);
+  std::string dir = lab::runtime_dir(root(), lab) + "/nodes/" + node + "/frr";
+  std::vector<std::string> argv{"vtysh", "--vty_socket", dir};
+  for (const auto& c : cmds) {
+    argv.push_back("-c");
+    argv.push_back(c);
+  }
+  std::vector<char*> args;
+  for (auto& a : argv) args.push_back(a.data());
+  args.push_back(nullptr);
+  ::execvp("vtysh", args.data());
+  throw KernelError("exec", "vtysh", errno);
+}
+
+}  // namespace netlab::cli

@@ -1,0 +1,108 @@
+#include "netlab/cli/common.h"
+
+#include <signal.h>
+#include <unistd.h>
+
+#include <cstdio>
+#include <cstdlib>
+#include <filesystem>
+
+#include "netlab/kernel/clock.h"
+#include "netlab/kernel/netlink.h"
+#include "netlab/kernel/nft.h"
+#include "netlab/topology/loader.h"
+#include "netlab/version.h"
+
+namespace netlab::cli {
+
+namespace fs = std::filesystem;
+
+std::string data_dir() {
+  if (const char* env = std::getenv("NETLAB_DATA_DIR")) return env;
+  std::error_code ec;
+  fs::path exe = fs::read_symlink("/proc/self/exe", ec);
+  if (!ec) {
+    fs::path installed = exe.parent_path().parent_path() / "share" / "netlab";
+    if (fs::exists(installed / "frr-templates")) return installed.string();
+  }
+  return NETLAB_SOURCE_DIR;
+}
+
+std::string default_topology() { return data_dir() + "/topologies/hybrid-backup.toml"; }
+
+topology::Topology load_topology(const std::string& path) {
+  auto r = topology::load_and_validate(path);
+  bool color = ::isatty(2);
+  if (!r.diagnostics.items().empty()) std::fputs(r.render(color).c_str(), stderr);
+  if (!r.ok()) {
+    size_t n = r.diagnostics.error_count();
+    throw InputError(path + ": " + std::to_string(n) + " error" + (n == 1 ? "" : "s") +
+                     "; nothing was touched");
+  }
+  return std::move(*r.topology);
+}
+
+plan::PlanOptions plan_options() {
+  plan::PlanOptions o;
+  o.templates_dir = data_dir() + "/frr-templates";
+  if (const char* root = std::getenv("NETLAB_RUNTIME_ROOT")) o.runtime_root = root;
+  return o;
+}
+
+plan::Plan make_plan(const topology::Topology& t) {
+  auto keys = plan::make_key_source();
+  return plan::make_plan(t, plan_options(), *keys);
+}
+
+RealHost::RealHost() {
+  caps_ = kernel::make_capability_probe()->probe();
+  netlink_ = kernel::make_netlink();
+  nft_ = kernel::make_nft();
+  processes_ = process::make_processes();
+  frr_ = lab::make_frr();
+  host_.reset(new lab::Host{*netlink_, *nft_, *processes_, kernel::system_clock(), *frr_,
+                            [this](topology::TunnelType t) { return tunnel::select_backend(t, caps_); },
+                            nullptr, progress});
+}
+
+RealHost::~RealHost() = default;
+
+void require_environment(const kernel::Capabilities& c) {
+  if (!c.root)
+    throw EnvironmentError(
+        "netlab needs root (CAP_NET_ADMIN and CAP_SYS_ADMIN) to build network namespaces; "
+        "run it with sudo or in a privileged container");
+  if (!c.netns) throw EnvironmentError("this kernel has no network namespaces");
+  if (!c.veth) throw EnvironmentError("this kernel has no veth links");
+  if (c.frr_version.empty())
+    throw EnvironmentError("FRRouting is not installed (no /usr/lib/frr/zebra): apt-get install frr");
+  if (!c.frr_bfdd) throw EnvironmentError("FRR's bfdd is missing (/usr/lib/frr/bfdd)");
+  if (!c.nft_netdev)
+    throw EnvironmentError("nftables netdev ingress hooks are missing: netlab cannot cut links");
+}
+
+namespace {
+std::atomic<bool> g_stop{false};
+void on_signal(int) { g_stop.store(true); }
+}  // namespace
+
+const std::atomic<bool>* install_stop_signals() {
+  struct sigaction sa {};
+  sa.sa_handler = on_signal;
+  sigemptyset(&sa.sa_mask);
+  sa.sa_flags = 0;  // no SA_RESTART: blocking waits return EINTR and see the flag
+  sigaction(SIGINT, &sa, nullptr);
+  sigaction(SIGTERM, &sa, nullptr);
+  sigaction(SIGHUP, &sa, nullptr);
+  return &g_stop;
+}
+
+bool stop_requested() { return g_stop.load(); }
+
+void progress(const std::string& line) {
+  static const int64_t t0 = kernel::system_clock().now_ns();
+  double s = static_cast<double>(kernel::system_clock().now_ns() - t0) / 1e9;
+  std::fprintf(stderr, "[%6.2fs] %s\n", s, line.c_str());
+}
+
+}  // namespace netlab::cli

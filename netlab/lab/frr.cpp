@@ -1,0 +1,53 @@
+#include "netlab/lab/frr.h"
+
+#include <nlohmann/json.hpp>
+
+#include "netlab/base/error.h"
+#include "netlab/process/command.h"
+
+namespace netlab::lab {
+
+namespace {
+
+class VtyshFrr : public Frr {
+ public:
+  explicit VtyshFrr(std::string binary) : binary_(std::move(binary)) {}
+  std::string vtysh(const plan::PlanNode& n, const std::vector<std::string>& commands) override {
+    std::vector<std::string> argv{binary_, "--vty_socket", n.frr_dir};
+    for (const auto& c : commands) {
+      argv.push_back("-c");
+      argv.push_back(c);
+    }
+    auto r = process::run_command(argv, std::chrono::seconds(10));
+    if (r.timed_out) throw Error("vtysh on " + n.name + " did not answer within 10 s");
+    if (r.exit_code != 0)
+      throw Error("vtysh on " + n.name + " failed (exit " + std::to_string(r.exit_code) +
+                  "): " + (r.err.empty() ? r.out : r.err));
+    return r.out;
+  }
+
+ private:
+  std::string binary_;
+};
+
+}  // namespace
+
+std::unique_ptr<Frr> make_frr(std::string vtysh_binary) {
+  return std::make_unique<VtyshFrr>(std::move(vtysh_binary));
+}
+
+std::map<std::string, std::string> parse_bgp_summary(const std::string& text) {
+  std::map<std::string, std::string> out;
+  auto j = nlohmann::json::parse(text, nullptr, false);
+  if (j.is_discarded() || !j.is_object()) return out;
+  auto it = j.find("ipv4Unicast");
+  if (it == j.end() || !it->is_object()) return out;
+  auto peers = it->find("peers");
+  if (peers == it->end() || !peers->is_object()) return out;
+  for (auto& [addr, p] : peers->items())
+    if (p.is_object() && p.contains("state") && p["state"].is_string())
+      out[addr] = p["state"].get<std::string>();
+  return out;
+}
+
+}  // namespace netlab::lab

@@ -1,0 +1,30 @@
+// Talking to a node's FRR instance: vtysh commands over the node's own vty
+// socket directory. Behind an interface so lab and scenario logic run in unit
+// tests with canned replies. Parsing of FRR's JSON is pure and separate.
+#pragma once
+
+#include <map>
+#include <memory>
+#include <string>
+
+#include "netlab/plan/plan.h"
+
+namespace netlab::lab {
+
+class Frr {
+ public:
+  virtual ~Frr() = default;
+  // Runs one command ("show bgp summary json", or a configuration line
+  // prefixed by "configure terminal" lines given as several -c arguments)
+  // and returns its output. Throws Error when vtysh fails.
+  virtual std::string vtysh(const plan::PlanNode&, const std::vector<std::string>& commands) = 0;
+};
+
+std::unique_ptr<Frr> make_frr(std::string vtysh_binary = "/usr/bin/vtysh");
+
+// From `show bgp summary json`: neighbour address -> BGP state
+// ("Established", "Active", "Connect", "Idle", ...). Empty when the reply
+// has no IPv4 unicast section yet (bgpd still starting).
+std::map<std::string, std::string> parse_bgp_summary(const std::string& json);
+
+}  // namespace netlab::lab

@@ -1,0 +1,52 @@
+// The lab journal: /run/netlab/<lab>/journal, one JSON object per line.
+//
+// Every kernel object and process is recorded BEFORE it is created (an
+// "intent"), and its identity after (namespace inode, pid + start time), each
+// line fsync'd. Teardown reads the journal and undoes it backwards, removing
+// exactly what it lists; an intent without an identity means "may or may not
+// exist", which teardown handles (the object is looked up and checked).
+// Because nothing is created unrecorded, a SIGKILL or a reboot at any instant
+// leaves a journal that `netlab down` can finish.
+//
+// Threads: a Journal is used by one thread. Errors: Error / KernelError.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+namespace netlab::lab {
+
+// One line of the journal.
+struct Entry {
+  std::string op;  // lab, dir, file, netns, netns-id, veth, process, process-id, ...
+  nlohmann::json data;
+};
+
+class Journal {
+ public:
+  // Creates <dir>/journal exclusively (O_EXCL, 0600). Throws when it exists.
+  static Journal create(const std::string& dir);
+  // Opens an existing journal for appending (after a crash, `netlab down`).
+  static Journal open(const std::string& dir);
+  // Reads every complete line; a torn last line (crash mid-write) is ignored.
+  static std::vector<Entry> read(const std::string& dir);
+
+  Journal(Journal&&) noexcept;
+  Journal& operator=(Journal&&) noexcept;
+  ~Journal();
+
+  // Appends one entry and fsyncs it.
+  void append(const std::string& op, nlohmann::json data);
+  const std::string& path() const { return path_; }
+
+ private:
+  Journal(int fd, std::string path) : fd_(fd), path_(std::move(path)) {}
+  int fd_ = -1;
+  std::string path_;
+};
+
+}  // namespace netlab::lab

@@ -1,0 +1,532 @@
+#include "netlab/lab/lab.h"
+
+#include <fcntl.h>
+#include <grp.h>
+#include <pwd.h>
+#include <signal.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <filesystem>
+#include <future>
+#include <set>
+
+#include "netlab/process/netns_pids.h"
+#include "netlab/topology/names.h"
+#include "netlab/version.h"
+
+namespace netlab::lab {
+
+namespace fs = std::filesystem;
+using nlohmann::json;
+
+std::string runtime_dir(const std::string& root, const std::string& name) {
+  return root + "/" + name;
+}
+
+namespace {
+
+// FRR's daemons drop privileges to the `frr` user; their runtime directory
+// and config must be theirs. Resolved once; when netlab runs unprivileged
+// (unit tests on a temporary runtime root) ownership is left alone.
+struct FrrIds {
+  bool apply = false;
+  uid_t uid = 0;
+  gid_t gid = 0;
+};
+
+FrrIds frr_ids() {
+  FrrIds ids;
+  if (::geteuid() != 0) return ids;
+  passwd* pw = ::getpwnam("frr");
+  if (!pw) throw EnvironmentError("FRR is not installed (no `frr` user): apt-get install frr");
+  ids = {true, pw->pw_uid, pw->pw_gid};
+  return ids;
+}
+
+void make_dir(const std::string& path, mode_t mode, bool exclusive = false) {
+  if (::mkdir(path.c_str(), mode) != 0) {
+    if (errno != EEXIST || exclusive) throw KernelError("mkdir", path, errno);
+  }
+  check_errno(::chmod(path.c_str(), mode), "chmod", path);
+}
+
+void own(const std::string& path, const FrrIds& ids, bool frr_user) {
+  if (!ids.apply) return;
+  check_errno(::chown(path.c_str(), frr_user ? ids.uid : 0, ids.gid), "chown", path);
+}
+
+void write_file(const std::string& path, const std::string& text, mode_t mode) {
+  int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, mode);
+  check_errno(fd, "create", path);
+  const char* p = text.data();
+  size_t left = text.size();
+  while (left) {
+    ssize_t n = ::write(fd, p, left);
+    if (n < 0 && errno == EINTR) continue;
+    if (n < 0) {
+      int e = errno;
+      ::close(fd);
+      throw KernelError("write", path, e);
+    }
+    p += n;
+    left -= static_cast<size_t>(n);
+  }
+  ::close(fd);
+  check_errno(::chmod(path.c_str(), mode), "chmod", path);
+}
+
+std::string node_dir(const plan::Plan& p, const std::string& node) {
+  return p.runtime_dir + "/nodes/" + node;
+}
+
+}  // namespace
+
+Lab::Lab(const plan::Plan& p, Host& h, Journal j) : plan_(p), host_(h), journal_(std::move(j)) {}
+
+Lab::~Lab() {
+  if (!down_ && !released_) {
+    try {
+      down();
+    } catch (...) {
+      // A destructor must not throw; down() already reported what it could
+      // not remove, and `netlab down` can finish from the journal.
+    }
+  }
+}
+
+void Lab::check_stop() const {
+  if (host_.stopping()) throw Interrupted();
+}
+
+std::unique_ptr<Lab> Lab::up(const plan::Plan& p, Host& h, const UpOptions& opt) {
+  const std::string root = fs::path(p.runtime_dir).parent_path().string();
+  // Refuse a name in use before creating anything: a runtime directory (a
+  // lab, running or stale), or a namespace with this lab's prefix.
+  struct stat st;
+  if (::stat(p.runtime_dir.c_str(), &st) == 0)
+    throw NameInUse("lab \"" + p.lab + "\" already exists (" + p.runtime_dir +
+                    "); see `netlab ls`, or remove it with `netlab down " + p.lab + "`");
+  const std::string prefix = topology::netns_prefix(p.lab);
+  for (const auto& ns : h.netlink.netns_list())
+    if (ns.starts_with(prefix))
+      throw NameInUse("namespace " + ns + " exists but no lab \"" + p.lab +
+                      "\" is recorded; netlab did not create it and will not touch it. "
+                      "Choose another [lab].name.");
+
+  FrrIds ids = frr_ids();
+  make_dir(root, 0755);
+  // mkdir is the lock: of two netlab processes starting the same lab, one
+  // gets EEXIST here.
+  if (::mkdir(p.runtime_dir.c_str(), 0710) != 0) {
+    if (errno == EEXIST) throw NameInUse("lab \"" + p.lab + "\" is being started by another netlab");
+    throw KernelError("mkdir", p.runtime_dir, errno);
+  }
+  std::unique_ptr<Lab> lab;
+  try {
+    own(p.runtime_dir, ids, false);
+    check_errno(::chmod(p.runtime_dir.c_str(), 0710), "chmod", p.runtime_dir);
+    Journal j = Journal::create(p.runtime_dir);
+    auto me = process::read_start_time(::getpid());
+    j.append("lab", {{"name", p.lab},
+                     {"owner_pid", ::getpid()},
+                     {"owner_start", me.value_or(0)},
+                     {"created", h.clock.realtime_ns() / 1'000'000'000},
+                     {"topology", p.topology_path},
+                     {"version", NETLAB_VERSION}});
+    lab.reset(new Lab(p, h, std::move(j)));
+  } catch (...) {
+    std::error_code ec;
+    fs::remove_all(p.runtime_dir, ec);
+    throw;
+  }
+  try {
+    lab->build(opt);
+  } catch (...) {
+    h.say("bring-up failed: tearing down what was built");
+    lab->down();
+    throw;
+  }
+  return lab;
+}
+
+process::ProcessId Lab::spawn_process(const std::string& node, const std::string& name,
+                                      const process::ProcessSpec& spec) {
+  journal_.append("process", {{"node", node}, {"name", name}, {"ns", spec.ns}, {"argv0", spec.argv.at(0)}});
+  process::ProcessId id = host_.processes.spawn(spec);
+  journal_.append("process-id",
+                  {{"node", node}, {"name", name}, {"pid", id.pid}, {"start", id.start_time}});
+  processes_[node][name] = id;
+  return id;
+}
+
+bool Lab::stop_process(const std::string& node, const std::string& name,
+                       std::chrono::milliseconds grace) {
+  auto n = processes_.find(node);
+  if (n == processes_.end()) return true;
+  auto it = n->second.find(name);
+  if (it == n->second.end()) return true;
+  bool gone = host_.processes.stop(it->second, grace);
+  if (gone) n->second.erase(it);
+  return gone;
+}
+
+void Lab::build(const UpOptions& opt) {
+  Host& h = host_;
+  auto& nl = h.netlink;
+  timings_.start_ns = h.clock.now_ns();
+  FrrIds ids = frr_ids();
+
+  // Namespaces, each recorded before it exists and identified after.
+  h.say("creating " + std::to_string(plan_.nodes.size()) + " namespaces");
+  for (const auto& n : plan_.nodes) {
+    check_stop();
+    journal_.append("netns", {{"name", n.ns}});
+    kernel::NetnsId id = nl.netns_create(n.ns);
+    journal_.append("netns-id", {{"name", n.ns}, {"dev", id.dev}, {"ino", id.ino}});
+    for (const auto& [k, v] : n.sysctls) nl.sysctl_set(n.ns, k, v);
+  }
+
+  // Runtime directories.
+  make_dir(plan_.runtime_dir + "/nodes", 0710);
+  own(plan_.runtime_dir + "/nodes", ids, false);
+  for (const auto& n : plan_.nodes) {
+    std::string d = node_dir(plan_, n.name);
+    make_dir(d, 0710);
+    own(d, ids, false);
+    if (n.is_router()) {
+      make_dir(n.frr_dir, 0750);
+      own(n.frr_dir, ids, true);
+    }
+  }
+
+  // Links: both ends of each veth are created in their namespaces at once.
+  h.say("creating " + std::to_string(plan_.links.size()) + " links");
+  for (const auto& l : plan_.links) {
+    check_stop();
+    journal_.append("veth", {{"link", l.name}, {"a", l.a.ns + ":" + l.a.ifname}, {"b", l.b.ns + ":" + l.b.ifname}});
+    nl.veth_create({l.a.ns, l.a.ifname, l.b.ns, l.b.ifname, l.mtu});
+    for (const auto* e : {&l.a, &l.b}) {
+      nl.address_add({e->ns, e->ifname, e->address});
+      nl.link_set_up(e->ns, e->ifname, true);
+    }
+  }
+  for (const auto& n : plan_.nodes)
+    for (const auto& r : n.routes) nl.route_replace(r);
+  timings_.kernel_done_ns = h.clock.now_ns();
+
+  // Tunnels.
+  if (!plan_.tunnels.empty()) {
+    h.say("starting " + std::to_string(plan_.tunnels.size()) + " tunnels");
+    make_dir(plan_.runtime_dir + "/keys", 0700);
+  }
+  for (const auto& t : plan_.tunnels) {
+    check_stop();
+    auto backend = h.tunnel_backend(t.type);
+    backends_[std::string("tunnel ") + t.name] = backend->name();
+    backends_[std::string(topology::to_string(t.type))] = backend->name();
+    for (const auto* e : {&t.a, &t.b}) {
+      make_dir(e->run_dir, 0700);
+      if (t.type == topology::TunnelType::Wireguard)
+        write_file(plan_.runtime_dir + "/keys/" + t.name + "-" + e->node + ".key",
+                   e->keys.private_key + "\n", 0600);
+      int k = 0;
+      for (const auto& spec : backend->processes(t, *e))
+        spawn_process(e->node, t.name + (k++ ? "-" + std::to_string(k) : ""), spec);
+    }
+    tunnel::Context ctx{nl, h.processes, h.clock};
+    backend->configure(t, t.a, t.b, ctx);
+    backend->configure(t, t.b, t.a, ctx);
+  }
+
+  // FRR: configs, then every zebra, then the other daemons once each zebra
+  // listens (bgpd started before its zebra retries only after a second).
+  h.say("starting FRR on " +
+        std::to_string(std::count_if(plan_.nodes.begin(), plan_.nodes.end(),
+                                     [](const plan::PlanNode& n) { return n.is_router(); })) +
+        " routers");
+  for (const auto& n : plan_.nodes) {
+    if (!n.is_router()) continue;
+    // frr.conf for people (and `show running-config` comparisons); each
+    // daemon reads its own share.
+    std::string conf = n.frr_dir + "/frr.conf";
+    write_file(conf, n.frr_config, 0640);
+    own(conf, ids, true);
+    for (const auto& [daemon, text] : n.frr_daemon_configs) {
+      std::string f = n.frr_dir + "/" + daemon + ".conf";
+      write_file(f, text, 0640);
+      own(f, ids, true);
+    }
+  }
+  for (const auto& n : plan_.nodes) {
+    if (!n.is_router()) continue;
+    check_stop();
+    start_daemons(n.name);
+  }
+  timings_.daemons_started_ns = h.clock.now_ns();
+
+  h.say("waiting for BGP to converge");
+  wait_converged(opt.converge_timeout);
+  timings_.converged_ns = h.clock.now_ns();
+  journal_.append("state", {{"state", "converged"}});
+}
+
+void Lab::start_daemons(const std::string& node) {
+  const plan::PlanNode* n = plan_.node(node);
+  if (!n || !n->is_router()) throw Error("node " + node + " runs no routing daemons");
+  auto spawn = [&](const plan::Daemon& d) { spawn_process(n->name, d.name, d.spec); };
+  for (const auto& d : n->daemons)
+    if (d.name == "zebra") spawn(d);
+  const std::string sock = n->frr_dir + "/zserv.api";
+  const int64_t deadline = host_.clock.now_ns() + 10'000'000'000;
+  struct stat st;
+  // zebra creates its API socket when it is ready for clients.
+  while (::stat(sock.c_str(), &st) != 0 || !S_ISSOCK(st.st_mode)) {
+    check_stop();
+    if (!host_.processes.alive(processes_[node]["zebra"]))
+      throw Error("zebra on " + node + " exited at start; see " + n->frr_dir + "/zebra.out and frr.log");
+    if (host_.clock.now_ns() > deadline)
+      throw Error("zebra on " + node + " did not open " + sock + " within 10 s");
+    host_.clock.sleep_ns(2'000'000);
+  }
+  for (const auto& d : n->daemons)
+    if (d.name != "zebra") spawn(d);
+}
+
+void Lab::kill_daemons(const std::string& node) {
+  const plan::PlanNode* n = plan_.node(node);
+  auto it = processes_.find(node);
+  if (!n || it == processes_.end()) return;
+  std::vector<process::ProcessId> killed;
+  for (const auto& d : n->daemons) {
+    auto p = it->second.find(d.name);
+    if (p == it->second.end()) continue;
+    host_.processes.signal(p->second, SIGKILL);
+    killed.push_back(p->second);
+    it->second.erase(p);
+  }
+  for (const auto& id : killed) host_.processes.wait_gone(id, std::chrono::seconds(5));
+  journal_.append("killed", {{"node", node}});
+}
+
+bool Lab::daemons_running(const std::string& node) {
+  const plan::PlanNode* n = plan_.node(node);
+  auto it = processes_.find(node);
+  if (!n || it == processes_.end()) return false;
+  for (const auto& d : n->daemons) {
+    auto p = it->second.find(d.name);
+    if (p == it->second.end() || !host_.processes.alive(p->second)) return false;
+  }
+  return true;
+}
+
+void Lab::reapply_routes(const std::string& node) {
+  const plan::PlanNode* n = plan_.node(node);
+  if (!n) return;
+  for (const auto& r : n->routes) host_.netlink.route_replace(r);
+}
+
+ConvergenceState Lab::check_converged() {
+  ConvergenceState st;
+  // Routes first: one netlink dump per router, cheap. BGP state costs a
+  // vtysh process per router (~0.1 s), so it is asked only once every
+  // expected route is in place, of all routers at once.
+  std::map<std::string, std::set<Ipv4Prefix>> fib;
+  for (const auto& e : plan_.expected_routes) {
+    auto it = fib.find(e.node);
+    if (it == fib.end()) {
+      std::set<Ipv4Prefix> have;
+      for (const auto& r : host_.netlink.route_list(plan_.node(e.node)->ns))
+        have.insert(r.dst.normalized());
+      it = fib.emplace(e.node, std::move(have)).first;
+    }
+    if (!it->second.count(e.prefix.normalized()))
+      st.missing.push_back("route " + e.prefix.str() + " (from " + e.origin + ") not installed at " + e.node);
+  }
+  if (!st.missing.empty()) return st;
+
+  std::vector<const plan::PlanNode*> routers;
+  for (const auto& n : plan_.nodes)
+    if (n.is_router() && std::any_of(plan_.sessions.begin(), plan_.sessions.end(),
+                                     [&](const plan::Session& s) { return s.a == n.name || s.b == n.name; }))
+      routers.push_back(&n);
+  std::vector<std::future<std::string>> replies;
+  for (const auto* n : routers)
+    replies.push_back(std::async(std::launch::async, [this, n] {
+      return host_.frr.vtysh(*n, {"show bgp summary json"});
+    }));
+  std::map<std::string, std::map<std::string, std::string>> states;
+  for (size_t i = 0; i < routers.size(); ++i) {
+    try {
+      states[routers[i]->name] = parse_bgp_summary(replies[i].get());
+    } catch (const Error& e) {
+      st.missing.push_back(routers[i]->name + ": " + e.what());
+    }
+  }
+  for (const auto& s : plan_.sessions) {
+    for (bool a_side : {true, false}) {
+      const std::string& me = a_side ? s.a : s.b;
+      const std::string peer = (a_side ? s.b_addr : s.a_addr).str();
+      auto it = states.find(me);
+      if (it == states.end()) continue;
+      auto p = it->second.find(peer);
+      std::string state = p == it->second.end() ? "not configured" : p->second;
+      if (state != "Established")
+        st.missing.push_back("BGP " + me + " -> " + (a_side ? s.b : s.a) + " over " + s.over +
+                             ": " + state);
+    }
+  }
+  return st;
+}
+
+void Lab::wait_converged(std::chrono::milliseconds timeout) {
+  const int64_t deadline = host_.clock.now_ns() + timeout.count() * 1'000'000;
+  size_t last_missing = SIZE_MAX;
+  for (;;) {
+    check_stop();
+    ConvergenceState st = check_converged();
+    if (st.ok()) return;
+    if (st.missing.size() != last_missing) {
+      last_missing = st.missing.size();
+      host_.say("  still waiting for " + std::to_string(last_missing) + ": " + st.missing.front() +
+                (last_missing > 1 ? ", ..." : ""));
+    }
+    if (host_.clock.now_ns() >= deadline) {
+      std::string msg = "the lab did not converge within " +
+                        std::to_string(timeout.count() / 1000) + " s:";
+      for (const auto& m : st.missing) msg += "\n  " + m;
+      throw NotConverged(msg);
+    }
+    host_.clock.sleep_ns(100'000'000);
+  }
+}
+
+void Lab::down() {
+  if (down_) return;
+  const std::string root = fs::path(plan_.runtime_dir).parent_path().string();
+  TeardownReport r = teardown(root, plan_.lab, host_);
+  down_ = r.complete();
+  if (!r.complete()) {
+    std::string msg = "teardown of lab " + plan_.lab + " is incomplete:";
+    for (const auto& e : r.errors) msg += "\n  " + e;
+    throw Error(msg);
+  }
+}
+
+TeardownReport teardown(const std::string& root, const std::string& name, Host& h) {
+  TeardownReport rep;
+  const std::string dir = runtime_dir(root, name);
+  struct stat st;
+  if (::stat(dir.c_str(), &st) != 0) return rep;  // nothing of this lab exists
+  std::vector<Entry> entries;
+  try {
+    entries = Journal::read(dir);
+  } catch (const Error&) {
+    // A runtime directory without a journal: netlab died between mkdir and
+    // the journal's creation, before anything else existed.
+  }
+  try {
+    Journal::open(dir).append("state", {{"state", "tearing-down"}});
+  } catch (const Error&) {
+  }
+
+  // 1. Processes, newest first: SIGTERM all, then wait, then SIGKILL.
+  std::vector<std::pair<process::ProcessId, std::string>> procs;
+  for (auto it = entries.rbegin(); it != entries.rend(); ++it) {
+    if (it->op != "process-id") continue;
+    process::ProcessId id{it->data.value("pid", 0), it->data.value("start", uint64_t{0})};
+    std::string what = "process " + std::to_string(id.pid) + " (" +
+                       it->data.value("name", std::string()) + " on " +
+                       it->data.value("node", std::string()) + ")";
+    if (h.processes.alive(id)) procs.push_back({id, what});
+  }
+  for (auto& [id, what] : procs) {
+    try {
+      h.processes.signal(id, SIGTERM);
+    } catch (const Error& e) {
+      rep.refused.push_back(what + ": " + e.what());
+    }
+  }
+  for (auto& [id, what] : procs) {
+    try {
+      if (h.processes.stop(id, std::chrono::milliseconds(1500))) rep.removed.push_back(what);
+      else rep.errors.push_back(what + " did not exit");
+    } catch (const Error& e) {
+      rep.refused.push_back(what + ": " + e.what());
+    }
+  }
+
+  // 2. Namespaces, newest first, each only if it is the one this lab made.
+  std::map<std::string, kernel::NetnsId> ids;
+  std::vector<std::string> names;
+  for (const auto& e : entries) {
+    if (e.op == "netns") names.push_back(e.data.value("name", std::string()));
+    if (e.op == "netns-id")
+      ids[e.data.value("name", std::string())] = {e.data.value("dev", uint64_t{0}),
+                                                  e.data.value("ino", uint64_t{0})};
+  }
+  std::reverse(names.begin(), names.end());
+  for (const auto& ns : names) {
+    if (!ns.starts_with(topology::netns_prefix(name))) {
+      rep.refused.push_back("namespace " + ns + ": not named for lab " + name);
+      continue;
+    }
+    std::optional<kernel::NetnsId> now;
+    try {
+      now = h.netlink.netns_id(ns);
+    } catch (const Error& e) {
+      rep.errors.push_back("namespace " + ns + ": " + e.what());
+      continue;
+    }
+    if (!now) continue;  // already gone
+    auto rec = ids.find(ns);
+    if (rec == ids.end()) {
+      // Recorded as intended but never identified: netlab stopped between
+      // creating it and writing its identity. It carries this lab's unique
+      // prefix and did not exist when the lab started (up() refuses to start
+      // otherwise), so it is this lab's.
+    } else if (!(rec->second == *now)) {
+      rep.refused.push_back("namespace " + ns + " (" + now->str() +
+                            ") is not the one this lab created (" + rec->second.str() + ")");
+      continue;
+    }
+    // Anything still inside is a process of this lab that never reached the
+    // journal (or a command run in it): it must go, or the namespace lives on.
+    for (int round = 0; round < 50; ++round) {
+      auto pids = process::pids_in_netns(now->ino);
+      if (pids.empty()) break;
+      for (pid_t pid : pids) {
+        auto start = process::read_start_time(pid);
+        if (!start) continue;
+        process::ProcessId id{pid, *start};
+        try {
+          h.processes.signal(id, SIGKILL);
+          h.processes.wait_gone(id, std::chrono::milliseconds(200));
+          if (round == 0) rep.removed.push_back("process " + std::to_string(pid) + " in " + ns);
+        } catch (const Error&) {
+        }
+      }
+    }
+    try {
+      h.nft.forget(ns);
+      h.netlink.netns_delete(ns);
+      rep.removed.push_back("namespace " + ns);
+    } catch (const Error& e) {
+      rep.errors.push_back("namespace " + ns + ": " + e.what());
+    }
+  }
+
+  // 3. Files: the runtime directory is this lab's own; it goes last, and
+  // only when everything above is gone, so a failed teardown can be retried.
+  if (rep.errors.empty()) {
+    std::error_code ec;
+    fs::remove_all(dir, ec);
+    if (ec) rep.errors.push_back("remove " + dir + ": " + ec.message());
+    else rep.removed.push_back("directory " + dir);
+  }
+  return rep;
+}
+
+}  // namespace netlab::lab

@@ -1,0 +1,162 @@
+// A running lab: the Plan applied to the host through the journal.
+//
+// up() either returns a lab whose every BGP session is Established and whose
+// every expected route is installed, or undoes everything it did and throws.
+// teardown() (also for labs of crashed netlab processes) walks the journal
+// backwards and removes exactly what it lists.
+//
+// Threads: one thread drives a Lab. Stop requests (SIGINT/SIGTERM) arrive as
+// an atomic flag that long steps check; they end in Interrupted, and the
+// caller's teardown.
+#pragma once
+
+#include <atomic>
+#include <chrono>
+#include <functional>
+#include <map>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "netlab/base/error.h"
+#include "netlab/kernel/capabilities.h"
+#include "netlab/kernel/clock.h"
+#include "netlab/kernel/netlink.h"
+#include "netlab/kernel/nft.h"
+#include "netlab/lab/frr.h"
+#include "netlab/lab/journal.h"
+#include "netlab/plan/plan.h"
+#include "netlab/process/processes.h"
+#include "netlab/tunnel/tunnel.h"
+
+namespace netlab::lab {
+
+// The kernel and process seams a lab works through. Real ones in the CLI,
+// recording fakes in unit tests.
+struct Host {
+  kernel::Netlink& netlink;
+  kernel::Nft& nft;
+  process::Processes& processes;
+  kernel::Clock& clock;
+  Frr& frr;
+  std::function<std::unique_ptr<tunnel::Backend>(topology::TunnelType)> tunnel_backend;
+  const std::atomic<bool>* stop = nullptr;  // set by SIGINT/SIGTERM
+  std::function<void(const std::string&)> progress;  // one line per step, for the terminal
+
+  bool stopping() const { return stop && stop->load(); }
+  void say(const std::string& line) const {
+    if (progress) progress(line);
+  }
+};
+
+// A SIGINT or SIGTERM ended the operation; the lab has been (or is being) torn down.
+class Interrupted : public Error {
+ public:
+  Interrupted() : Error("interrupted") {}
+  int exit_code() const override { return 130; }
+};
+
+// The lab did not reach its converged state in time: names what is missing.
+class NotConverged : public Error {
+ public:
+  using Error::Error;
+};
+
+// The lab's name is taken by another lab (running or stale), or a namespace
+// with one of its names exists that netlab did not create.
+class NameInUse : public Error {
+ public:
+  using Error::Error;
+  int exit_code() const override { return 4; }
+};
+
+struct UpOptions {
+  std::chrono::milliseconds converge_timeout{90'000};
+};
+
+// Milestones of the bring-up, on the monotonic clock (for bench/ and reports).
+struct UpTimings {
+  int64_t start_ns = 0, kernel_done_ns = 0, daemons_started_ns = 0, converged_ns = 0;
+};
+
+// What failed to converge, when it did not.
+struct ConvergenceState {
+  std::vector<std::string> missing;  // human lines: "session cgw -> dx-ny5 over dx1: Active"
+  bool ok() const { return missing.empty(); }
+};
+
+class Lab {
+ public:
+  // Builds the lab; on any failure tears down what it built and rethrows.
+  static std::unique_ptr<Lab> up(const plan::Plan&, Host&, const UpOptions& = {});
+  // Adopts a lab another netlab process brought up (`netlab up`), for `run`
+  // against it or `status`. Does not touch it.
+  ~Lab();
+
+  const plan::Plan& plan() const { return plan_; }
+  Host& host() { return host_; }
+  const UpTimings& timings() const { return timings_; }
+  const std::map<std::string, std::string>& backends() const { return backends_; }
+
+  // One check of the converged state (sessions and expected routes).
+  ConvergenceState check_converged();
+  // Waits until converged; throws NotConverged naming what is missing.
+  void wait_converged(std::chrono::milliseconds timeout);
+
+  // Re-applies the routes netlab itself manages on `node` (after a repair).
+  void reapply_routes(const std::string& node);
+  // Starts the node's FRR daemons again, journaled, as at bring-up.
+  void start_daemons(const std::string& node);
+  // Kills the node's FRR daemons (SIGKILL), as a crash does; its other
+  // processes (wireguard-go) stay.
+  void kill_daemons(const std::string& node);
+  bool daemons_running(const std::string& node);
+
+  // Starts a process of this lab on a node, journaled like every other
+  // (the scenario's probes); `name` is unique per node.
+  process::ProcessId spawn_process(const std::string& node, const std::string& name,
+                                   const process::ProcessSpec&);
+  // Stops it (SIGTERM, then SIGKILL after `grace`); true when it is gone.
+  bool stop_process(const std::string& node, const std::string& name,
+                    std::chrono::milliseconds grace = std::chrono::seconds(2));
+
+  // Tears the lab down (idempotent). Afterwards nothing of it remains.
+  void down();
+  // Keeps the lab running when this object goes away (`netlab up`).
+  void release() { released_ = true; }
+
+  Journal& journal() { return journal_; }
+
+ private:
+  Lab(const plan::Plan&, Host&, Journal);
+  void build(const UpOptions&);
+  void check_stop() const;
+
+  plan::Plan plan_;
+  Host& host_;
+  Journal journal_;
+  UpTimings timings_;
+  std::map<std::string, std::string> backends_;  // feature -> backend name
+  // node -> (process name -> process): FRR daemons, tunnel daemons, probes
+  std::map<std::string, std::map<std::string, process::ProcessId>> processes_;
+  bool down_ = false, released_ = false;
+};
+
+// What teardown did, for the terminal and tests.
+struct TeardownReport {
+  std::vector<std::string> removed;  // "namespace nl-x-a", "process 1234 (zebra)"
+  std::vector<std::string> refused;  // objects left alone because they are not this lab's
+  std::vector<std::string> errors;   // what could not be removed (teardown must be retried)
+  bool complete() const { return errors.empty(); }
+};
+
+// Journal-driven teardown of lab `name` under `runtime_root`, for labs whose
+// netlab process is gone (SIGKILL, reboot) or for `netlab down`. Harmless
+// when run twice or when half of the lab is already gone.
+TeardownReport teardown(const std::string& runtime_root, const std::string& name, Host&);
+
+// Where lab `name` keeps its runtime files.
+std::string runtime_dir(const std::string& runtime_root, const std::string& name);
+
+}  // namespace netlab::lab

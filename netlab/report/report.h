@@ -1,0 +1,20 @@
+// Rendering of Results: the terminal table, report.json (schema in
+// docs/report.schema.json) and JUnit XML for CI systems. Pure.
+#pragma once
+
+#include <string>
+
+#include <nlohmann/json.hpp>
+
+#include "netlab/scenario/results.h"
+
+namespace netlab::report {
+
+std::string table(const scenario::RunResult&, bool color = false);
+nlohmann::json to_json(const scenario::RunResult&);
+std::string junit(const scenario::RunResult&);
+
+// Writes `text` to `path` atomically (temporary file + rename).
+void write_file(const std::string& path, const std::string& text);
+
+}  // namespace netlab::report

@@ -1,0 +1,86 @@
+#include <fmt/format.h>
+
+#include <algorithm>
+
+#include "netlab/report/report.h"
+
+namespace netlab::report {
+
+namespace {
+
+std::string join(const std::vector<std::string>& v) {
+  std::string s;
+  for (const auto& x : v) s += (s.empty() ? "" : ",") + x;
+  return s.empty() ? "-" : s;
+}
+
+std::string outage(const scenario::Outage& o) {
+  return fmt::format("{:.0f}{}", o.outage_ms, o.recovered ? "" : "+");
+}
+
+}  // namespace
+
+std::string table(const scenario::RunResult& r, bool color) {
+  auto paint = [&](bool pass, const std::string& s) {
+    if (!color) return s;
+    return std::string(pass ? "\033[32m" : "\033[31;1m") + s + "\033[0m";
+  };
+  std::string o;
+  for (const auto& s : r.scenarios) {
+    o += fmt::format("\n{}: {}, hold {:g} s, {} trial{}\n", s.name, s.fault, s.hold_s,
+                     s.trials.size(), s.trials.size() == 1 ? "" : "s");
+    if (!s.description.empty()) o += "  " + s.description + "\n";
+    if (!s.error.empty()) {
+      o += "  " + paint(false, "error: " + s.error) + "\n";
+      continue;
+    }
+    size_t pw = 17;  // "path during fault"
+    for (const auto& t : s.trials) pw = std::max(pw, (t.reachable ? join(t.path) : "(unreachable)").size());
+    o += fmt::format("  {:>5}  {:>11}  {:>11}  {:>11}  {:<{}}  {:>16}\n", "trial", "outage fwd",
+                     "outage rev", "convergence", "path during fault", pw, "failback fwd/rev");
+    for (const auto& t : s.trials) {
+      std::string conv = t.convergence_ms ? fmt::format("{:.0f} ms", *t.convergence_ms) : "-";
+      o += fmt::format("  {:>5}  {:>8} ms  {:>8} ms  {:>11}  {:<{}}  {:>13} ms\n", t.index,
+                       outage(t.forward), outage(t.reverse), conv,
+                       t.reachable ? join(t.path) : "(unreachable)", pw,
+                       outage(t.failback_forward) + " / " + outage(t.failback_reverse));
+    }
+    if (s.trials.size() > 1) {
+      auto st = s.stats();
+      const auto& a = st["outage_ms"];
+      o += fmt::format("  outage p50 {:.0f} ms, p95 {:.0f} ms, max {:.0f} ms", a.p50, a.p95, a.max);
+      if (st.count("convergence_ms")) {
+        const auto& c = st["convergence_ms"];
+        o += fmt::format("; convergence p50 {:.0f} ms, max {:.0f} ms", c.p50, c.max);
+      }
+      o += "\n";
+    }
+    size_t lw = 10, mw = 10;
+    for (const auto& t : s.targets) {
+      lw = std::max(lw, t.limit.size() + 3);
+      mw = std::max(mw, t.measured.size());
+    }
+    o += fmt::format("  {:<24} {:<{}} {:<{}} {}\n", "target", "limit", lw, "measured", mw, "verdict");
+    for (const auto& t : s.targets) {
+      std::string lim = t.name == "reachable" || t.name == "path" ? t.limit : "<= " + t.limit;
+      o += fmt::format("  {:<24} {:<{}} {:<{}} {}{}\n", t.name, lim, lw, t.measured, mw,
+                       paint(t.pass, t.pass ? "pass" : "FAIL"),
+                       t.detail.empty() ? "" : "  (" + t.detail + ")");
+    }
+  }
+  size_t missed = 0, total = 0;
+  for (const auto& s : r.scenarios) {
+    for (const auto& t : s.targets) {
+      ++total;
+      if (!t.pass) ++missed;
+    }
+    if (!s.error.empty()) ++missed;
+  }
+  o += "\n";
+  o += missed == 0 ? paint(true, fmt::format("all {} targets met", total))
+                   : paint(false, fmt::format("{} of {} targets missed", missed, total));
+  o += "\n";
+  return o;
+}
+
+}  // namespace netlab::report

@@ -1,0 +1,93 @@
+// Results: what a run measured, per scenario and trial, and the verdict of
+// every target. Pure data and pure functions (evaluation, statistics); the
+// report module renders it as a table, report.json and JUnit XML.
+//
+// Times are milliseconds. Event times are relative to the trial's fault
+// instant (negative: before it).
+#pragma once
+
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "netlab/topology/model.h"
+
+namespace netlab::scenario {
+
+struct Event {
+  double t_ms = 0;     // from the fault
+  std::string node;    // "" for the lab as a whole
+  std::string kind;    // fault, repair, cut, link-down, daemons-killed, bfd-down, bfd-up,
+                       // bgp-down, bgp-up, route-add, route-delete, outage-start, outage-end, ...
+  std::string detail;
+};
+
+// The longest data-plane outage seen by one probe direction in a window.
+struct Outage {
+  double outage_ms = 0;   // longest run of consecutive lost probes (lost x interval)
+  uint64_t lost = 0;      // probes lost in that run
+  uint64_t total_lost = 0;  // all probes lost in the window
+  double start_ms = 0, end_ms = 0;  // of the longest run, from the fault
+  bool recovered = true;  // false: the outage was still open when the window ended
+};
+
+struct Trial {
+  int index = 0;
+  Outage forward, reverse;                  // fault .. repair (and until recovery)
+  std::optional<double> convergence_ms;     // last FIB change after the fault, before repair
+  bool reachable = true;                    // probes got through at the end of the hold
+  std::vector<std::string> path_before;     // links/tunnels the probe crossed before the fault
+  std::vector<std::string> path;            // ... while the fault held
+  std::vector<std::string> path_after;      // ... after failback
+  std::map<std::string, uint64_t> path_packets;  // link -> probe packets during the fault
+  Outage failback_forward, failback_reverse;     // repair .. end of the trial
+  std::optional<double> failback_convergence_ms;
+  double hold_ms = 0;
+  double probe_interval_ms = 1;
+  double probe_max_lateness_ms = 0;  // the sender's worst scheduling delay: the real resolution
+  std::vector<Event> events;
+
+  double outage_ms() const { return std::max(forward.outage_ms, reverse.outage_ms); }
+  double failback_outage_ms() const {
+    return std::max(failback_forward.outage_ms, failback_reverse.outage_ms);
+  }
+};
+
+struct Target {
+  std::string name;      // reachable, max_outage_ms, max_convergence_ms, path, max_failback_outage_ms
+  std::string limit;     // "1500", "true", "vpn1-t1|vpn1-t2"
+  std::string measured;  // the worst trial's figure, as text
+  bool pass = false;
+  std::string detail;    // which trial missed, and by how much
+};
+
+struct Stats {
+  double p50 = 0, p95 = 0, max = 0;
+};
+Stats stats_of(std::vector<double> values);
+
+struct ScenarioResult {
+  std::string name, description, fault;
+  double hold_s = 0;
+  std::vector<Trial> trials;
+  std::vector<Target> targets;
+  std::string error;  // set when the scenario could not be run to the end
+  bool pass() const;
+  std::map<std::string, Stats> stats() const;  // outage_ms, convergence_ms, failback_outage_ms
+};
+
+struct RunResult {
+  std::string netlab_version, kernel_release, frr_version;
+  std::map<std::string, std::string> backends;  // feature -> backend
+  std::string lab, topology;
+  double bringup_ms = 0;  // namespaces to converged
+  std::map<std::string, double> bringup_split_ms;  // kernel, daemons, converged
+  std::vector<ScenarioResult> scenarios;
+  bool pass() const;
+};
+
+// Fills `r.targets` from the scenario's expect table, judging every trial.
+void evaluate(const topology::Expect&, ScenarioResult& r);
+
+}  // namespace netlab::scenario

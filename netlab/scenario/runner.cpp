@@ -1,0 +1,357 @@
+#include "netlab/scenario/runner.h"
+
+#include <sys/stat.h>
+
+#include <algorithm>
+#include <cmath>
+#include <map>
+#include <set>
+
+#include "netlab/fault/fault.h"
+#include "netlab/measure/frr_events.h"
+#include "netlab/measure/path_counters.h"
+#include "netlab/measure/probe.h"
+#include "netlab/measure/probe_runner.h"
+
+namespace netlab::scenario {
+
+namespace {
+
+constexpr int64_t kMs = 1'000'000;
+constexpr int64_t kS = 1'000'000'000;
+
+double ms_between(int64_t from, int64_t to) { return static_cast<double>(to - from) / kMs; }
+
+// Probe packets per link (both ends' counters summed), from one snapshot.
+using LinkCounts = std::map<std::string, uint64_t>;
+
+class PathProbe {
+ public:
+  PathProbe(kernel::Nft& nft, const plan::Plan& plan) : plan_(plan), counters_(nft, plan.probe_port) {}
+
+  void install() {
+    for (const auto& n : plan_.nodes) {
+      std::vector<std::string> ifs;
+      for (const auto& f : n.ifaces) ifs.push_back(f.name);
+      if (!ifs.empty()) counters_.install(n.ns, ifs);
+    }
+  }
+
+  LinkCounts snapshot() {
+    LinkCounts out;
+    for (const auto& n : plan_.nodes) {
+      if (n.ifaces.empty()) continue;
+      auto c = counters_.read(n.ns);
+      for (const auto& f : n.ifaces) {
+        auto it = c.find(f.name);
+        if (it != c.end()) out[f.link] += it->second;
+      }
+    }
+    return out;
+  }
+
+ private:
+  const plan::Plan& plan_;
+  measure::PathCounters counters_;
+};
+
+LinkCounts delta(const LinkCounts& before, const LinkCounts& after) {
+  LinkCounts d;
+  for (const auto& [k, v] : after) {
+    auto it = before.find(k);
+    uint64_t b = it == before.end() ? 0 : it->second;
+    if (v > b) d[k] = v - b;
+  }
+  return d;
+}
+
+// Links that carried at least `share` of the probes sent in the window,
+// busiest first. Links between a host and its router always carry the
+// probe; they are listed too, as they are part of the path.
+std::vector<std::string> path_of(const LinkCounts& d, double window_ms, double interval_ms, double share) {
+  double sent = 2 * window_ms / interval_ms;  // both directions
+  uint64_t floor = std::max<uint64_t>(1, static_cast<uint64_t>(share * sent));
+  std::vector<std::pair<uint64_t, std::string>> v;
+  for (const auto& [k, n] : d)
+    if (n >= floor) v.push_back({n, k});
+  std::sort(v.begin(), v.end(), [](auto& a, auto& b) { return a.first != b.first ? a.first > b.first : a.second < b.second; });
+  std::vector<std::string> out;
+  for (auto& [n, k] : v) out.push_back(k);
+  return out;
+}
+
+// Only the links and tunnels a fault can move traffic between: the ones
+// that are not a host's own access link.
+std::vector<std::string> core_path(const plan::Plan& p, const std::vector<std::string>& path) {
+  std::vector<std::string> out;
+  for (const auto& l : path) {
+    const auto* link = p.link(l);
+    if (link && (p.node(link->a.node)->role == topology::Role::Host ||
+                 p.node(link->b.node)->role == topology::Role::Host))
+      continue;
+    out.push_back(l);
+  }
+  return out;
+}
+
+Outage outage_of(const measure::DirectionReport& r, int64_t t_ref) {
+  Outage o;
+  o.total_lost = r.lost;
+  if (r.longest) {
+    o.outage_ms = static_cast<double>(r.longest->duration_ns()) / kMs;
+    o.lost = r.longest->lost;
+    o.start_ms = ms_between(t_ref, r.longest->start_ns);
+    o.end_ms = ms_between(t_ref, r.longest->end_ns);
+    o.recovered = !r.longest->open;
+  }
+  return o;
+}
+
+}  // namespace
+
+Runner::Runner(lab::Lab& lab, const topology::Topology& t, kernel::RouteMonitor& routes, RunnerOptions o)
+    : lab_(lab), topo_(t), routes_(routes), opt_(std::move(o)) {
+  for (const auto& n : lab_.plan().nodes)
+    if (n.is_router()) routes_.watch(n.ns);
+}
+
+ScenarioResult Runner::run(const topology::Scenario& sc) {
+  ScenarioResult r;
+  r.name = sc.name;
+  r.description = sc.description;
+  r.fault = sc.fault.str();
+  r.hold_s = sc.hold_s;
+  const topology::Probe* probe = topo_.probe_for(sc);
+  int trials = opt_.trials_override > 0 ? opt_.trials_override : static_cast<int>(sc.trials);
+  try {
+    if (!probe) throw InputError("scenario " + sc.name + " has no probe");
+    for (int i = 1; i <= trials; ++i) {
+      lab_.host().say("scenario " + sc.name + ": trial " + std::to_string(i) + "/" + std::to_string(trials));
+      r.trials.push_back(run_trial(sc, *probe, i));
+    }
+  } catch (const lab::Interrupted&) {
+    throw;
+  } catch (const Error& e) {
+    r.error = e.what();
+  }
+  evaluate(sc.expect, r);
+  return r;
+}
+
+Trial Runner::run_trial(const topology::Scenario& sc, const topology::Probe& pr, int index) {
+  lab::Host& h = lab_.host();
+  const plan::Plan& plan = lab_.plan();
+  auto& clock = h.clock;
+  auto sleep_until = [&](int64_t t) {
+    while (clock.now_ns() < t) {
+      if (h.stopping()) throw lab::Interrupted();
+      clock.sleep_ns(std::min<int64_t>(t - clock.now_ns(), 50 * kMs));
+    }
+  };
+
+  Trial trial;
+  trial.index = index;
+  trial.probe_interval_ms = pr.interval_ms;
+  const int64_t interval_ns = std::llround(pr.interval_ms * kMs);
+
+  // Baseline: converged, checked rather than assumed.
+  lab_.wait_converged(std::chrono::seconds(90));
+
+  PathProbe paths(h.nft, plan);
+  paths.install();
+
+  // Probes: one in each host, each sending its own stream to the other.
+  const plan::PlanNode* from = plan.node(pr.from);
+  const plan::PlanNode* to = plan.node(pr.to);
+  const std::string dir = plan.runtime_dir + "/probe";
+  ::mkdir(dir.c_str(), 0700);
+  auto start_probe = [&](const plan::PlanNode* me, const plan::PlanNode* peer, uint32_t id,
+                         uint32_t peer_id) {
+    measure::ProbeOptions o;
+    o.bind_addr = me->ifaces.front().address.addr;
+    o.bind_port = plan.probe_port;
+    o.peer_addr = peer->ifaces.front().address.addr;
+    o.peer_port = plan.probe_port;
+    o.interval_ns = interval_ns;
+    o.out = dir + "/" + sc.name + "-" + std::to_string(index) + "-" + me->name + ".log";
+    o.stream_id = id;
+    o.peer_stream_id = peer_id;
+    o.realtime = true;
+    process::ProcessSpec spec;
+    spec.ns = me->ns;
+    spec.argv = {opt_.probe_binary};
+    for (auto& a : measure::probe_args(o)) spec.argv.push_back(a);
+    spec.log_path = dir + "/" + me->name + ".out";
+    lab_.spawn_process(me->name, "probe", spec);
+    return o.out;
+  };
+  const std::string log_a = start_probe(from, to, 1, 2);
+  const std::string log_b = start_probe(to, from, 2, 1);
+  // Stops both probes when the trial ends, however it ends.
+  struct ProbeGuard {
+    lab::Lab& lab;
+    std::vector<std::string> nodes;
+    bool stopped = false;
+    void stop() {
+      if (stopped) return;
+      stopped = true;
+      for (const auto& n : nodes) lab.stop_process(n, "probe");
+    }
+    ~ProbeGuard() {
+      try {
+        stop();
+      } catch (...) {
+        // Teardown stops them from the journal.
+      }
+    }
+  } probes{lab_, {from->name, to->name}};
+
+  // Both streams must get through before anything is broken.
+  const int64_t flow_deadline = clock.now_ns() + 10 * kS;
+  for (;;) {
+    sleep_until(clock.now_ns() + 100 * kMs);
+    auto a = measure::read_probe_log(log_a);
+    auto b = measure::read_probe_log(log_b);
+    if (!a.received.empty() && !b.received.empty()) break;
+    if (clock.now_ns() > flow_deadline)
+      throw Error("the probe between " + pr.from + " and " + pr.to +
+                  " does not get through before the fault: the baseline is broken");
+  }
+
+  // Pre-fault window: the path the probe takes while all is well.
+  const int64_t t_pre = clock.now_ns();
+  LinkCounts c0 = paths.snapshot();
+  sleep_until(t_pre + std::llround(opt_.pre_s * kS));
+  LinkCounts c1 = paths.snapshot();
+  const int64_t t_pre_end = clock.now_ns();
+  trial.path_before = core_path(plan, path_of(delta(c0, c1), ms_between(t_pre, t_pre_end), pr.interval_ms, opt_.path_share));
+
+  // Event sources, emptied of what happened before this trial.
+  routes_.drain();
+  std::map<std::string, measure::FrrLogTail> logs;
+  for (const auto& n : plan.nodes)
+    if (n.is_router()) logs.emplace(n.name, measure::FrrLogTail(n.frr_dir + "/frr.log")).first->second.skip_to_end();
+  const int64_t realtime_offset = clock.realtime_ns() - clock.now_ns();
+
+  // The fault.
+  auto fault = fault::make_fault(sc.fault, lab_);
+  int64_t t_fault = 0;
+  int64_t t_repair = 0;
+  LinkCounts c_mid;
+  int64_t t_mid = 0;
+  try {
+    t_fault = fault->inject();
+    // The path while the fault holds is the steady state of its second
+    // half: before detection, packets still cross links on their way to the
+    // break, and that transient is the outage, not the path.
+    t_mid = t_fault + std::llround(sc.hold_s * kS) / 2;
+    sleep_until(t_mid);
+    c_mid = paths.snapshot();
+    sleep_until(t_fault + std::llround(sc.hold_s * kS));
+  } catch (...) {
+    // Whatever happened (an interrupt, a failed step), the lab must not be
+    // left broken: repair what was injected before going on.
+    if (fault->injected()) fault->repair();
+    throw;
+  }
+  LinkCounts c2 = paths.snapshot();
+  t_repair = fault->repair();
+  trial.hold_ms = ms_between(t_fault, t_repair);
+  trial.path = core_path(plan, path_of(delta(c_mid, c2), ms_between(t_mid, t_repair), pr.interval_ms, opt_.path_share));
+  trial.path_packets = delta(c1, c2);
+
+  // Failback: converged again and the probe back on its baseline path.
+  const int64_t fb_deadline = clock.now_ns() + std::llround(opt_.failback_timeout_s * kS);
+  LinkCounts last = paths.snapshot();
+  int64_t t_last = clock.now_ns();
+  for (;;) {
+    sleep_until(clock.now_ns() + 250 * kMs);
+    bool converged = lab_.check_converged().ok();
+    LinkCounts now = paths.snapshot();
+    int64_t t_now = clock.now_ns();
+    trial.path_after = core_path(plan, path_of(delta(last, now), ms_between(t_last, t_now), pr.interval_ms, opt_.path_share));
+    last = now;
+    t_last = t_now;
+    if (converged && trial.path_after == trial.path_before) break;
+    if (t_now > fb_deadline) {
+      std::string got;
+      for (const auto& p : trial.path_after) got += (got.empty() ? "" : ",") + p;
+      throw Error("after the repair the lab did not return to its baseline within " +
+                  std::to_string(static_cast<int>(opt_.failback_timeout_s)) + " s (probe path: " +
+                  (got.empty() ? "none" : got) + ")");
+    }
+  }
+  sleep_until(clock.now_ns() + std::llround(opt_.settle_s * kS));
+  const int64_t t_end = clock.now_ns();
+  probes.stop();  // the logs are complete once both have written their end record
+
+  // Data plane.
+  auto log_from = measure::read_probe_log(log_a);
+  auto log_to = measure::read_probe_log(log_b);
+  measure::TimeWindow during{t_fault, t_repair};
+  measure::TimeWindow after{t_repair, t_end};
+  auto fwd = measure::analyze_direction(log_from, log_to, during);
+  auto rev = measure::analyze_direction(log_to, log_from, during);
+  trial.forward = outage_of(fwd, t_fault);
+  trial.reverse = outage_of(rev, t_fault);
+  // "Reachable while the fault holds": probes get through, both ways, in the
+  // last second of the hold (or its second half, for short holds).
+  int64_t tail = std::min<int64_t>(kS, (t_repair - t_fault) / 2);
+  measure::TimeWindow end_of_hold{t_repair - tail, t_repair};
+  trial.reachable = measure::analyze_direction(log_from, log_to, end_of_hold).reachable &&
+                    measure::analyze_direction(log_to, log_from, end_of_hold).reachable;
+  trial.failback_forward = outage_of(measure::analyze_direction(log_from, log_to, after), t_repair);
+  trial.failback_reverse = outage_of(measure::analyze_direction(log_to, log_from, after), t_repair);
+  trial.probe_max_lateness_ms =
+      std::max(static_cast<double>(fwd.max_lateness_ns.value_or(0)),
+               static_cast<double>(rev.max_lateness_ns.value_or(0))) / kMs;
+
+  // The timeline.
+  auto add = [&](int64_t t, const std::string& node, const std::string& kind, const std::string& detail) {
+    trial.events.push_back({ms_between(t_fault, t), node, kind, detail});
+  };
+  add(t_fault, "", "fault", sc.fault.str());
+  for (const auto& a : fault->actions()) add(a.t_ns, a.node, a.kind, a.detail);
+  add(t_repair, "", "repair", sc.fault.str());
+
+  std::set<Ipv4Prefix> watched;
+  for (const auto& n : plan.nodes)
+    for (const auto& p : n.announce) watched.insert(p.normalized());
+  std::map<std::string, std::string> node_of_ns;
+  for (const auto& n : plan.nodes) node_of_ns[n.ns] = n.name;
+  std::optional<int64_t> last_change, last_failback_change;
+  for (const auto& e : routes_.drain()) {
+    if (!watched.count(e.route.dst.normalized())) continue;
+    std::string via;
+    for (const auto& nh : e.route.nexthops) via += (via.empty() ? "" : ",") + (nh.via ? nh.via->str() + " " : "") + nh.dev;
+    add(e.t_ns, node_of_ns[e.route.ns], e.kind == kernel::RouteEvent::Kind::Add ? "route-add" : "route-delete",
+        e.route.dst.str() + (via.empty() ? "" : " via " + via));
+    if (e.t_ns >= t_fault && e.t_ns < t_repair) last_change = e.t_ns;
+    if (e.t_ns >= t_repair && e.t_ns < t_end) last_failback_change = e.t_ns;
+  }
+  if (last_change) trial.convergence_ms = ms_between(t_fault, *last_change);
+  if (last_failback_change) trial.failback_convergence_ms = ms_between(t_repair, *last_failback_change);
+
+  std::map<std::string, std::string> node_of_addr;
+  for (const auto& n : plan.nodes)
+    for (const auto& f : n.ifaces) node_of_addr[f.address.addr.str()] = n.name;
+  for (auto& [node, tail] : logs)
+    for (const auto& e : tail.read_new()) {
+      int64_t t = e.realtime_ns - realtime_offset;
+      if (t < t_fault - 1 * kS || t > t_end) continue;
+      auto peer = node_of_addr.find(e.peer);
+      add(t, node, e.kind, "peer " + (peer == node_of_addr.end() ? e.peer : peer->second) +
+                               (e.detail.empty() ? "" : " (" + e.detail + ")"));
+    }
+  for (const auto* o : {&trial.forward, &trial.reverse}) {
+    if (o->outage_ms <= 0) continue;
+    std::string dir = o == &trial.forward ? pr.from + "->" + pr.to : pr.to + "->" + pr.from;
+    trial.events.push_back({o->start_ms, "", "outage-start", dir});
+    if (o->recovered) trial.events.push_back({o->end_ms, "", "outage-end", dir});
+  }
+  std::stable_sort(trial.events.begin(), trial.events.end(),
+                   [](const Event& a, const Event& b) { return a.t_ms < b.t_ms; });
+  return trial;
+}
+
+}  // namespace netlab::scenario

@@ -1,0 +1,94 @@
+#include "netlab/tunnel/wireguard_go.h"
+
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/un.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+
+#include "netlab/base/error.h"
+#include "netlab/tunnel/wireguard_uapi.h"
+
+namespace netlab::tunnel {
+
+namespace {
+
+// Owns one socket fd.
+struct Fd {
+  int fd = -1;
+  ~Fd() {
+    if (fd >= 0) ::close(fd);
+  }
+};
+
+std::string uapi_exchange(const std::string& path, const std::string& request) {
+  Fd s{::socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0)};
+  check_errno(s.fd, "socket", path);
+  sockaddr_un sa{};
+  sa.sun_family = AF_UNIX;
+  if (path.size() >= sizeof sa.sun_path) throw Error("UAPI socket path too long: " + path);
+  std::memcpy(sa.sun_path, path.c_str(), path.size() + 1);
+  check_errno(::connect(s.fd, reinterpret_cast<sockaddr*>(&sa), sizeof sa), "connect", path);
+  const char* p = request.data();
+  size_t left = request.size();
+  while (left) {
+    ssize_t n = ::send(s.fd, p, left, MSG_NOSIGNAL);
+    if (n < 0 && errno == EINTR) continue;
+    check_errno(n, "send UAPI request to", path);
+    p += n;
+    left -= static_cast<size_t>(n);
+  }
+  std::string reply;
+  char buf[512];
+  while (!uapi_parse_errno(reply)) {
+    ssize_t n = ::recv(s.fd, buf, sizeof buf, 0);
+    if (n < 0 && errno == EINTR) continue;
+    check_errno(n, "read UAPI reply from", path);
+    if (n == 0) break;
+    reply.append(buf, static_cast<size_t>(n));
+  }
+  return reply;
+}
+
+}  // namespace
+
+std::string WireguardGo::socket_path(const plan::TunnelEnd& me) {
+  return me.run_dir + "/wireguard/" + me.ifname + ".sock";
+}
+
+std::vector<process::ProcessSpec> WireguardGo::processes(const plan::PlanTunnel&,
+                                                         const plan::TunnelEnd& me) {
+  process::ProcessSpec s;
+  s.ns = me.ns;
+  // -f: stay in the foreground, so the pid netlab journals is the daemon's.
+  s.argv = {binary_, "-f", me.ifname};
+  s.env = {{"LOG_LEVEL", "error"}};
+  s.private_run = me.run_dir;
+  s.log_path = me.run_dir + "/../wireguard-go-" + me.ifname + ".log";
+  return {s};
+}
+
+void WireguardGo::configure(const plan::PlanTunnel& t, const plan::TunnelEnd& me,
+                            const plan::TunnelEnd& peer, Context& ctx) {
+  // wireguard-go creates its TUN device and then its socket; the socket is
+  // the signal that it is ready. It appears within tens of milliseconds.
+  const std::string sock = socket_path(me);
+  const int64_t deadline = ctx.clock.now_ns() + 5'000'000'000;
+  struct stat st;
+  while (::stat(sock.c_str(), &st) != 0) {
+    if (ctx.clock.now_ns() > deadline)
+      throw Error("tunnel " + t.name + " at " + me.node + ": wireguard-go did not open " + sock +
+                  " within 5 s (see its log beside the node's runtime directory)");
+    ctx.clock.sleep_ns(5'000'000);
+  }
+  std::string reply = uapi_exchange(sock, uapi_set_request(t, me, peer));
+  auto err = uapi_parse_errno(reply);
+  if (!err) throw Error("tunnel " + t.name + " at " + me.node + ": malformed UAPI reply");
+  if (*err != 0) throw KernelError("configure wireguard-go", t.name + " at " + me.node, *err);
+  ctx.netlink.address_add({me.ns, me.ifname, me.inside});
+  ctx.netlink.link_set_up(me.ns, me.ifname, true);
+}
+
+}  // namespace netlab::tunnel

@@ -1,0 +1,26 @@
+// WireGuard in userspace: one wireguard-go process per tunnel end, in the
+// node's network namespace, with a private /run (its UAPI socket path
+// /run/wireguard/IFNAME.sock is global to the host otherwise, and two nodes
+// with the same interface name would collide: shared/ENVIRONMENT.md).
+#pragma once
+
+#include "netlab/tunnel/tunnel.h"
+
+namespace netlab::tunnel {
+
+class WireguardGo : public Backend {
+ public:
+  explicit WireguardGo(std::string binary) : binary_(std::move(binary)) {}
+  std::string name() const override { return "wireguard-go"; }
+  std::vector<process::ProcessSpec> processes(const plan::PlanTunnel&,
+                                              const plan::TunnelEnd& me) override;
+  void configure(const plan::PlanTunnel&, const plan::TunnelEnd& me, const plan::TunnelEnd& peer,
+                 Context&) override;
+  // Where this end's UAPI socket appears, seen from netlab's mount namespace.
+  static std::string socket_path(const plan::TunnelEnd& me);
+
+ private:
+  std::string binary_;
+};
+
+}  // namespace netlab::tunnel
