@@ -97,6 +97,9 @@ std::string TemplateSet::render(const Plan& plan, const PlanNode& node) const {
   d.set("router_id", str(node.router_id.str()));
   d.set("log_file", str(node.frr_dir + "/frr.log"));
   d.set("multipath", mu::data(node.role == Role::Tgw));
+  // FRR's datacenter profile would allow 64 paths everywhere.
+  bool single = topology::is_aws(node.role) && node.role != Role::Tgw;
+  d.set("max_paths", str(single ? "1" : "8"));
 
   mu::data networks{mu::data::type::list};
   mu::data statics{mu::data::type::list};
