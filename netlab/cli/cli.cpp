@@ -12,8 +12,8 @@ namespace netlab::cli {
 
 namespace {
 
-const std::vector<std::string> kCommands = {"run",  "up",    "down",   "ls",     "status", "exec",
-                                            "vtysh", "plan", "validate", "doctor", "version"};
+const std::vector<std::string> kCommands = {"run",  "sweep", "up",       "down",   "ls",     "status",
+                                            "exec", "vtysh", "plan", "validate", "doctor", "version"};
 
 }  // namespace
 
@@ -31,6 +31,14 @@ int run_cli(int argc, char** argv) {
   c_run->add_option("--trials", run.trials, "override every scenario's trial count")->check(CLI::Range(1, 1000));
   c_run->add_option("--junit", run.junit, "also write JUnit XML here");
   c_run->add_flag("--keep", run.keep, "leave the lab running afterwards (remove it with `netlab down`)");
+
+  SweepOptions sweep;
+  auto* c_sweep = app.add_subcommand("sweep", "run every single failure the topology can have; resiliency matrix");
+  c_sweep->add_option("file", sweep.file, "topology file")->required();
+  c_sweep->add_option("--out", sweep.out_dir, "directory for sweep.json and logs")->capture_default_str();
+  c_sweep->add_option("--hold", sweep.hold_s, "hold every failure this many seconds (default: long enough to detect it)");
+  c_sweep->add_option("--trials", sweep.trials, "trials per failure")->check(CLI::Range(1, 100));
+  c_sweep->add_option("--junit", sweep.junit, "also write JUnit XML here");
 
   std::string up_file;
   auto* c_up = app.add_subcommand("up", "build a lab and leave it running");
@@ -97,6 +105,7 @@ int run_cli(int argc, char** argv) {
 
   try {
     if (*c_run) return cmd_run(run);
+    if (*c_sweep) return cmd_sweep(sweep);
     if (*c_up) return cmd_up(up_file);
     if (*c_down) {
       if (down_labs.empty() && !down_all) {

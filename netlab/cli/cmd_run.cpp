@@ -10,6 +10,7 @@
 #include "netlab/kernel/route_monitor.h"
 #include "netlab/report/report.h"
 #include "netlab/scenario/runner.h"
+#include "netlab/scenario/sweep.h"
 #include "netlab/version.h"
 
 namespace netlab::cli {
@@ -38,68 +39,128 @@ void keep_frr_logs(const plan::Plan& p, const std::string& out) {
 
 }  // namespace
 
-int cmd_run(const RunOptions& o) {
-  const std::string file = o.file.empty() ? default_topology() : o.file;
-  auto topo = load_topology(file);
-  for (const auto& s : o.scenarios)
-    if (!topo.scenario(s)) throw InputError("no scenario named \"" + s + "\" in " + file);
-  auto plan = make_plan(topo);
+namespace {
 
+// What run and sweep share: a lab built from `file`, a runner on it, and on
+// the way out (normal, error or signal) the FRR logs kept and the lab torn
+// down unless kept.
+struct Session {
+  topology::Topology topo;
+  plan::Plan plan;
   RealHost rh;
-  require_environment(rh.caps());
-  const std::string probe = probe_binary();
-  rh.host().stop = install_stop_signals();
-  std::error_code ec;
-  fs::create_directories(o.out_dir, ec);
-  if (ec) throw InputError("cannot create the output directory " + o.out_dir + ": " + ec.message());
-
+  std::string out;
+  bool keep = false;
+  std::unique_ptr<lab::Lab> lab;
+  std::unique_ptr<kernel::RouteMonitor> monitor;
+  std::unique_ptr<scenario::Runner> runner;
   scenario::RunResult result;
-  result.netlab_version = NETLAB_VERSION;
-  result.kernel_release = rh.caps().kernel_release;
-  result.frr_version = rh.caps().frr_version;
-  result.lab = plan.lab;
-  result.topology = file;
-  result.backends["link cut"] = "nftables netdev ingress";
 
-  auto lab = lab::Lab::up(plan, rh.host());
-  if (o.keep) lab->release();
-  const auto& tm = lab->timings();
-  result.bringup_ms = static_cast<double>(tm.converged_ns - tm.start_ns) / 1e6;
-  result.bringup_split_ms = {{"namespaces_and_links", static_cast<double>(tm.kernel_done_ns - tm.start_ns) / 1e6},
-                             {"daemons_started", static_cast<double>(tm.daemons_started_ns - tm.start_ns) / 1e6},
-                             {"converged", result.bringup_ms}};
-  for (const auto& [k, v] : lab->backends())
-    if (!k.starts_with("tunnel ")) result.backends[k] = v;
-  progress("lab " + plan.lab + " converged in " + std::to_string(static_cast<int>(result.bringup_ms)) + " ms");
+  Session(const std::string& file, const std::string& out_dir, bool keep_lab, int trials)
+      : topo(load_topology(file)), plan(make_plan(topo)), out(out_dir), keep(keep_lab) {
+    require_environment(rh.caps());
+    std::string probe = probe_binary();
+    rh.host().stop = install_stop_signals();
+    std::error_code ec;
+    fs::create_directories(out, ec);
+    if (ec) throw InputError("cannot create the output directory " + out + ": " + ec.message());
+    result.netlab_version = NETLAB_VERSION;
+    result.kernel_release = rh.caps().kernel_release;
+    result.frr_version = rh.caps().frr_version;
+    result.lab = plan.lab;
+    result.topology = file;
+    result.backends["link cut"] = "nftables netdev ingress";
 
-  auto monitor = kernel::make_route_monitor();
-  {
+    lab = lab::Lab::up(plan, rh.host());
+    if (keep) lab->release();
+    const auto& tm = lab->timings();
+    auto ms = [&](int64_t t) { return static_cast<double>(t - tm.start_ns) / 1e6; };
+    result.bringup_ms = ms(tm.converged_ns);
+    result.bringup_split_ms = {{"namespaces_and_links", ms(tm.kernel_done_ns)},
+                               {"daemons_started", ms(tm.daemons_started_ns)},
+                               {"converged", ms(tm.converged_ns)}};
+    for (const auto& [k, v] : lab->backends())
+      if (!k.starts_with("tunnel ")) result.backends[k] = v;
+    progress("lab " + plan.lab + " converged in " + std::to_string(static_cast<int>(result.bringup_ms)) + " ms");
+
+    monitor = kernel::make_route_monitor();
     scenario::RunnerOptions ro;
     ro.probe_binary = probe;
-    ro.trials_override = o.trials;
-    scenario::Runner runner(*lab, topo, *monitor, ro);
-    for (const auto& sc : topo.scenarios) {
-      if (!o.scenarios.empty() &&
-          std::find(o.scenarios.begin(), o.scenarios.end(), sc.name) == o.scenarios.end())
-        continue;
-      auto r = runner.run(sc);
-      progress("scenario " + sc.name + ": " + (r.pass() ? "pass" : "FAIL"));
-      result.scenarios.push_back(std::move(r));
-    }
-  }
-  // The monitor's sockets hold the lab's namespaces: close them first.
-  monitor->stop();
-  keep_frr_logs(plan, o.out_dir);
-  if (!o.keep) {
-    progress("tearing down lab " + plan.lab);
-    lab->down();
+    ro.trials_override = trials;
+    runner = std::make_unique<scenario::Runner>(*lab, topo, *monitor, ro);
   }
 
+  // Normal end: logs kept, lab down (errors surface).
+  void finish() {
+    runner.reset();
+    monitor->stop();  // its sockets hold the lab's namespaces
+    keep_frr_logs(plan, out);
+    if (!keep) {
+      progress("tearing down lab " + plan.lab);
+      lab->down();
+    }
+  }
+
+  ~Session() {
+    // Error or signal: the monitor goes first, then the lab tears itself
+    // down (Lab's destructor) unless it was released.
+    runner.reset();
+    if (monitor) monitor->stop();
+  }
+};
+
+}  // namespace
+
+int cmd_run(const RunOptions& o) {
+  const std::string file = o.file.empty() ? default_topology() : o.file;
+  {
+    // Scenario names are input: check them before anything is built.
+    auto topo = load_topology(file);
+    for (const auto& s : o.scenarios)
+      if (!topo.scenario(s)) throw InputError("no scenario named \"" + s + "\" in " + file);
+  }
+  Session ses(file, o.out_dir, o.keep, o.trials);
+  for (const auto& sc : ses.topo.scenarios) {
+    if (!o.scenarios.empty() && std::find(o.scenarios.begin(), o.scenarios.end(), sc.name) == o.scenarios.end())
+      continue;
+    auto r = ses.runner->run(sc);
+    progress("scenario " + sc.name + ": " + (r.pass() ? "pass" : "FAIL"));
+    ses.result.scenarios.push_back(std::move(r));
+  }
+  ses.finish();
+
+  const auto& result = ses.result;
   std::fputs(report::table(result, ::isatty(1)).c_str(), stdout);
   report::write_file(o.out_dir + "/report.json", report::to_json(result).dump(2) + "\n");
   if (!o.junit.empty()) report::write_file(o.junit, report::junit(result));
-  std::printf("report: %s/report.json%s\n", o.out_dir.c_str(), o.keep ? ("; lab " + plan.lab + " left running").c_str() : "");
+  std::printf("report: %s/report.json%s\n", o.out_dir.c_str(),
+              o.keep ? ("; lab " + ses.plan.lab + " left running").c_str() : "");
   return result.pass() ? 0 : 1;
+}
+
+int cmd_sweep(const SweepOptions& o) {
+  Session ses(o.file, o.out_dir, false, 0);
+  auto failures = scenario::sweep_failures(ses.topo, ses.plan, o.hold_s);
+  progress("sweep: " + std::to_string(failures.size()) + " single failures");
+  auto sweep = scenario::run_sweep(*ses.runner, ses.topo, ses.plan, o.hold_s, o.trials);
+  for (const auto& row : sweep.rows) ses.result.scenarios.push_back(row.result);
+  ses.finish();
+
+  std::fputs(scenario::sweep_table(sweep, ::isatty(1)).c_str(), stdout);
+  auto j = report::to_json(ses.result);
+  j["sweep"] = nlohmann::json::array();
+  for (const auto& row : sweep.rows)
+    j["sweep"].push_back({{"failure", row.failure.kind + " " + row.failure.name},
+                          {"kind", row.failure.kind},
+                          {"target", row.failure.name},
+                          {"hold_s", row.failure.hold_s},
+                          {"predicted_reachable", row.failure.predicted_reachable},
+                          {"reachable", row.reachable()},
+                          {"over_dx", row.over_dx}});
+  j["dx_resiliency"] = {{"model", sweep.dx.model}, {"reason", sweep.dx.reason}};
+  report::write_file(o.out_dir + "/sweep.json", j.dump(2) + "\n");
+  if (!o.junit.empty()) report::write_file(o.junit, report::junit(ses.result));
+  std::printf("report: %s/sweep.json\n", o.out_dir.c_str());
+  return 0;
 }
 
 }  // namespace netlab::cli

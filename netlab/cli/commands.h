@@ -16,6 +16,15 @@ struct RunOptions {
   bool keep = false;                   // leave the lab up afterwards
 };
 
+struct SweepOptions {
+  std::string file;
+  std::string out_dir = "netlab-out";
+  double hold_s = 0;  // 0: per failure, from the slowest detection it involves
+  int trials = 1;
+  std::string junit;
+};
+
+int cmd_sweep(const SweepOptions&);
 int cmd_validate(const std::vector<std::string>& files);
 int cmd_plan(const std::string& file, bool configs);
 int cmd_run(const RunOptions&);

@@ -94,15 +94,29 @@ std::vector<std::string> core_path(const plan::Plan& p, const std::vector<std::s
   return out;
 }
 
-Outage outage_of(const measure::DirectionReport& r, int64_t t_ref) {
+// The longest outage of a window. With `clip`, a run that began before the
+// window counts only from the window's start: after a repair, the failback
+// outage is the time to recover from then on, not the fault's outage again.
+Outage outage_of(const measure::DirectionReport& r, int64_t t_ref, bool clip = false) {
   Outage o;
   o.total_lost = r.lost;
-  if (r.longest) {
-    o.outage_ms = static_cast<double>(r.longest->duration_ns()) / kMs;
-    o.lost = r.longest->lost;
-    o.start_ms = ms_between(t_ref, r.longest->start_ns);
-    o.end_ms = ms_between(t_ref, r.longest->end_ns);
-    o.recovered = !r.longest->open;
+  const measure::LossRun* best = nullptr;
+  int64_t best_ns = -1;
+  for (const auto& run : r.runs) {
+    int64_t start = clip ? std::max(run.start_ns, r.window.begin_ns) : run.start_ns;
+    int64_t d = run.end_ns - start;
+    if (d > best_ns) {
+      best_ns = d;
+      best = &run;
+    }
+  }
+  if (best && best_ns > 0) {
+    int64_t start = clip ? std::max(best->start_ns, r.window.begin_ns) : best->start_ns;
+    o.outage_ms = static_cast<double>(best->end_ns - start) / kMs;
+    o.lost = best->lost;
+    o.start_ms = ms_between(t_ref, start);
+    o.end_ms = ms_between(t_ref, best->end_ns);
+    o.recovered = !best->open;
   }
   return o;
 }
@@ -218,6 +232,7 @@ Trial Runner::run_trial(const topology::Scenario& sc, const topology::Probe& pr,
                   " does not get through before the fault: the baseline is broken");
   }
 
+  h.say("  probe flowing; baseline " + std::to_string(static_cast<int>(opt_.pre_s * 1000)) + " ms");
   // Pre-fault window: the path the probe takes while all is well.
   const int64_t t_pre = clock.now_ns();
   LinkCounts c0 = paths.snapshot();
@@ -260,27 +275,58 @@ Trial Runner::run_trial(const topology::Scenario& sc, const topology::Probe& pr,
   trial.path = core_path(plan, path_of(delta(c_mid, c2), ms_between(t_mid, t_repair), pr.interval_ms, opt_.path_share));
   trial.path_packets = delta(c1, c2);
 
-  // Failback: converged again and the probe back on its baseline path.
+  // Failback: the lab is back at a converged baseline, checked rather than
+  // assumed: every session Established and route installed, the probe
+  // getting through both ways with no loss, on a path that no longer moves.
+  // The path may differ from the one before the fault (ECMP hashing, BGP's
+  // "oldest route" tie-break after a flap): that is reported, not an error.
   const int64_t fb_deadline = clock.now_ns() + std::llround(opt_.failback_timeout_s * kS);
   LinkCounts last = paths.snapshot();
   int64_t t_last = clock.now_ns();
+  std::vector<std::string> previous;
+  std::string last_waiting;
   for (;;) {
     sleep_until(clock.now_ns() + 250 * kMs);
-    bool converged = lab_.check_converged().ok();
+    auto cs = lab_.check_converged();
+    bool converged = cs.ok();
     LinkCounts now = paths.snapshot();
     int64_t t_now = clock.now_ns();
-    trial.path_after = core_path(plan, path_of(delta(last, now), ms_between(t_last, t_now), pr.interval_ms, opt_.path_share));
+    auto path = core_path(plan, path_of(delta(last, now), ms_between(t_last, t_now), pr.interval_ms, opt_.path_share));
+    measure::TimeWindow recent{t_last, t_now};
+    auto a = measure::read_probe_log(log_a);
+    auto b = measure::read_probe_log(log_b);
+    bool clean = measure::analyze_direction(a, b, recent).runs.empty() &&
+                 measure::analyze_direction(b, a, recent).runs.empty() &&
+                 measure::analyze_direction(a, b, recent).reachable;
     last = now;
     t_last = t_now;
-    if (converged && trial.path_after == trial.path_before) break;
+    // Compared as sets: the order (busiest first) swaps between windows when
+    // two links carry one direction each.
+    auto sorted = [](std::vector<std::string> v) {
+      std::sort(v.begin(), v.end());
+      return v;
+    };
+    if (converged && clean && !path.empty() && sorted(path) == sorted(previous)) {
+      trial.path_after = path;
+      break;
+    }
+    previous = path;
+    std::string waiting = !converged ? cs.missing.front() : !clean ? "the probe still losing packets" : "the path to settle";
+    if (waiting != last_waiting) {
+      h.say("  failback: waiting for " + waiting);
+      last_waiting = waiting;
+    }
     if (t_now > fb_deadline) {
       std::string got;
-      for (const auto& p : trial.path_after) got += (got.empty() ? "" : ",") + p;
-      throw Error("after the repair the lab did not return to its baseline within " +
-                  std::to_string(static_cast<int>(opt_.failback_timeout_s)) + " s (probe path: " +
-                  (got.empty() ? "none" : got) + ")");
+      for (const auto& p : path) got += (got.empty() ? "" : ",") + p;
+      throw Error("after the repair the lab did not return to a converged baseline within " +
+                  std::to_string(static_cast<int>(opt_.failback_timeout_s)) + " s (" +
+                  (converged ? "converged" : "not converged") + ", probe " +
+                  (clean ? "clean" : "losing packets") + ", path " + (got.empty() ? "none" : got) + ")");
     }
   }
+  h.say("  failback complete " + std::to_string(static_cast<int>(ms_between(t_repair, clock.now_ns()))) +
+        " ms after the repair");
   sleep_until(clock.now_ns() + std::llround(opt_.settle_s * kS));
   const int64_t t_end = clock.now_ns();
   probes.stop();  // the logs are complete once both have written their end record
@@ -300,8 +346,8 @@ Trial Runner::run_trial(const topology::Scenario& sc, const topology::Probe& pr,
   measure::TimeWindow end_of_hold{t_repair - tail, t_repair};
   trial.reachable = measure::analyze_direction(log_from, log_to, end_of_hold).reachable &&
                     measure::analyze_direction(log_to, log_from, end_of_hold).reachable;
-  trial.failback_forward = outage_of(measure::analyze_direction(log_from, log_to, after), t_repair);
-  trial.failback_reverse = outage_of(measure::analyze_direction(log_to, log_from, after), t_repair);
+  trial.failback_forward = outage_of(measure::analyze_direction(log_from, log_to, after), t_repair, true);
+  trial.failback_reverse = outage_of(measure::analyze_direction(log_to, log_from, after), t_repair, true);
   trial.probe_max_lateness_ms =
       std::max(static_cast<double>(fwd.max_lateness_ns.value_or(0)),
                static_cast<double>(rev.max_lateness_ns.value_or(0))) / kMs;
