@@ -14,7 +14,7 @@ using nlohmann::json;
 namespace {
 
 json outage_json(const scenario::Outage& o) {
-  return {{"outage_ms", o.outage_ms},   {"lost", o.lost},         {"total_lost", o.total_lost},
+  return {{"outage_ms", o.outage_ms},   {"lost", o.lost},         {"total_lost", o.total_lost}, {"sent", o.sent},
           {"start_ms", o.start_ms},     {"end_ms", o.end_ms},     {"recovered", o.recovered}};
 }
 

@@ -26,9 +26,11 @@ std::string xml_escape(const std::string& s) {
 // One <testsuite> per scenario, one <testcase> per target; the figures are
 // in the message so a CI page shows them without opening report.json.
 std::string junit(const scenario::RunResult& r) {
+  // A scenario that could not run has one more testcase ("run") carrying the error.
+  auto cases = [](const scenario::ScenarioResult& s) { return s.targets.size() + (s.error.empty() ? 0 : 1); };
   size_t tests = 0, failures = 0;
   for (const auto& s : r.scenarios) {
-    tests += std::max<size_t>(1, s.targets.size());
+    tests += cases(s);
     for (const auto& t : s.targets) failures += !t.pass;
     if (!s.error.empty()) ++failures;
   }
@@ -40,7 +42,7 @@ std::string junit(const scenario::RunResult& r) {
     for (const auto& t : s.targets) f += !t.pass;
     if (!s.error.empty()) ++f;
     o += fmt::format("  <testsuite name=\"{}\" tests=\"{}\" failures=\"{}\">\n", xml_escape(s.name),
-                     std::max<size_t>(1, s.targets.size()), f);
+                     cases(s), f);
     if (!s.error.empty())
       o += fmt::format("    <testcase classname=\"{}\" name=\"run\"><failure message=\"{}\"/></testcase>\n",
                        xml_escape(s.name), xml_escape(s.error));

@@ -68,18 +68,24 @@ std::string table(const scenario::RunResult& r, bool color) {
                        t.detail.empty() ? "" : "  (" + t.detail + ")");
     }
   }
-  size_t missed = 0, total = 0;
+  // Targets of scenarios that ran to the end; a scenario that could not run
+  // is counted as such, not again through the targets it could not meet.
+  size_t missed = 0, total = 0, errors = 0;
   for (const auto& s : r.scenarios) {
+    if (!s.error.empty()) {
+      ++errors;
+      continue;
+    }
     for (const auto& t : s.targets) {
       ++total;
       if (!t.pass) ++missed;
     }
-    if (!s.error.empty()) ++missed;
   }
   o += "\n";
-  o += missed == 0 ? paint(true, fmt::format("all {} targets met", total))
-                   : paint(false, fmt::format("{} of {} targets missed", missed, total));
-  o += "\n";
+  std::string summary = missed == 0 ? fmt::format("all {} targets met", total)
+                                     : fmt::format("{} of {} targets missed", missed, total);
+  if (errors) summary += fmt::format("; {} scenario{} could not run", errors, errors == 1 ? "" : "s");
+  o += paint(missed == 0 && errors == 0, summary) + "\n";
   return o;
 }
 

@@ -85,7 +85,8 @@ void evaluate(const topology::Expect& e, ScenarioResult& r) {
                                   t.reachable ? "reachable" : "unreachable");
     }
   reach.pass = all_as_expected && !trials.empty();
-  reach.measured = all_as_expected ? reach.limit : (e.reachable ? "false" : "true");
+  reach.measured = trials.empty() ? "-" : all_as_expected ? reach.limit : (e.reachable ? "false" : "true");
+  if (trials.empty()) reach.detail = "no trial was measured";
   r.targets.push_back(reach);
 
   if (e.max_outage_ms)

@@ -28,6 +28,7 @@ struct Outage {
   double outage_ms = 0;   // longest run of consecutive lost probes (lost x interval)
   uint64_t lost = 0;      // probes lost in that run
   uint64_t total_lost = 0;  // all probes lost in the window
+  uint64_t sent = 0;        // probes sent in the window
   double start_ms = 0, end_ms = 0;  // of the longest run, from the fault
   bool recovered = true;  // false: the outage was still open when the window ended
 };

@@ -100,6 +100,7 @@ std::vector<std::string> core_path(const plan::Plan& p, const std::vector<std::s
 Outage outage_of(const measure::DirectionReport& r, int64_t t_ref, bool clip = false) {
   Outage o;
   o.total_lost = r.lost;
+  o.sent = r.sent;
   const measure::LossRun* best = nullptr;
   int64_t best_ns = -1;
   for (const auto& run : r.runs) {
@@ -283,7 +284,7 @@ Trial Runner::run_trial(const topology::Scenario& sc, const topology::Probe& pr,
   const int64_t fb_deadline = clock.now_ns() + std::llround(opt_.failback_timeout_s * kS);
   LinkCounts last = paths.snapshot();
   int64_t t_last = clock.now_ns();
-  std::vector<std::string> previous;
+  std::optional<std::vector<std::string>> previous;
   std::string last_waiting;
   for (;;) {
     sleep_until(clock.now_ns() + 250 * kMs);
@@ -306,7 +307,7 @@ Trial Runner::run_trial(const topology::Scenario& sc, const topology::Probe& pr,
       std::sort(v.begin(), v.end());
       return v;
     };
-    if (converged && clean && !path.empty() && sorted(path) == sorted(previous)) {
+    if (converged && clean && previous && sorted(path) == sorted(*previous)) {
       trial.path_after = path;
       break;
     }
