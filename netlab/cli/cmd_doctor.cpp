@@ -5,6 +5,7 @@
 
 #include "netlab/cli/commands.h"
 #include "netlab/cli/common.h"
+#include "netlab/impair/impair.h"
 
 namespace netlab::cli {
 
@@ -38,9 +39,12 @@ int cmd_doctor() {
                                                            : "none";
   line("IPsec tunnels", caps.xfrm_esp || (!caps.charon.empty() && caps.tun), ipsec, false,
        "apt-get install charon-systemd strongswan-swanctl libcharon-extra-plugins libstrongswan-extra-plugins");
-  line("loss impairment", caps.netem || caps.nft_netdev, caps.netem ? "tc netem" : "nftables numgen (no netem)", false);
-  line("delay impairment", caps.netem || caps.nfqueue, caps.netem ? "tc netem" : caps.nfqueue ? "NFQUEUE delayer (no netem)" : "none", false);
-  line("rate impairment", caps.htb, caps.htb ? "tc htb" : "none", false);
+  auto ib = impair::select_backends(caps, !impair::find_delayer().empty());
+  auto e = ib.entries();
+  line("delay/jitter impairment", ib.delay != impair::DelayBackend::None, e["delay"], false,
+       "a kernel with netem, or netlab-delay installed beside netlab");
+  line("loss impairment", ib.loss != impair::LossBackend::None, e["loss"], false);
+  line("rate impairment", ib.rate != impair::RateBackend::None, e["rate"], false);
   std::printf("\n%s\n", ok ? "netlab can build labs on this host" : "netlab cannot build labs on this host");
   return ok ? 0 : 3;
 }

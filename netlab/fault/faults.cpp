@@ -48,21 +48,27 @@ std::vector<Fault::End> Fault::ends_of(const std::string& name) const {
   throw InputError("no link or tunnel named \"" + name + "\"");
 }
 
+// A cut is a netdev ingress base chain whose policy is drop; the repair
+// turns the policy to accept rather than deleting the table: unregistering
+// any netfilter hook makes the kernel drop every packet NFQUEUE holds in
+// that namespace (a delay impairment's), which would be loss the repair
+// itself caused. The emptied table stays until the namespace goes.
+static std::string cut_commands(const std::string& table, const std::string& ifname, bool drop) {
+  return "add table netdev " + table + "\nadd chain netdev " + table +
+         " c { type filter hook ingress device \"" + ifname + "\" priority -500; policy " +
+         (drop ? "drop" : "accept") + "; }\n";
+}
+
 void Fault::cut(const End& e, const std::string& tag) {
-  std::string table = "nl_" + tag + "_" + table_tag(e.ifname);
-  std::string cmd = "add table netdev " + table + "\nadd chain netdev " + table +
-                    " c { type filter hook ingress device \"" + e.ifname +
-                    "\" priority -500; policy drop; }\n";
+  std::string cmd = cut_commands("nl_" + tag + "_" + table_tag(e.ifname), e.ifname, true);
   int64_t t = now();
   lab_.host().nft.run(e.ns, cmd);
   log(e.node, "cut", e.ifname, t);
 }
 
 void Fault::uncut(const End& e, const std::string& tag) {
-  std::string table = "nl_" + tag + "_" + table_tag(e.ifname);
-  // add first, so that deleting never fails on a table that was not made
-  // (a repair after a half-done injection).
-  std::string cmd = "add table netdev " + table + "\ndelete table netdev " + table + "\n";
+  // Also right after a half-done injection: the chain is created accepting.
+  std::string cmd = cut_commands("nl_" + tag + "_" + table_tag(e.ifname), e.ifname, false);
   int64_t t = now();
   lab_.host().nft.run(e.ns, cmd);
   log(e.node, "uncut", e.ifname, t);
@@ -242,7 +248,15 @@ class Degrade : public Fault {
     for (const auto& e : ends_of(spec_.target)) loss(e, spec_.loss_pct.value_or(0), "degrade");
   }
   void do_repair() override {
-    for (const auto& e : ends_of(spec_.target)) uncut(e, "degrade");
+    for (const auto& e : ends_of(spec_.target)) {
+      // Flushed, not deleted: deleting would unregister the hook (see cut).
+      std::string table = "nl_degrade_" + table_tag(e.ifname);
+      int64_t t = now();
+      lab_.host().nft.run(e.ns, "add table netdev " + table + "\nadd chain netdev " + table +
+                                    " c { type filter hook ingress device \"" + e.ifname +
+                                    "\" priority -400; policy accept; }\nflush chain netdev " + table + " c\n");
+      log(e.node, "uncut", e.ifname, t);
+    }
   }
 };
 
