@@ -33,6 +33,7 @@ std::string domains_str(const Domains& d) {
 std::string describe(const Plan& p, bool with_configs) {
   std::string o;
   o += fmt::format("lab {}{}\n", p.lab, p.description.empty() ? "" : "  (" + p.description + ")");
+  o += fmt::format("  seed       {}\n", p.seed ? std::to_string(*p.seed) : "chosen at run time");
   o += fmt::format("  topology   {}\n  runtime    {}\n  namespaces {}* ({} nodes)\n\n",
                    p.topology_path, p.runtime_dir,
                    p.nodes.empty() ? "" : p.nodes.front().ns.substr(0, p.nodes.front().ns.size() - p.nodes.front().name.size()),

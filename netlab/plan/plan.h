@@ -144,6 +144,10 @@ struct Plan {
   std::vector<Session> sessions;
   std::vector<ExpectedRoute> expected_routes;
   uint16_t probe_port = 47000;
+  // Randomness of impairments (jitter, netem): [lab].seed or --seed; when
+  // neither, netlab picks one at run time and reports it, so any run can be
+  // repeated.
+  std::optional<uint64_t> seed;
 
   const PlanNode* node(std::string_view name) const;
   const PlanLink* link(std::string_view name) const;

@@ -84,6 +84,7 @@ class Planner {
     plan_.topology_path = t_.path;
     plan_.runtime_dir = opt_.runtime_root + "/" + t_.lab.name;
     plan_.probe_port = opt_.probe_port;
+    plan_.seed = t_.lab.seed;
     make_nodes();
     allocate_link_subnets();
     make_links();
