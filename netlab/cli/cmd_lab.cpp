@@ -39,9 +39,10 @@ std::vector<std::string> lab_names() {
   return out;
 }
 
-// What the journal says about a lab, for ls and status.
+// What the journal says about a lab, for ls, status and down.
 struct LabInfo {
   std::string name, topology, state = "unknown";
+  lab::LabRecord record;
   int64_t created = 0;
   bool owner_alive = false;
   int processes = 0, processes_alive = 0;
@@ -58,29 +59,66 @@ LabInfo lab_info(const std::string& name, process::Processes& procs) {
     info.state = "stale (no journal)";
     return info;
   }
-  std::string last_state;
-  for (const auto& e : entries) {
-    if (e.op == "lab") {
-      info.topology = e.data.value("topology", "");
-      info.created = e.data.value("created", int64_t{0});
-      process::ProcessId owner{e.data.value("owner_pid", 0), e.data.value("owner_start", uint64_t{0})};
-      info.owner_alive = procs.alive(owner);
-    } else if (e.op == "state") {
-      last_state = e.data.value("state", "");
-    } else if (e.op == "netns") {
-      info.namespaces.push_back(e.data.value("name", ""));
-    } else if (e.op == "process-id") {
-      ++info.processes;
-      process::ProcessId id{e.data.value("pid", 0), e.data.value("start", uint64_t{0})};
-      if (procs.alive(id)) ++info.processes_alive;
-    }
+  const lab::LabRecord& rec = info.record = lab::read_lab_record(entries);
+  info.topology = rec.topology;
+  info.created = rec.created;
+  if (!rec.journal) {
+    info.state = "stale (empty journal)";
+    return info;
   }
-  if (last_state == "tearing-down") info.state = "stale (teardown incomplete)";
-  else if (last_state == "converged" || last_state == "up")
-    info.state = info.processes_alive == info.processes ? (info.owner_alive ? "running" : "up")
-                                                        : "degraded (" + std::to_string(info.processes - info.processes_alive) + " processes gone)";
-  else info.state = info.owner_alive ? "starting" : "stale (netlab stopped while building it)";
+  // The latest process of each (node, name): a crashed and restarted
+  // daemon has several lines.
+  std::map<std::pair<std::string, std::string>, process::ProcessId> latest;
+  for (const auto& e : entries) {
+    if (e.op == "netns") info.namespaces.push_back(e.data.value("name", ""));
+    if (e.op == "process-id")
+      latest[{e.data.value("node", ""), e.data.value("name", "")}] = {e.data.value("pid", 0),
+                                                                       e.data.value("start", uint64_t{0})};
+  }
+  const std::string boot = lab::current_boot_id();
+  if (!rec.boot_id.empty() && rec.boot_id != boot) {
+    info.state = "stale (from before a reboot)";
+    return info;
+  }
+  auto alive = [&](const process::ProcessId& id) {
+    try {
+      return id.pid > 0 && procs.alive(id);
+    } catch (const Error&) {
+      return false;
+    }
+  };
+  for (const auto& [key, id] : latest) {
+    ++info.processes;
+    if (alive(id)) ++info.processes_alive;
+  }
+  info.owner_alive = alive(rec.owner);
+  const std::string owner = "netlab pid " + std::to_string(rec.owner.pid);
+  const bool kept = rec.last_state == "kept" || rec.last_state == "up";
+  if (rec.last_state == "tearing-down") {
+    info.state = alive(rec.last_state_by)
+                     ? "tearing down (netlab pid " + std::to_string(rec.last_state_by.pid) + ")"
+                     : "stale (teardown interrupted)";
+  } else if (info.owner_alive) {
+    info.state = rec.last_state.empty() ? "starting (" + owner + ")" : "running (" + owner + ")";
+  } else if (!kept) {
+    info.state = "stale (its " + owner + " is gone)";
+  } else if (info.processes_alive < info.processes) {
+    info.state = "degraded (" + std::to_string(info.processes - info.processes_alive) + " of " +
+                 std::to_string(info.processes) + " processes gone)";
+  } else {
+    info.state = "up";
+  }
   return info;
+}
+
+// The journal's owner is a netlab process (pid and start time matched; the
+// name too, before netlab signals it).
+bool is_netlab(const process::ProcessId& id) {
+  if (id.pid <= 1) return false;
+  std::ifstream in("/proc/" + std::to_string(id.pid) + "/comm");
+  std::string comm;
+  std::getline(in, comm);
+  return comm == "netlab";
 }
 
 std::string age(int64_t created_s) {
@@ -118,13 +156,16 @@ void require_node(const std::string& lab, const std::string& node) {
 int cmd_up(const std::string& file) {
   auto t = load_topology(file);
   auto p = make_plan(t);
+  require_root("netlab up");
   RealHost rh;
   require_environment(rh.caps());
   rh.host().stop = install_stop_signals();
   auto lab = lab::Lab::up(p, rh.host());
   // The topology travels with the lab, for `netlab status`.
   std::ofstream(p.runtime_dir + "/topology.toml") << t.source;
-  lab->journal().append("state", {{"state", "up"}});
+  // A signal until here still tears the lab down (the destructor); once it
+  // is kept, it stays.
+  if (stop_requested()) throw lab::Interrupted();
   lab->release();
   const auto& tm = lab->timings();
   std::printf("lab %s is up: %zu nodes, %zu links, %zu tunnels, %zu BGP sessions; converged in %.2f s\n",
@@ -136,9 +177,13 @@ int cmd_up(const std::string& file) {
 }
 
 int cmd_down(const std::vector<std::string>& labs, bool all) {
+  require_root("netlab down");
   RealHost rh;
-  if (!rh.caps().root) throw EnvironmentError("netlab down needs root");
+  // A signal must not stop a teardown half-way: it is only noted.
+  install_stop_signals();
+  auto& procs = rh.host().processes;
   std::vector<std::string> names = all ? lab_names() : labs;
+  if (all && names.empty()) std::printf("no labs\n");
   int rc = 0;
   for (const auto& name : names) {
     if (!topology::valid_lab_name(name)) {
@@ -146,26 +191,61 @@ int cmd_down(const std::vector<std::string>& labs, bool all) {
       rc = 2;
       continue;
     }
+    const std::string dir = lab::runtime_dir(root(), name);
     struct stat st;
-    if (::stat(lab::runtime_dir(root(), name).c_str(), &st) != 0) {
+    if (::lstat(dir.c_str(), &st) != 0) {
       std::printf("lab %s: nothing to remove\n", name.c_str());
       continue;
     }
+    // A netlab still building or running the lab would go on creating what
+    // this teardown removes: ask it to stop (it tears down by itself), and
+    // stop it if it does not.
+    LabInfo info = lab_info(name, procs);
+    const process::ProcessId me{::getpid(), process::read_start_time(::getpid()).value_or(0)};
+    const process::ProcessId owner = info.record.owner;
+    if (info.owner_alive && !(owner == me) && is_netlab(owner)) {
+      std::printf("lab %s: netlab pid %d is running it: stopping it (it tears the lab down)\n",
+                  name.c_str(), owner.pid);
+      std::fflush(stdout);
+      try {
+        // SIGTERM, and SIGKILL if it has not finished in time; the journal
+        // teardown below does the rest either way.
+        if (!procs.stop(owner, std::chrono::seconds(30)))
+          std::fprintf(stderr, "  netlab pid %d did not exit\n", owner.pid);
+      } catch (const Error& e) {
+        std::fprintf(stderr, "  %s\n", e.what());
+      }
+      if (::lstat(dir.c_str(), &st) != 0) {
+        std::printf("lab %s: torn down by netlab pid %d\n", name.c_str(), owner.pid);
+        continue;
+      }
+    }
+    const int64_t t0 = kernel::system_clock().now_ns();
     auto r = lab::teardown(root(), name, rh.host());
-    size_t ns = std::count_if(r.removed.begin(), r.removed.end(),
-                              [](const std::string& s) { return s.starts_with("namespace"); });
-    size_t procs = std::count_if(r.removed.begin(), r.removed.end(),
-                                 [](const std::string& s) { return s.starts_with("process"); });
-    std::printf("lab %s: removed %zu namespaces, %zu processes and its runtime files\n", name.c_str(),
-                ns, procs);
+    const double ms = static_cast<double>(kernel::system_clock().now_ns() - t0) / 1e6;
+    auto count = [&](const char* prefix) {
+      return std::count_if(r.removed.begin(), r.removed.end(),
+                           [&](const std::string& s) { return s.starts_with(prefix); });
+    };
+    if (r.removed.empty() && r.refused.empty() && r.errors.empty()) {
+      std::printf("lab %s: nothing to remove\n", name.c_str());
+      continue;
+    }
+    std::printf("lab %s: removed %zd namespaces, %zd processes%s in %.0f ms\n", name.c_str(),
+                count("namespace"), count("process"),
+                count("directory") ? " and its runtime files" : "", ms);
     for (const auto& x : r.refused) std::printf("  left alone: %s\n", x.c_str());
     for (const auto& x : r.errors) std::fprintf(stderr, "  could not remove: %s\n", x.c_str());
-    if (!r.complete()) rc = 4;
+    if (!r.complete()) {
+      std::fprintf(stderr, "  run `netlab down %s` again once the cause is fixed\n", name.c_str());
+      rc = rc ? rc : 4;
+    }
   }
   return rc;
 }
 
 int cmd_ls() {
+  require_root("netlab ls");
   auto procs = process::make_processes();
   auto names = lab_names();
   if (names.empty()) {
@@ -173,23 +253,30 @@ int cmd_ls() {
     return 0;
   }
   std::printf("%-9s %-40s %-6s %-6s %s\n", "LAB", "STATE", "AGE", "NODES", "TOPOLOGY");
+  bool stale = false;
   for (const auto& n : names) {
     LabInfo i = lab_info(n, *procs);
+    stale = stale || i.state.starts_with("stale");
     std::printf("%-9s %-40s %-6s %-6zu %s\n", n.c_str(), i.state.c_str(),
                 i.created ? age(i.created).c_str() : "-", i.namespaces.size(), i.topology.c_str());
   }
+  if (stale) std::printf("stale: its netlab is gone; remove it with `netlab down LAB` (or --all)\n");
   return 0;
 }
 
 int cmd_status(const std::string& name) {
+  require_root("netlab status");
   require_lab(name);
   RealHost rh;
   LabInfo info = lab_info(name, rh.host().processes);
   std::printf("lab %s: %s, age %s, topology %s\n", name.c_str(), info.state.c_str(),
               age(info.created).c_str(), info.topology.c_str());
+  std::printf("  %zu namespaces, %d of %d processes running, runtime %s\n", info.namespaces.size(),
+              info.processes_alive, info.processes, lab::runtime_dir(root(), name).c_str());
   std::ifstream in(lab::runtime_dir(root(), name) + "/topology.toml");
   if (!in) {
-    std::printf("(no topology copy: started by `netlab run`)\n");
+    std::printf("(no copy of the topology: the lab was started by `netlab run`, or its netlab "
+                "stopped before `up` finished)\n");
     return 0;
   }
   std::stringstream ss;
@@ -234,12 +321,14 @@ int cmd_status(const std::string& name) {
 }
 
 int cmd_exec(const std::string& lab, const std::string& node, const std::vector<std::string>& argv) {
+  require_root("netlab exec");
   require_lab(lab);
   require_node(lab, node);
   kernel::exec_in_netns(topology::netns_name(lab, node), argv);
 }
 
 int cmd_vtysh(const std::string& lab, const std::string& node, const std::vector<std::string>& cmds) {
+  require_root("netlab vtysh");
   require_lab(lab);
   require_node(lab, node);
   std::string dir = lab::runtime_dir(root(), lab) + "/nodes/" + node + "/frr";

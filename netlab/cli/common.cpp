@@ -54,18 +54,41 @@ plan::Plan make_plan(const topology::Topology& t) {
   return plan::make_plan(t, plan_options(), *keys);
 }
 
+namespace {
+std::atomic<bool> g_stop{false};
+std::atomic<int> g_signals{0};
+
+void on_signal(int) {
+  g_stop.store(true);
+  // Only async-signal-safe calls here: write(2).
+  if (g_signals.fetch_add(1) == 1) {
+    static const char msg[] = "netlab: already stopping: the lab is being torn down\n";
+    ssize_t n = ::write(2, msg, sizeof msg - 1);
+    (void)n;
+  }
+}
+}  // namespace
+
 RealHost::RealHost() {
   caps_ = kernel::make_capability_probe()->probe();
   netlink_ = kernel::make_netlink();
   nft_ = kernel::make_nft();
   processes_ = process::make_processes();
-  frr_ = lab::make_frr();
+  // The flag is only ever set once install_stop_signals() has run.
+  frr_ = lab::make_frr("/usr/bin/vtysh", &g_stop);
+  namespaces_ = lab::make_namespaces();
   host_.reset(new lab::Host{*netlink_, *nft_, *processes_, kernel::system_clock(), *frr_,
                             [this](topology::TunnelType t) { return tunnel::select_backend(t, caps_); },
-                            nullptr, progress});
+                            nullptr, progress, namespaces_.get()});
 }
 
 RealHost::~RealHost() = default;
+
+void require_root(const std::string& what) {
+  if (::geteuid() != 0)
+    throw EnvironmentError(what + " needs root (CAP_NET_ADMIN and CAP_SYS_ADMIN): labs are network "
+                           "namespaces and root-owned files; run it with sudo. Nothing was touched.");
+}
 
 void require_environment(const kernel::Capabilities& c) {
   if (!c.root)
@@ -81,11 +104,6 @@ void require_environment(const kernel::Capabilities& c) {
     throw EnvironmentError("nftables netdev ingress hooks are missing: netlab cannot cut links");
 }
 
-namespace {
-std::atomic<bool> g_stop{false};
-void on_signal(int) { g_stop.store(true); }
-}  // namespace
-
 const std::atomic<bool>* install_stop_signals() {
   struct sigaction sa {};
   sa.sa_handler = on_signal;
@@ -94,6 +112,10 @@ const std::atomic<bool>* install_stop_signals() {
   sigaction(SIGINT, &sa, nullptr);
   sigaction(SIGTERM, &sa, nullptr);
   sigaction(SIGHUP, &sa, nullptr);
+  struct sigaction ign {};
+  ign.sa_handler = SIG_IGN;
+  sigemptyset(&ign.sa_mask);
+  sigaction(SIGPIPE, &ign, nullptr);
   return &g_stop;
 }
 

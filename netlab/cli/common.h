@@ -39,14 +39,23 @@ class RealHost {
   std::unique_ptr<kernel::Nft> nft_;
   std::unique_ptr<process::Processes> processes_;
   std::unique_ptr<lab::Frr> frr_;
+  std::unique_ptr<lab::Namespaces> namespaces_;
   std::unique_ptr<lab::Host> host_;
 };
 
 // Throws EnvironmentError (exit 3) when netlab cannot build labs here: not
 // root, FRR missing, no network namespaces.
 void require_environment(const kernel::Capabilities&);
+// Throws EnvironmentError (exit 3) unless netlab runs as root; `what` is the
+// command ("netlab down"). Checked before anything is read or touched.
+void require_root(const std::string& what);
 
-// SIGINT/SIGTERM set this flag (and do nothing else); long operations check it.
+// SIGINT, SIGTERM and SIGHUP set this flag (and do nothing else); long
+// operations check it and end in lab::Interrupted, whose unwinding tears the
+// lab down. A second signal only says that teardown is under way: nothing
+// aborts a teardown half-way (SIGKILL aside, after which `netlab down`
+// finishes it). SIGPIPE is ignored from then on, so that a closed terminal
+// or pipe cannot kill netlab in the middle of a teardown either.
 const std::atomic<bool>* install_stop_signals();
 bool stop_requested();
 

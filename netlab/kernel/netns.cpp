@@ -5,6 +5,7 @@
 #include <linux/magic.h>
 #include <sched.h>
 #include <sys/mount.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/statfs.h>
 
@@ -106,7 +107,8 @@ void remove_placeholder(const std::string& path) {
 
 void enter_anonymous_netns() { check_errno(::unshare(CLONE_NEWNET), "unshare", "CLONE_NEWNET"); }
 
-NetnsId netns_create_named(const std::string& name, const std::function<void()>& inside) {
+NetnsId netns_create_named(const std::string& name, const std::function<void()>& inside,
+                           const std::function<void(const NetnsId&)>& identified) {
   const std::string path = netns_path(name);
   prepare_run_dir();
   // O_EXCL: an existing name fails here with EEXIST and is left untouched.
@@ -120,6 +122,11 @@ NetnsId netns_create_named(const std::string& name, const std::function<void()>&
   std::thread t([&] {
     try {
       check_errno(::unshare(CLONE_NEWNET), "netns_create: unshare", name);
+      if (identified) {
+        UniqueFd self(::open("/proc/thread-self/ns/net", O_RDONLY | O_CLOEXEC));
+        if (!self) throw KernelError("netns_create: open own namespace", name, errno);
+        identified(netns_id_of(self.get()));
+      }
       if (::mount("/proc/thread-self/ns/net", path.c_str(), "none", MS_BIND, nullptr) < 0) {
         throw KernelError("netns_create: bind mount", name, errno);
       }
@@ -142,6 +149,50 @@ NetnsId netns_create_named(const std::string& name, const std::function<void()>&
     throw KernelError("netns_create", name, ENOENT, "namespace file vanished after mount");
   }
   return *id;
+}
+
+bool netns_remove_placeholder(const std::string& name) {
+  const std::string path = netns_path(name);
+  struct statfs fs {};
+  if (::statfs(path.c_str(), &fs) < 0) {
+    if (errno == ENOENT) return false;
+    throw KernelError("netns_stat", name, errno);
+  }
+  if (static_cast<unsigned long>(fs.f_type) == NSFS_MAGIC) return false;  // a namespace
+  struct stat st {};
+  if (::lstat(path.c_str(), &st) < 0) {
+    if (errno == ENOENT) return false;
+    throw KernelError("netns_stat", name, errno);
+  }
+  if (!S_ISREG(st.st_mode) || st.st_size != 0) return false;
+  if (::unlink(path.c_str()) < 0) {
+    if (errno == ENOENT) return false;
+    throw KernelError("netns_remove_placeholder", name, errno);
+  }
+  return true;
+}
+
+#ifndef SO_NETNS_COOKIE
+#define SO_NETNS_COOKIE 71
+#endif
+
+std::optional<uint64_t> current_netns_cookie() {
+  UniqueFd s(::socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0));
+  if (!s) throw KernelError("socket", "netns cookie", errno);
+  uint64_t cookie = 0;
+  socklen_t len = sizeof cookie;
+  if (::getsockopt(s.get(), SOL_SOCKET, SO_NETNS_COOKIE, &cookie, &len) < 0) {
+    if (errno == ENOPROTOOPT) return std::nullopt;  // before Linux 5.14
+    throw KernelError("getsockopt SO_NETNS_COOKIE", "netns cookie", errno);
+  }
+  return cookie;
+}
+
+std::optional<uint64_t> netns_cookie(int nsfd, const std::string& name) {
+  NetnsGuard guard(nsfd, name);
+  auto cookie = current_netns_cookie();
+  guard.leave();
+  return cookie;
 }
 
 void netns_delete_named(const std::string& name) {

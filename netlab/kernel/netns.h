@@ -53,7 +53,36 @@ std::vector<std::string> netns_names();
 // sockets there without another namespace switch); if it throws, the
 // namespace is removed again and the exception propagates. Fails with EEXIST,
 // touching nothing, when the name is taken.
-NetnsId netns_create_named(const std::string& name, const std::function<void()>& inside = {});
+//
+// `identified`, when given, runs on the creating thread inside the new
+// namespace BEFORE it gets its name (before the bind mount), with the
+// namespace's identity (that of /proc/thread-self/ns/net); the lab journals
+// it there, so that a recorded intent without an identity can only mean
+// "never named". If it throws, the namespace never gets its name (it dies
+// with the thread) and the exception propagates.
+//
+// The steps, for what an interruption at any point leaves: (1) the file
+// /run/netns/NAME is created empty, O_EXCL (the name is reserved); (2) a
+// thread unshares a new namespace; (3) `identified`; (4) the namespace is
+// bind-mounted onto the file (named); (5) lo up; (6) `inside`. A process
+// killed between (1) and (4) leaves an empty placeholder file behind, which
+// netns_remove_placeholder() removes.
+NetnsId netns_create_named(const std::string& name, const std::function<void()>& inside = {},
+                           const std::function<void(const NetnsId&)>& identified = {});
+
+// Removes /run/netns/NAME when it is an empty regular file that no namespace
+// is mounted on (the placeholder of an interrupted create); true when it did.
+// A mounted namespace, or anything else, is left alone (false).
+bool netns_remove_placeholder(const std::string& name);
+
+// The cookie of the calling thread's network namespace (SO_NETNS_COOKIE,
+// Linux 5.14): unlike the nsfs inode, which the kernel gives to the next
+// namespace as soon as one dies, a cookie is never reused while the host
+// runs. nullopt when the kernel has none.
+std::optional<uint64_t> current_netns_cookie();
+// The cookie of the namespace `nsfd` refers to (the calling thread enters it
+// for a moment); `name` is for error messages.
+std::optional<uint64_t> netns_cookie(int nsfd, const std::string& name);
 
 // Like `ip netns del NAME`: lazy unmount, then unlink. The namespace itself
 // dies with its last reference (process, socket, open fd). ENOENT when absent.

@@ -3,6 +3,7 @@
 #include <nlohmann/json.hpp>
 
 #include "netlab/base/error.h"
+#include "netlab/lab/lab.h"
 #include "netlab/process/command.h"
 
 namespace netlab::lab {
@@ -11,14 +12,15 @@ namespace {
 
 class VtyshFrr : public Frr {
  public:
-  explicit VtyshFrr(std::string binary) : binary_(std::move(binary)) {}
+  VtyshFrr(std::string binary, const std::atomic<bool>* stop) : binary_(std::move(binary)), stop_(stop) {}
   std::string vtysh(const plan::PlanNode& n, const std::vector<std::string>& commands) override {
     std::vector<std::string> argv{binary_, "--vty_socket", n.frr_dir};
     for (const auto& c : commands) {
       argv.push_back("-c");
       argv.push_back(c);
     }
-    auto r = process::run_command(argv, std::chrono::seconds(10));
+    auto r = process::run_command(argv, std::chrono::seconds(10), stop_);
+    if (r.interrupted) throw Interrupted();
     if (r.timed_out) throw Error("vtysh on " + n.name + " did not answer within 10 s");
     if (r.exit_code != 0)
       throw Error("vtysh on " + n.name + " failed (exit " + std::to_string(r.exit_code) +
@@ -28,12 +30,13 @@ class VtyshFrr : public Frr {
 
  private:
   std::string binary_;
+  const std::atomic<bool>* stop_;
 };
 
 }  // namespace
 
-std::unique_ptr<Frr> make_frr(std::string vtysh_binary) {
-  return std::make_unique<VtyshFrr>(std::move(vtysh_binary));
+std::unique_ptr<Frr> make_frr(std::string vtysh_binary, const std::atomic<bool>* stop) {
+  return std::make_unique<VtyshFrr>(std::move(vtysh_binary), stop);
 }
 
 std::map<std::string, std::string> parse_bgp_summary(const std::string& text) {

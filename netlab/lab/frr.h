@@ -3,6 +3,7 @@
 // tests with canned replies. Parsing of FRR's JSON is pure and separate.
 #pragma once
 
+#include <atomic>
 #include <map>
 #include <memory>
 #include <string>
@@ -16,11 +17,15 @@ class Frr {
   virtual ~Frr() = default;
   // Runs one command ("show bgp summary json", or a configuration line
   // prefixed by "configure terminal" lines given as several -c arguments)
-  // and returns its output. Throws Error when vtysh fails.
+  // and returns its output. Throws Error when vtysh fails, Interrupted when
+  // the stop flag was set while it ran (vtysh is then killed).
   virtual std::string vtysh(const plan::PlanNode&, const std::vector<std::string>& commands) = 0;
 };
 
-std::unique_ptr<Frr> make_frr(std::string vtysh_binary = "/usr/bin/vtysh");
+// `stop`: the flag SIGINT/SIGTERM set; a vtysh call then ends within ~50 ms
+// instead of waiting for its 10 s deadline.
+std::unique_ptr<Frr> make_frr(std::string vtysh_binary = "/usr/bin/vtysh",
+                              const std::atomic<bool>* stop = nullptr);
 
 // From `show bgp summary json`: neighbour address -> BGP state
 // ("Established", "Active", "Connect", "Idle", ...). Empty when the reply

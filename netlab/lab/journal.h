@@ -1,14 +1,26 @@
 // The lab journal: /run/netlab/<lab>/journal, one JSON object per line.
 //
 // Every kernel object and process is recorded BEFORE it is created (an
-// "intent"), and its identity after (namespace inode, pid + start time), each
-// line fsync'd. Teardown reads the journal and undoes it backwards, removing
-// exactly what it lists; an intent without an identity means "may or may not
-// exist", which teardown handles (the object is looked up and checked).
+// "intent"), and its identity (namespace inode and cookie, pid + start time)
+// before it can be used: a namespace's from inside it before it is named, a
+// process's while it is held before execve. Each line is fsync'd. Teardown
+// reads the journal and undoes it backwards, removing exactly what it lists.
 // Because nothing is created unrecorded, a SIGKILL or a reboot at any instant
-// leaves a journal that `netlab down` can finish.
+// leaves a journal that `netlab down` can finish: an intent without an
+// identity means the object never came to be (or, for a namespace, never got
+// its name), so anything found under that name is not the lab's.
 //
-// Threads: a Journal is used by one thread. Errors: Error / KernelError.
+// Lines (op, then fields):
+//   lab         name, owner_pid, owner_start, boot_id, created, topology, version
+//   netns       name                                  intent
+//   netns-id    name, dev, ino[, cookie]              identity, before the name exists
+//   veth        link, a, b                            intent (dies with its namespaces)
+//   process     node, name, ns, argv0                 intent
+//   process-id  node, name, pid, start                identity, before execve
+//   killed      node                                  a crash fault killed its daemons
+//   state       state[, pid, start]                   converged, kept, up, tearing-down
+//
+// Threads: a Journal is used by one thread at a time. Errors: Error / KernelError.
 #pragma once
 
 #include <cstdint>

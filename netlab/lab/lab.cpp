@@ -4,16 +4,18 @@
 #include <grp.h>
 #include <pwd.h>
 #include <signal.h>
+#include <sys/file.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
 #include <algorithm>
 #include <cerrno>
 #include <filesystem>
+#include <fstream>
 #include <future>
 #include <set>
 
-#include "netlab/process/netns_pids.h"
+#include "netlab/kernel/unique_fd.h"
 #include "netlab/topology/names.h"
 #include "netlab/version.h"
 
@@ -82,7 +84,49 @@ std::string node_dir(const plan::Plan& p, const std::string& node) {
   return p.runtime_dir + "/nodes/" + node;
 }
 
+json identity_json(const std::string& name, const NetnsIdentity& id) {
+  json j = {{"name", name}, {"dev", id.id.dev}, {"ino", id.id.ino}};
+  if (id.cookie) j["cookie"] = *id.cookie;
+  return j;
+}
+
+NetnsIdentity identity_from(const json& j) {
+  NetnsIdentity id{{j.value("dev", uint64_t{0}), j.value("ino", uint64_t{0})}, std::nullopt};
+  if (j.contains("cookie") && j["cookie"].is_number_unsigned()) id.cookie = j["cookie"].get<uint64_t>();
+  return id;
+}
+
+process::ProcessId self_id() {
+  return {::getpid(), process::read_start_time(::getpid()).value_or(0)};
+}
+
 }  // namespace
+
+std::string current_boot_id() {
+  std::ifstream in("/proc/sys/kernel/random/boot_id");
+  std::string id;
+  std::getline(in, id);
+  return id;
+}
+
+LabRecord read_lab_record(const std::vector<Entry>& entries) {
+  LabRecord r;
+  for (const auto& e : entries) {
+    if (e.op == "lab") {
+      r.journal = true;
+      r.name = e.data.value("name", "");
+      r.topology = e.data.value("topology", "");
+      r.version = e.data.value("version", "");
+      r.boot_id = e.data.value("boot_id", "");
+      r.created = e.data.value("created", int64_t{0});
+      r.owner = {e.data.value("owner_pid", 0), e.data.value("owner_start", uint64_t{0})};
+    } else if (e.op == "state") {
+      r.last_state = e.data.value("state", "");
+      r.last_state_by = {e.data.value("pid", 0), e.data.value("start", uint64_t{0})};
+    }
+  }
+  return r;
+}
 
 Lab::Lab(const plan::Plan& p, Host& h, Journal j) : plan_(p), host_(h), journal_(std::move(j)) {}
 
@@ -90,9 +134,10 @@ Lab::~Lab() {
   if (!down_ && !released_) {
     try {
       down();
-    } catch (...) {
-      // A destructor must not throw; down() already reported what it could
-      // not remove, and `netlab down` can finish from the journal.
+    } catch (const std::exception& e) {
+      // A destructor must not throw: say what is left, `netlab down` can
+      // finish it from the journal.
+      host_.say(std::string(e.what()) + "\n  finish it with `netlab down " + plan_.lab + "`");
     }
   }
 }
@@ -101,20 +146,51 @@ void Lab::check_stop() const {
   if (host_.stopping()) throw Interrupted();
 }
 
+Namespaces& Lab::namespaces() {
+  if (host_.namespaces) return *host_.namespaces;
+  if (!own_namespaces_) own_namespaces_ = namespaces_over(host_.netlink);
+  return *own_namespaces_;
+}
+
+void Lab::release() {
+  released_ = true;
+  try {
+    journal_.append("state", {{"state", "kept"}});
+  } catch (const Error& e) {
+    // The lab is kept either way; `netlab ls` then shows its earlier state.
+    host_.say(std::string("could not journal that lab ") + plan_.lab + " is kept: " + e.what());
+  }
+}
+
 std::unique_ptr<Lab> Lab::up(const plan::Plan& p, Host& h, const UpOptions& opt) {
   const std::string root = fs::path(p.runtime_dir).parent_path().string();
   // Refuse a name in use before creating anything: a runtime directory (a
-  // lab, running or stale), or a namespace with this lab's prefix.
+  // lab, running or stale), or a namespace with this lab's prefix (of a lab
+  // under another runtime root, or made by someone else).
   struct stat st;
-  if (::stat(p.runtime_dir.c_str(), &st) == 0)
-    throw NameInUse("lab \"" + p.lab + "\" already exists (" + p.runtime_dir +
-                    "); see `netlab ls`, or remove it with `netlab down " + p.lab + "`");
+  if (::lstat(p.runtime_dir.c_str(), &st) == 0) {
+    std::string why = "it exists";
+    try {
+      LabRecord rec = read_lab_record(Journal::read(p.runtime_dir));
+      if (rec.owner.pid > 0 && h.processes.alive(rec.owner))
+        why = "netlab (pid " + std::to_string(rec.owner.pid) + ") is running it";
+      else if (rec.last_state == "kept" || rec.last_state == "up")
+        why = "it is up";
+      else
+        why = "it is stale: the netlab that built it is gone";
+    } catch (const Error&) {
+    }
+    throw NameInUse("lab \"" + p.lab + "\" is in use (" + why + ", " + p.runtime_dir +
+                    "); see `netlab ls`, remove it with `netlab down " + p.lab +
+                    "`, or choose another [lab].name");
+  }
   const std::string prefix = topology::netns_prefix(p.lab);
   for (const auto& ns : h.netlink.netns_list())
     if (ns.starts_with(prefix))
-      throw NameInUse("namespace " + ns + " exists but no lab \"" + p.lab +
-                      "\" is recorded; netlab did not create it and will not touch it. "
-                      "Choose another [lab].name.");
+      throw NameInUse("namespace " + ns + " exists, but no lab \"" + p.lab + "\" is recorded in " +
+                      root + "; netlab did not create it and will not touch it. "
+                      "Choose another [lab].name (or remove it yourself if it is yours).");
+  if (h.stopping()) throw Interrupted();
 
   FrrIds ids = frr_ids();
   make_dir(root, 0755);
@@ -129,10 +205,11 @@ std::unique_ptr<Lab> Lab::up(const plan::Plan& p, Host& h, const UpOptions& opt)
     own(p.runtime_dir, ids, false);
     check_errno(::chmod(p.runtime_dir.c_str(), 0710), "chmod", p.runtime_dir);
     Journal j = Journal::create(p.runtime_dir);
-    auto me = process::read_start_time(::getpid());
+    process::ProcessId me = self_id();
     j.append("lab", {{"name", p.lab},
-                     {"owner_pid", ::getpid()},
-                     {"owner_start", me.value_or(0)},
+                     {"owner_pid", me.pid},
+                     {"owner_start", me.start_time},
+                     {"boot_id", current_boot_id()},
                      {"created", h.clock.realtime_ns() / 1'000'000'000},
                      {"topology", p.topology_path},
                      {"version", NETLAB_VERSION}});
@@ -144,9 +221,17 @@ std::unique_ptr<Lab> Lab::up(const plan::Plan& p, Host& h, const UpOptions& opt)
   }
   try {
     lab->build(opt);
-  } catch (...) {
-    h.say("bring-up failed: tearing down what was built");
-    lab->down();
+  } catch (const std::exception& e) {
+    h.say(std::string(dynamic_cast<const Interrupted*>(&e) ? "interrupted" : "bring-up failed") +
+          ": tearing down lab " + p.lab);
+    try {
+      lab->down();
+    } catch (const std::exception& d) {
+      // The reason the bring-up stopped is what the caller must see (and
+      // its exit code); what is left is said here, and the destructor tries
+      // once more.
+      h.say(d.what());
+    }
     throw;
   }
   return lab;
@@ -155,9 +240,12 @@ std::unique_ptr<Lab> Lab::up(const plan::Plan& p, Host& h, const UpOptions& opt)
 process::ProcessId Lab::spawn_process(const std::string& node, const std::string& name,
                                       const process::ProcessSpec& spec) {
   journal_.append("process", {{"node", node}, {"name", name}, {"ns", spec.ns}, {"argv0", spec.argv.at(0)}});
-  process::ProcessId id = host_.processes.spawn(spec);
-  journal_.append("process-id",
-                  {{"node", node}, {"name", name}, {"pid", id.pid}, {"start", id.start_time}});
+  // Journaled while the child is held before execve: a process that runs
+  // its program is always in the journal (Processes::spawn_held).
+  process::ProcessId id = host_.processes.spawn_held(spec, [&](const process::ProcessId& held) {
+    journal_.append("process-id",
+                    {{"node", node}, {"name", name}, {"pid", held.pid}, {"start", held.start_time}});
+  });
   processes_[node][name] = id;
   return id;
 }
@@ -179,13 +267,16 @@ void Lab::build(const UpOptions& opt) {
   timings_.start_ns = h.clock.now_ns();
   FrrIds ids = frr_ids();
 
-  // Namespaces, each recorded before it exists and identified after.
+  // Namespaces: each recorded before it exists, and identified from inside
+  // before it gets its name.
+  check_stop();
   h.say("creating " + std::to_string(plan_.nodes.size()) + " namespaces");
   for (const auto& n : plan_.nodes) {
     check_stop();
     journal_.append("netns", {{"name", n.ns}});
-    kernel::NetnsId id = nl.netns_create(n.ns);
-    journal_.append("netns-id", {{"name", n.ns}, {"dev", id.dev}, {"ino", id.ino}});
+    namespaces().create(n.ns, [&](const NetnsIdentity& id) {
+      journal_.append("netns-id", identity_json(n.ns, id));
+    });
     for (const auto& [k, v] : n.sysctls) nl.sysctl_set(n.ns, k, v);
   }
 
@@ -238,6 +329,7 @@ void Lab::build(const UpOptions& opt) {
     }
     tunnel::Context ctx{nl, h.processes, h.clock};
     backend->configure(t, t.a, t.b, ctx);
+    check_stop();
     backend->configure(t, t.b, t.a, ctx);
   }
 
@@ -267,6 +359,7 @@ void Lab::build(const UpOptions& opt) {
   }
   timings_.daemons_started_ns = h.clock.now_ns();
 
+  check_stop();
   h.say("waiting for BGP to converge");
   wait_converged(opt.converge_timeout);
   timings_.converged_ns = h.clock.now_ns();
@@ -415,11 +508,41 @@ void Lab::down() {
   }
 }
 
+namespace {
+
+// One teardown of a lab at a time: an exclusive lock on its runtime
+// directory, held until the directory is gone (or the teardown gave up).
+class DirLock {
+ public:
+  explicit DirLock(const std::string& dir)
+      : fd_(::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC)) {
+    if (!fd_) {
+      if (errno == ENOENT) return;
+      throw KernelError("open", dir, errno);
+    }
+    while (::flock(fd_.get(), LOCK_EX) < 0) {
+      if (errno != EINTR) throw KernelError("lock", dir, errno);
+    }
+  }
+  // The directory still exists (another teardown did not remove it while
+  // this one waited for the lock).
+  bool exists() const {
+    struct stat st;
+    return fd_ && ::fstat(fd_.get(), &st) == 0 && st.st_nlink > 0;
+  }
+
+ private:
+  kernel::UniqueFd fd_;
+};
+
+}  // namespace
+
 TeardownReport teardown(const std::string& root, const std::string& name, Host& h) {
   TeardownReport rep;
   const std::string dir = runtime_dir(root, name);
-  struct stat st;
-  if (::stat(dir.c_str(), &st) != 0) return rep;  // nothing of this lab exists
+  DirLock lock(dir);
+  if (!lock.exists()) return rep;  // nothing of this lab exists (any more)
+
   std::vector<Entry> entries;
   try {
     entries = Journal::read(dir);
@@ -427,94 +550,135 @@ TeardownReport teardown(const std::string& root, const std::string& name, Host& 
     // A runtime directory without a journal: netlab died between mkdir and
     // the journal's creation, before anything else existed.
   }
+  const LabRecord rec = read_lab_record(entries);
   try {
-    Journal::open(dir).append("state", {{"state", "tearing-down"}});
+    process::ProcessId me = self_id();
+    Journal::open(dir).append("state", {{"state", "tearing-down"}, {"pid", me.pid}, {"start", me.start_time}});
   } catch (const Error&) {
   }
+  std::unique_ptr<Namespaces> fallback;
+  Namespaces& nss = h.namespaces ? *h.namespaces : *(fallback = namespaces_over(h.netlink));
+  const std::string prefix = topology::netns_prefix(name);
 
-  // 1. Processes, newest first: SIGTERM all, then wait, then SIGKILL.
-  std::vector<std::pair<process::ProcessId, std::string>> procs;
-  for (auto it = entries.rbegin(); it != entries.rend(); ++it) {
-    if (it->op != "process-id") continue;
-    process::ProcessId id{it->data.value("pid", 0), it->data.value("start", uint64_t{0})};
-    std::string what = "process " + std::to_string(id.pid) + " (" +
-                       it->data.value("name", std::string()) + " on " +
-                       it->data.value("node", std::string()) + ")";
-    if (h.processes.alive(id)) procs.push_back({id, what});
-  }
-  for (auto& [id, what] : procs) {
-    try {
-      h.processes.signal(id, SIGTERM);
-    } catch (const Error& e) {
-      rep.refused.push_back(what + ": " + e.what());
-    }
-  }
-  for (auto& [id, what] : procs) {
-    try {
-      if (h.processes.stop(id, std::chrono::milliseconds(1500))) rep.removed.push_back(what);
-      else rep.errors.push_back(what + " did not exit");
-    } catch (const Error& e) {
-      rep.refused.push_back(what + ": " + e.what());
-    }
-  }
-
-  // 2. Namespaces, newest first, each only if it is the one this lab made.
-  std::map<std::string, kernel::NetnsId> ids;
+  // The namespaces the journal names, newest first, with the identities it
+  // recorded for them.
+  std::map<std::string, NetnsIdentity> ids;
   std::vector<std::string> names;
   for (const auto& e : entries) {
-    if (e.op == "netns") names.push_back(e.data.value("name", std::string()));
-    if (e.op == "netns-id")
-      ids[e.data.value("name", std::string())] = {e.data.value("dev", uint64_t{0}),
-                                                  e.data.value("ino", uint64_t{0})};
+    const std::string n = e.data.value("name", std::string());
+    if (e.op == "netns" && std::find(names.begin(), names.end(), n) == names.end()) names.push_back(n);
+    if (e.op == "netns-id") ids[n] = identity_from(e.data);
   }
   std::reverse(names.begin(), names.end());
-  for (const auto& ns : names) {
-    if (!ns.starts_with(topology::netns_prefix(name))) {
-      rep.refused.push_back("namespace " + ns + ": not named for lab " + name);
-      continue;
-    }
-    std::optional<kernel::NetnsId> now;
-    try {
-      now = h.netlink.netns_id(ns);
-    } catch (const Error& e) {
-      rep.errors.push_back("namespace " + ns + ": " + e.what());
-      continue;
-    }
-    if (!now) continue;  // already gone
-    auto rec = ids.find(ns);
-    if (rec == ids.end()) {
-      // Recorded as intended but never identified: netlab stopped between
-      // creating it and writing its identity. It carries this lab's unique
-      // prefix and did not exist when the lab started (up() refuses to start
-      // otherwise), so it is this lab's.
-    } else if (!(rec->second == *now)) {
-      rep.refused.push_back("namespace " + ns + " (" + now->str() +
-                            ") is not the one this lab created (" + rec->second.str() + ")");
-      continue;
-    }
-    // Anything still inside is a process of this lab that never reached the
-    // journal (or a command run in it): it must go, or the namespace lives on.
-    for (int round = 0; round < 50; ++round) {
-      auto pids = process::pids_in_netns(now->ino);
-      if (pids.empty()) break;
-      for (pid_t pid : pids) {
-        auto start = process::read_start_time(pid);
-        if (!start) continue;
-        process::ProcessId id{pid, *start};
-        try {
-          h.processes.signal(id, SIGKILL);
-          h.processes.wait_gone(id, std::chrono::milliseconds(200));
-          if (round == 0) rep.removed.push_back("process " + std::to_string(pid) + " in " + ns);
-        } catch (const Error&) {
-        }
+
+  // A journal of another boot: its processes and namespaces died with that
+  // boot, and whatever carries their pids or names now is not this lab's.
+  // (Only a runtime root on persistent storage outlives a reboot.)
+  const std::string boot = current_boot_id();
+  if (!rec.boot_id.empty() && !boot.empty() && rec.boot_id != boot) {
+    for (const auto& ns : names) {
+      try {
+        if (nss.identify(ns))
+          rep.refused.push_back("namespace " + ns + ": made after the reboot that ended lab " + name +
+                                ", so not this lab's");
+      } catch (const Error& e) {
+        rep.errors.push_back("namespace " + ns + ": " + e.what());
       }
     }
-    try {
-      h.nft.forget(ns);
-      h.netlink.netns_delete(ns);
-      rep.removed.push_back("namespace " + ns);
-    } catch (const Error& e) {
-      rep.errors.push_back("namespace " + ns + ": " + e.what());
+  } else {
+    // 1. Processes, newest first: SIGTERM all, then wait, then SIGKILL. A
+    // pid whose start time differs is another process now: not alive().
+    std::vector<std::pair<process::ProcessId, std::string>> procs;
+    for (auto it = entries.rbegin(); it != entries.rend(); ++it) {
+      if (it->op != "process-id") continue;
+      process::ProcessId id{it->data.value("pid", 0), it->data.value("start", uint64_t{0})};
+      if (id.pid <= 0) continue;
+      std::string what = "process " + std::to_string(id.pid) + " (" +
+                         it->data.value("name", std::string()) + " on " +
+                         it->data.value("node", std::string()) + ")";
+      try {
+        if (h.processes.alive(id)) procs.push_back({id, what});
+      } catch (const Error& e) {
+        rep.errors.push_back(what + ": " + e.what());
+      }
+    }
+    for (auto& [id, what] : procs) {
+      try {
+        h.processes.signal(id, SIGTERM);
+      } catch (const Error& e) {
+        rep.refused.push_back(what + ": " + e.what());
+      }
+    }
+    for (auto& [id, what] : procs) {
+      try {
+        if (h.processes.stop(id, std::chrono::milliseconds(1500))) rep.removed.push_back(what);
+        else rep.errors.push_back(what + " did not exit");
+      } catch (const Error& e) {
+        rep.refused.push_back(what + ": " + e.what());
+      }
+    }
+
+    // 2. Namespaces, newest first, each only if it is the one this lab made.
+    for (const auto& ns : names) {
+      if (!ns.starts_with(prefix)) {
+        rep.refused.push_back("namespace " + ns + ": not named for lab " + name);
+        continue;
+      }
+      std::optional<NetnsIdentity> now;
+      try {
+        now = nss.identify(ns);
+        // Not a namespace: absent, or the empty placeholder of a create
+        // that was interrupted before the namespace was mounted on it.
+        if (!now) {
+          if (nss.remove_placeholder(ns)) rep.removed.push_back("placeholder /run/netns/" + ns);
+          continue;
+        }
+      } catch (const Error& e) {
+        rep.errors.push_back("namespace " + ns + ": " + e.what());
+        continue;
+      }
+      auto recorded = ids.find(ns);
+      if (recorded == ids.end()) {
+        // The identity is journaled before the name exists: without one,
+        // this lab never named a namespace so. Someone else did.
+        rep.refused.push_back("namespace " + ns + " (" + now->str() +
+                              "): this lab never named a namespace so (no identity in its journal)");
+        continue;
+      }
+      if (!now->matches(recorded->second)) {
+        rep.refused.push_back("namespace " + ns + " (" + now->str() +
+                              ") is not the one this lab created (" + recorded->second.str() + ")");
+        continue;
+      }
+      // Anything still inside is of this lab (a `netlab exec` command, or
+      // anything else started there): it must go, or the namespace and its
+      // links live on after their name is gone.
+      try {
+        std::set<process::ProcessId> seen;
+        for (int round = 0;; ++round) {
+          auto inside = nss.processes_inside(ns, recorded->second);
+          if (inside.empty()) break;
+          if (round == 50) throw Error(std::to_string(inside.size()) + " processes inside would not die");
+          for (const auto& id : inside) {
+            h.processes.signal(id, SIGKILL);
+            h.processes.wait_gone(id, std::chrono::milliseconds(200));
+            if (seen.insert(id).second)
+              rep.removed.push_back("process " + std::to_string(id.pid) + " in " + ns);
+          }
+        }
+        // Once more right before the deletion, which goes by name.
+        now = nss.identify(ns);
+        if (!now) continue;
+        if (!now->matches(recorded->second)) {
+          rep.refused.push_back("namespace " + ns + " (" + now->str() + ") was replaced during teardown");
+          continue;
+        }
+        h.nft.forget(ns);
+        h.netlink.netns_delete(ns);
+        rep.removed.push_back("namespace " + ns);
+      } catch (const Error& e) {
+        rep.errors.push_back("namespace " + ns + ": " + e.what());
+      }
     }
   }
 

@@ -5,6 +5,19 @@
 // teardown() (also for labs of crashed netlab processes) walks the journal
 // backwards and removes exactly what it lists.
 //
+// What the journal guarantees (journal.h has the format):
+//   - a namespace's identity (inode and cookie) is journaled from inside it
+//     before it gets its name, so a namespace intent without an identity can
+//     only mean "never named": teardown refuses any namespace of that name;
+//   - a process's pid and start time are journaled while it is held before
+//     execve (Processes::spawn_held), so nothing netlab starts ever runs
+//     unrecorded;
+//   - teardown deletes only namespaces whose identity matches the journal,
+//     stops only processes whose pid AND start time match, and kills the
+//     processes found inside a namespace it has identified as the lab's
+//     (`netlab exec` commands, or anything else started there). Links die
+//     with their namespaces; netlab never deletes a link by name.
+//
 // Threads: one thread drives a Lab. Stop requests (SIGINT/SIGTERM) arrive as
 // an atomic flag that long steps check; they end in Interrupted, and the
 // caller's teardown.
@@ -26,6 +39,7 @@
 #include "netlab/kernel/nft.h"
 #include "netlab/lab/frr.h"
 #include "netlab/lab/journal.h"
+#include "netlab/lab/namespaces.h"
 #include "netlab/plan/plan.h"
 #include "netlab/process/processes.h"
 #include "netlab/tunnel/tunnel.h"
@@ -43,6 +57,10 @@ struct Host {
   std::function<std::unique_ptr<tunnel::Backend>(topology::TunnelType)> tunnel_backend;
   const std::atomic<bool>* stop = nullptr;  // set by SIGINT/SIGTERM
   std::function<void(const std::string&)> progress;  // one line per step, for the terminal
+  // Named namespaces with identities journaled before their names exist
+  // (namespaces.h). nullptr: over `netlink` alone (unit tests' fakes), where
+  // the identity is journaled right after creation.
+  Namespaces* namespaces = nullptr;
 
   bool stopping() const { return stop && stop->load(); }
   void say(const std::string& line) const {
@@ -64,11 +82,13 @@ class NotConverged : public Error {
 };
 
 // The lab's name is taken by another lab (running or stale), or a namespace
-// with one of its names exists that netlab did not create.
+// with one of its names exists that netlab did not create. Nothing was
+// touched; the fix is another [lab].name or `netlab down`: a usage error,
+// exit 2.
 class NameInUse : public Error {
  public:
   using Error::Error;
-  int exit_code() const override { return 4; }
+  int exit_code() const override { return 2; }
 };
 
 struct UpOptions {
@@ -123,8 +143,9 @@ class Lab {
 
   // Tears the lab down (idempotent). Afterwards nothing of it remains.
   void down();
-  // Keeps the lab running when this object goes away (`netlab up`).
-  void release() { released_ = true; }
+  // Keeps the lab running when this object goes away (`netlab up`, `run
+  // --keep`); journals the state "kept".
+  void release();
 
   Journal& journal() { return journal_; }
 
@@ -132,6 +153,7 @@ class Lab {
   Lab(const plan::Plan&, Host&, Journal);
   void build(const UpOptions&);
   void check_stop() const;
+  Namespaces& namespaces();
 
   plan::Plan plan_;
   Host& host_;
@@ -140,6 +162,7 @@ class Lab {
   std::map<std::string, std::string> backends_;  // feature -> backend name
   // node -> (process name -> process): FRR daemons, tunnel daemons, probes
   std::map<std::string, std::map<std::string, process::ProcessId>> processes_;
+  std::unique_ptr<Namespaces> own_namespaces_;  // when the Host has none
   bool down_ = false, released_ = false;
 };
 
@@ -153,8 +176,25 @@ struct TeardownReport {
 
 // Journal-driven teardown of lab `name` under `runtime_root`, for labs whose
 // netlab process is gone (SIGKILL, reboot) or for `netlab down`. Harmless
-// when run twice or when half of the lab is already gone.
+// when run twice or when half of the lab is already gone. Never interrupted
+// by the stop flag: once begun it finishes (a second SIGINT changes nothing).
+// Two teardowns of one lab take turns (a lock on its runtime directory).
 TeardownReport teardown(const std::string& runtime_root, const std::string& name, Host&);
+
+// What the journal's first line says about a lab, and what is left of its
+// owner: for `netlab ls`, `status`, `down`, and the name check of up().
+struct LabRecord {
+  std::string name, topology, version, boot_id;
+  int64_t created = 0;              // realtime, seconds
+  process::ProcessId owner;         // the netlab process that built it
+  std::string last_state;           // "converged", "kept", "up", "tearing-down", "" (building)
+  process::ProcessId last_state_by; // who wrote last_state
+  bool journal = false;             // false: a runtime directory without a (readable) journal
+};
+LabRecord read_lab_record(const std::vector<Entry>& entries);
+
+// This boot's id (/proc/sys/kernel/random/boot_id); "" when unreadable.
+std::string current_boot_id();
 
 // Where lab `name` keeps its runtime files.
 std::string runtime_dir(const std::string& runtime_root, const std::string& name);

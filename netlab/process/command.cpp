@@ -8,6 +8,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 
 #include "netlab/base/error.h"
@@ -39,7 +40,8 @@ int64_t now_ms() {
 
 }  // namespace
 
-CommandResult run_command(const std::vector<std::string>& argv, std::chrono::milliseconds timeout) {
+CommandResult run_command(const std::vector<std::string>& argv, std::chrono::milliseconds timeout,
+                          const std::atomic<bool>* stop) {
   if (argv.empty()) throw Error("run_command: empty argv");
   Pipe out, err;
   posix_spawn_file_actions_t fa;
@@ -69,6 +71,14 @@ CommandResult run_command(const std::vector<std::string>& argv, std::chrono::mil
       ::kill(pid, SIGKILL);
       break;
     }
+    if (stop && stop->load()) {
+      r.interrupted = true;
+      ::kill(pid, SIGKILL);
+      break;
+    }
+    // A signal may well be delivered to another thread than this one, so
+    // the flag is looked at between slices rather than on EINTR only.
+    if (stop) left = std::min<int64_t>(left, 50);
     int n = ::poll(fds, 2, static_cast<int>(left));
     if (n < 0 && errno == EINTR) continue;
     check_errno(n, "poll output of", argv[0]);

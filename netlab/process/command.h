@@ -3,6 +3,7 @@
 // command is killed. For long-running daemons use Processes instead.
 #pragma once
 
+#include <atomic>
 #include <chrono>
 #include <string>
 #include <vector>
@@ -12,11 +13,15 @@ namespace netlab::process {
 struct CommandResult {
   int exit_code = -1;  // -1: killed by a signal (or the deadline)
   bool timed_out = false;
+  bool interrupted = false;  // `stop` was set: the command was killed
   std::string out, err;
 };
 
-// Throws KernelError when the program cannot be started.
+// Throws KernelError when the program cannot be started. With `stop` (the
+// flag SIGINT/SIGTERM set), the command is also killed within ~50 ms of the
+// flag being set, and the result says `interrupted`.
 CommandResult run_command(const std::vector<std::string>& argv,
-                          std::chrono::milliseconds timeout = std::chrono::seconds(10));
+                          std::chrono::milliseconds timeout = std::chrono::seconds(10),
+                          const std::atomic<bool>* stop = nullptr);
 
 }  // namespace netlab::process

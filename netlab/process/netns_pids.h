@@ -1,7 +1,7 @@
 // Which processes live in a given network namespace, found by the inode of
-// /proc/PID/ns/net. Teardown uses it as a safety net: a process a lab started
-// in the instant before its pid reached the journal is still inside one of
-// the lab's namespaces, whose identity the journal does hold.
+// /proc/PID/ns/net. The kernel reuses a dead namespace's inode at once: the
+// caller must hold the namespace open while it asks (lab/namespaces.cpp
+// does, and compares the namespace's cookie as well).
 #pragma once
 
 #include <sys/types.h>

@@ -92,6 +92,21 @@ class RealProcesses final : public Processes {
     return {pid, st->start_time};
   }
 
+  ProcessId spawn_held(const ProcessSpec& spec,
+                       const std::function<void(const ProcessId&)>& while_held) override {
+    reap_all();
+    ProcessId id;
+    const pid_t pid = spawn_process(spec, [&](pid_t child) {
+      // Held and unreaped: its start time is fixed since fork and readable.
+      const auto st = read_proc_stat(child);
+      if (!st) throw KernelError("read start time", spec.str(), ESRCH);
+      id = {child, st->start_time};
+      if (while_held) while_held(id);
+    });
+    children_[pid] = id.start_time;
+    return id;
+  }
+
   bool alive(const ProcessId& id) override {
     check_pid(id, "alive");
     if (reap_if_ours(id, /*block=*/false)) return false;

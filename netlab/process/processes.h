@@ -6,6 +6,11 @@
 //
 // Spawned processes run in their own session (setsid) so that they outlive
 // netlab for `netlab up`; while netlab runs it reaps the ones that exit.
+//
+// spawn_held() is the two-phase spawn the lab journal relies on: the child
+// exists (pid and start time known) but executes nothing until the caller's
+// callback has returned, and it exits without executing when netlab dies
+// before that. A program netlab starts therefore never runs unrecorded.
 // Errors: KernelError. Threads: one Processes may be used by one thread at a time.
 #pragma once
 
@@ -13,6 +18,7 @@
 
 #include <chrono>
 #include <cstdint>
+#include <functional>
 #include <map>
 #include <memory>
 #include <optional>
@@ -65,6 +71,13 @@ class Processes {
   // failure, in netlab or in the child before exec, throws KernelError whose
   // op names the step ("open netns", "setns", "chdir", "execve", ...).
   virtual ProcessId spawn(const ProcessSpec&) = 0;
+  // As spawn(), in two phases: forks, then calls while_held(id) while the
+  // child waits before execve, then lets it execute. If while_held throws,
+  // the child is killed and reaped without having executed anything, and the
+  // exception propagates. If netlab dies while the child is held, the child
+  // exits (127) without executing anything.
+  virtual ProcessId spawn_held(const ProcessSpec&,
+                               const std::function<void(const ProcessId&)>& while_held) = 0;
   // Alive: the pid exists, is not a zombie, and has the recorded start time.
   virtual bool alive(const ProcessId&) = 0;
   // Sends `sig`; does nothing when the process is gone; throws when the pid

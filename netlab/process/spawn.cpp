@@ -6,6 +6,7 @@
 #include <signal.h>
 #include <sys/mount.h>
 #include <sys/resource.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -93,6 +94,8 @@ struct ChildPlan {
   int stdin_fd;
   int log_fd;
   int report_fd;
+  int go_fd;       // -1: not held; else the child's end of the "go" socket
+  int go_peer_fd;  // netlab's end, which the child must not keep open
 };
 
 [[noreturn]] void child_fail(int report_fd, Step step) {
@@ -122,6 +125,9 @@ int cloexec_from_3() {
 
 [[noreturn]] void run_child(const ChildPlan& p) {
   const int rfd = p.report_fd;
+  // Only netlab may hold the other end of the go socket: when netlab dies,
+  // the child must see EOF.
+  if (p.go_peer_fd >= 0) ::close(p.go_peer_fd);
 
   // All signals are blocked (the parent blocked them around fork), so no
   // handler of netlab's can run here. Give every signal its default action
@@ -159,6 +165,17 @@ int cloexec_from_3() {
   if (::dup2(p.log_fd, 2) < 0) child_fail(rfd, Step::kStderr);
   if (cloexec_from_3() < 0) child_fail(rfd, Step::kCloseFds);
 
+  // Held: nothing is executed before netlab has recorded this process. EOF
+  // (netlab died, or gave up on it) means "never run": exit quietly.
+  if (p.go_fd >= 0) {
+    char go = 0;
+    ssize_t n;
+    while ((n = ::read(p.go_fd, &go, 1)) < 0 && errno == EINTR) {
+    }
+    if (n != 1) ::_exit(127);
+    ::close(p.go_fd);
+  }
+
   sigset_t none;
   sigemptyset(&none);
   if (::sigprocmask(SIG_SETMASK, &none, nullptr) < 0) child_fail(rfd, Step::kSigmask);
@@ -178,6 +195,14 @@ UniqueFd open_high(const std::string& path, int flags, mode_t mode, const std::s
     return high;
   }
   return fd;
+}
+
+// The same for an fd made by another call (a socket).
+UniqueFd raise_high(UniqueFd fd, const std::string& op) {
+  if (fd.get() >= 3) return fd;
+  UniqueFd high(::fcntl(fd.get(), F_DUPFD_CLOEXEC, 3));
+  if (!high) throw KernelError("fcntl F_DUPFD_CLOEXEC", op, errno);
+  return high;
 }
 
 bool has_nul(const std::string& s) { return s.find('\0') != std::string::npos; }
@@ -283,7 +308,7 @@ std::vector<std::string> spawn_environment(const std::map<std::string, std::stri
   return out;
 }
 
-pid_t spawn_process(const ProcessSpec& spec) {
+pid_t spawn_process(const ProcessSpec& spec, const std::function<void(pid_t)>& while_held) {
   validate(spec);
   const std::string exec_path = resolve_program(spec.argv[0], spec.env);
 
@@ -309,6 +334,17 @@ pid_t spawn_process(const ProcessSpec& spec) {
   int pipefd[2];
   if (::pipe2(pipefd, O_CLOEXEC) < 0) throw KernelError("pipe2", "spawn " + spec.argv[0], errno);
   UniqueFd report_r(pipefd[0]), report_w(pipefd[1]);
+  // A socket rather than a pipe, so that saying go to a child that already
+  // died is EPIPE from send(MSG_NOSIGNAL), never a SIGPIPE.
+  UniqueFd go_parent, go_child;
+  if (while_held) {
+    int sv[2];
+    if (::socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv) < 0) {
+      throw KernelError("socketpair", "spawn " + spec.argv[0], errno);
+    }
+    go_parent = raise_high(UniqueFd(sv[0]), "spawn " + spec.argv[0]);
+    go_child = raise_high(UniqueFd(sv[1]), "spawn " + spec.argv[0]);
+  }
 
   const ChildPlan plan{
       .exec_path = exec_path.c_str(),
@@ -320,6 +356,8 @@ pid_t spawn_process(const ProcessSpec& spec) {
       .stdin_fd = stdin_fd.get(),
       .log_fd = log_fd.get(),
       .report_fd = report_w.get(),
+      .go_fd = go_child ? go_child.get() : -1,
+      .go_peer_fd = go_parent ? go_parent.get() : -1,
   };
 
   pid_t pid;
@@ -330,6 +368,25 @@ pid_t spawn_process(const ProcessSpec& spec) {
   }
   if (pid < 0) throw KernelError("fork", spec.str(), errno);
   report_w.reset();  // only the child holds the write end now: EOF = execve succeeded
+
+  if (while_held) {
+    go_child.reset();
+    try {
+      while_held(pid);
+    } catch (...) {
+      // Not recorded: it must never run. It is blocked before execve.
+      ::kill(pid, SIGKILL);
+      reap_blocking(pid);
+      throw;
+    }
+    const char go = 'g';
+    ssize_t n;
+    while ((n = ::send(go_parent.get(), &go, 1, MSG_NOSIGNAL)) < 0 && errno == EINTR) {
+    }
+    // EPIPE/ECONNRESET: the child failed a step before it was held and has
+    // exited; its report below says which.
+    go_parent.reset();
+  }
 
   ChildReport report{};
   size_t got = 0;

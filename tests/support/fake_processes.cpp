@@ -45,6 +45,24 @@ ProcessId FakeProcesses::spawn(const ProcessSpec& spec) {
   return id;
 }
 
+ProcessId FakeProcesses::spawn_held(const ProcessSpec& spec,
+                                    const std::function<void(const ProcessId&)>& while_held) {
+  const ProcessId id = spawn(spec);
+  if (!while_held) return id;
+  // Outside the lock: the callback may well ask this fake about processes.
+  try {
+    while_held(id);
+  } catch (...) {
+    std::lock_guard lock(mu_);
+    record("signal " + id.str() + " " + std::to_string(SIGKILL));
+    Proc& p = procs_.at(id);
+    p.alive = false;
+    p.status = ExitStatus{.code = 0, .signal = SIGKILL};
+    throw;
+  }
+  return id;
+}
+
 bool FakeProcesses::alive(const ProcessId& id) {
   std::lock_guard lock(mu_);
   record("alive " + id.str());

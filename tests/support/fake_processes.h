@@ -12,6 +12,7 @@
 
 #include <cerrno>
 #include <csignal>
+#include <functional>
 #include <map>
 #include <mutex>
 #include <optional>
@@ -30,6 +31,12 @@ class FakeProcesses : public process::Processes {
 
   // Processes
   ProcessId spawn(const ProcessSpec& spec) override;   // "spawn [ns] argv..."
+  // Recorded as spawn() ("spawn [ns] argv..."): the process exists when
+  // while_held runs and counts as executed once it returns. When while_held
+  // throws, the process ends "killed by SIGKILL" (recorded as
+  // "signal ID 9") and the exception propagates.
+  ProcessId spawn_held(const ProcessSpec& spec,
+                       const std::function<void(const ProcessId&)>& while_held) override;
   bool alive(const ProcessId& id) override;            // "alive 1001@1"
   void signal(const ProcessId& id, int sig) override;  // "signal 1001@1 15"
   bool wait_gone(const ProcessId& id,

@@ -1,0 +1,146 @@
+#include "netlab/lab/namespaces.h"
+
+#include <dirent.h>
+#include <sys/stat.h>
+
+#include <cerrno>
+#include <cstdlib>
+
+#include "netlab/base/error.h"
+#include "netlab/kernel/netns.h"
+#include "netlab/process/processes.h"
+
+namespace netlab::lab {
+
+bool NetnsIdentity::matches(const NetnsIdentity& recorded) const {
+  if (!(id == recorded.id)) return false;
+  if (cookie && recorded.cookie) return *cookie == *recorded.cookie;
+  return true;
+}
+
+std::string NetnsIdentity::str() const {
+  return id.str() + (cookie ? " cookie " + std::to_string(*cookie) : "");
+}
+
+namespace {
+
+class RealNamespaces final : public Namespaces {
+ public:
+  NetnsIdentity create(const std::string& name,
+                       const std::function<void(const NetnsIdentity&)>& identified) override {
+    NetnsIdentity made;
+    kernel::NetnsId id = kernel::netns_create_named(name, {}, [&](const kernel::NetnsId& inside) {
+      // On the creating thread, inside the new namespace, before its name.
+      made = {inside, kernel::current_netns_cookie()};
+      if (identified) identified(made);
+    });
+    if (!(id == made.id))
+      throw KernelError("netns_create", name, EEXIST,
+                        "the name was mounted over by another namespace");
+    return made;
+  }
+
+  std::optional<NetnsIdentity> identify(const std::string& name) override {
+    auto fd = open_named(name);
+    if (!fd) return std::nullopt;
+    return identity_of(fd->get(), name);
+  }
+
+  std::vector<process::ProcessId> processes_inside(const std::string& name,
+                                                   const NetnsIdentity& expected) override {
+    std::vector<process::ProcessId> out;
+    auto fd = open_named(name);  // pins the namespace until we return
+    if (!fd) return out;
+    NetnsIdentity now = identity_of(fd->get(), name);
+    if (!now.matches(expected))
+      throw Error("namespace " + name + " is now " + now.str() + ", not " + expected.str());
+    struct Closedir {
+      void operator()(DIR* d) const { closedir(d); }
+    };
+    std::unique_ptr<DIR, Closedir> d(opendir("/proc"));
+    // An unreadable /proc must not read as "nobody inside".
+    if (!d) throw KernelError("opendir", "/proc", errno);
+    while (dirent* e = readdir(d.get())) {
+      char* end = nullptr;
+      long pid = std::strtol(e->d_name, &end, 10);
+      if (*end != '\0' || pid <= 0) continue;
+      struct stat st;
+      std::string path = std::string("/proc/") + e->d_name + "/ns/net";
+      if (::stat(path.c_str(), &st) != 0) continue;  // gone meanwhile
+      if (static_cast<uint64_t>(st.st_dev) != now.id.dev ||
+          static_cast<uint64_t>(st.st_ino) != now.id.ino)
+        continue;
+      auto start = process::read_start_time(static_cast<pid_t>(pid));
+      if (start) out.push_back({static_cast<pid_t>(pid), *start});
+    }
+    return out;
+  }
+
+  bool remove_placeholder(const std::string& name) override {
+    return kernel::netns_remove_placeholder(name);
+  }
+
+ private:
+  // An fd of /run/netns/NAME when a namespace is mounted there.
+  static std::optional<kernel::UniqueFd> open_named(const std::string& name) {
+    if (!kernel::netns_stat(name)) return std::nullopt;
+    try {
+      return kernel::netns_open(name);
+    } catch (const KernelError& e) {
+      if (e.err() == ENOENT) return std::nullopt;
+      throw;
+    }
+  }
+
+  static NetnsIdentity identity_of(int fd, const std::string& name) {
+    return {kernel::netns_id_of(fd), kernel::netns_cookie(fd, name)};
+  }
+};
+
+class NetlinkNamespaces final : public Namespaces {
+ public:
+  explicit NetlinkNamespaces(kernel::Netlink& nl) : nl_(nl) {}
+
+  NetnsIdentity create(const std::string& name,
+                       const std::function<void(const NetnsIdentity&)>& identified) override {
+    NetnsIdentity made{nl_.netns_create(name), std::nullopt};
+    if (identified) {
+      try {
+        identified(made);
+      } catch (...) {
+        try {
+          nl_.netns_delete(name);
+        } catch (const Error&) {
+        }
+        throw;
+      }
+    }
+    return made;
+  }
+
+  std::optional<NetnsIdentity> identify(const std::string& name) override {
+    auto id = nl_.netns_id(name);
+    if (!id) return std::nullopt;
+    return NetnsIdentity{*id, std::nullopt};
+  }
+
+  std::vector<process::ProcessId> processes_inside(const std::string&,
+                                                   const NetnsIdentity&) override {
+    return {};
+  }
+
+  bool remove_placeholder(const std::string&) override { return false; }
+
+ private:
+  kernel::Netlink& nl_;
+};
+
+}  // namespace
+
+std::unique_ptr<Namespaces> make_namespaces() { return std::make_unique<RealNamespaces>(); }
+
+std::unique_ptr<Namespaces> namespaces_over(kernel::Netlink& nl) {
+  return std::make_unique<NetlinkNamespaces>(nl);
+}
+
+}  // namespace netlab::lab
