@@ -31,6 +31,7 @@ int run_cli(int argc, char** argv) {
   c_run->add_option("--trials", run.trials, "override every scenario's trial count")->check(CLI::Range(1, 1000));
   c_run->add_option("--junit", run.junit, "also write JUnit XML here");
   c_run->add_flag("--keep", run.keep, "leave the lab running afterwards (remove it with `netlab down`)");
+  c_run->add_option("--seed", run.seed, "seed for impairments' randomness (default: [lab].seed, else random; reported)");
 
   SweepOptions sweep;
   auto* c_sweep = app.add_subcommand("sweep", "run every single failure the topology can have; resiliency matrix");
@@ -39,6 +40,7 @@ int run_cli(int argc, char** argv) {
   c_sweep->add_option("--hold", sweep.hold_s, "hold every failure this many seconds (default: long enough to detect it)");
   c_sweep->add_option("--trials", sweep.trials, "trials per failure")->check(CLI::Range(1, 100));
   c_sweep->add_option("--junit", sweep.junit, "also write JUnit XML here");
+  c_sweep->add_option("--seed", sweep.seed, "seed for impairments' randomness");
 
   std::string up_file;
   auto* c_up = app.add_subcommand("up", "build a lab and leave it running");

@@ -7,6 +7,7 @@
 
 #include "netlab/cli/commands.h"
 #include "netlab/cli/common.h"
+#include "netlab/impair/impair.h"
 #include "netlab/kernel/route_monitor.h"
 #include "netlab/report/report.h"
 #include "netlab/scenario/runner.h"
@@ -55,8 +56,10 @@ struct Session {
   std::unique_ptr<scenario::Runner> runner;
   scenario::RunResult result;
 
-  Session(const std::string& file, const std::string& out_dir, bool keep_lab, int trials)
+  Session(const std::string& file, const std::string& out_dir, bool keep_lab, int trials,
+          std::optional<uint64_t> seed)
       : topo(load_topology(file)), plan(make_plan(topo)), out(out_dir), keep(keep_lab) {
+    plan.seed = impair::choose_seed(seed, plan.seed);
     require_environment(rh.caps());
     std::string probe = probe_binary();
     rh.host().stop = install_stop_signals();
@@ -68,10 +71,10 @@ struct Session {
     result.frr_version = rh.caps().frr_version;
     result.lab = plan.lab;
     result.topology = file;
+    result.seed = *plan.seed;
     result.backends["link cut"] = "nftables netdev ingress";
 
     lab = lab::Lab::up(plan, rh.host());
-    if (keep) lab->release();
     const auto& tm = lab->timings();
     auto ms = [&](int64_t t) { return static_cast<double>(t - tm.start_ns) / 1e6; };
     result.bringup_ms = ms(tm.converged_ns);
@@ -94,7 +97,9 @@ struct Session {
     runner.reset();
     monitor->stop();  // its sockets hold the lab's namespaces
     keep_frr_logs(plan, out);
-    if (!keep) {
+    // Kept only once the run is complete: an interrupted run still cleans up.
+    if (keep) lab->release();
+    else {
       progress("tearing down lab " + plan.lab);
       lab->down();
     }
@@ -118,7 +123,7 @@ int cmd_run(const RunOptions& o) {
     for (const auto& s : o.scenarios)
       if (!topo.scenario(s)) throw InputError("no scenario named \"" + s + "\" in " + file);
   }
-  Session ses(file, o.out_dir, o.keep, o.trials);
+  Session ses(file, o.out_dir, o.keep, o.trials, o.seed);
   for (const auto& sc : ses.topo.scenarios) {
     if (!o.scenarios.empty() && std::find(o.scenarios.begin(), o.scenarios.end(), sc.name) == o.scenarios.end())
       continue;
@@ -138,7 +143,7 @@ int cmd_run(const RunOptions& o) {
 }
 
 int cmd_sweep(const SweepOptions& o) {
-  Session ses(o.file, o.out_dir, false, 0);
+  Session ses(o.file, o.out_dir, false, 0, o.seed);
   auto failures = scenario::sweep_failures(ses.topo, ses.plan, o.hold_s);
   progress("sweep: " + std::to_string(failures.size()) + " single failures");
   auto sweep = scenario::run_sweep(*ses.runner, ses.topo, ses.plan, o.hold_s, o.trials);

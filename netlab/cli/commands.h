@@ -2,6 +2,8 @@
 // them. Each returns the process exit code (DESIGN.md, "Exit codes").
 #pragma once
 
+#include <cstdint>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -14,6 +16,7 @@ struct RunOptions {
   int trials = 0;                      // 0: as the file says
   std::string junit;
   bool keep = false;                   // leave the lab up afterwards
+  std::optional<uint64_t> seed;        // impairment randomness (else [lab].seed, else random)
 };
 
 struct SweepOptions {
@@ -22,6 +25,7 @@ struct SweepOptions {
   double hold_s = 0;  // 0: per failure, from the slowest detection it involves
   int trials = 1;
   std::string junit;
+  std::optional<uint64_t> seed;
 };
 
 int cmd_sweep(const SweepOptions&);

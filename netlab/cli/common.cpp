@@ -69,20 +69,9 @@ void on_signal(int) {
 }
 }  // namespace
 
-RealHost::RealHost() {
-  caps_ = kernel::make_capability_probe()->probe();
-  netlink_ = kernel::make_netlink();
-  nft_ = kernel::make_nft();
-  processes_ = process::make_processes();
-  // The flag is only ever set once install_stop_signals() has run.
-  frr_ = lab::make_frr("/usr/bin/vtysh", &g_stop);
-  namespaces_ = lab::make_namespaces();
-  host_.reset(new lab::Host{*netlink_, *nft_, *processes_, kernel::system_clock(), *frr_,
-                            [this](topology::TunnelType t) { return tunnel::select_backend(t, caps_); },
-                            nullptr, progress, namespaces_.get()});
-}
-
-RealHost::~RealHost() = default;
+// The flag is only ever set once install_stop_signals() has run; the host
+// holds it from the start so vtysh waits honour it too.
+RealHost::RealHost() : sys_(&g_stop, progress) {}
 
 void require_root(const std::string& what) {
   if (::geteuid() != 0)

@@ -8,6 +8,7 @@
 
 #include "netlab/kernel/capabilities.h"
 #include "netlab/lab/lab.h"
+#include "netlab/lab/system_host.h"
 #include "netlab/plan/plan.h"
 #include "netlab/topology/model.h"
 
@@ -25,22 +26,15 @@ topology::Topology load_topology(const std::string& path);
 plan::PlanOptions plan_options();
 plan::Plan make_plan(const topology::Topology&);
 
-// The real kernel, processes and FRR, owned together.
+// The real seams (lab/system_host.h), with netlab's stop flag and progress lines.
 class RealHost {
  public:
   RealHost();
-  ~RealHost();
-  lab::Host& host() { return *host_; }
-  const kernel::Capabilities& caps() const { return caps_; }
+  lab::Host& host() { return sys_.host(); }
+  const kernel::Capabilities& caps() const { return sys_.caps(); }
 
  private:
-  kernel::Capabilities caps_;
-  std::unique_ptr<kernel::Netlink> netlink_;
-  std::unique_ptr<kernel::Nft> nft_;
-  std::unique_ptr<process::Processes> processes_;
-  std::unique_ptr<lab::Frr> frr_;
-  std::unique_ptr<lab::Namespaces> namespaces_;
-  std::unique_ptr<lab::Host> host_;
+  lab::SystemHost sys_;
 };
 
 // Throws EnvironmentError (exit 3) when netlab cannot build labs here: not

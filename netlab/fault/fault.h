@@ -21,7 +21,8 @@ struct Action {
   int64_t t_ns = 0;    // CLOCK_MONOTONIC right before the syscall
   std::string node;    // where it happened
   std::string kind;    // cut, uncut, link-down, link-up, daemons-killed, daemons-started,
-                       // bgp-shutdown, bgp-no-shutdown, med-lowered, med-restored, loss
+                       // bgp-shutdown, bgp-no-shutdown, med-lowered, med-restored,
+                       // degrade, degrade-repaired
   std::string detail;  // interface, link or peer
 };
 
@@ -51,7 +52,6 @@ class Fault {
   // Primitives, each logged as an Action.
   void cut(const End&, const std::string& tag);  // netdev ingress drop
   void uncut(const End&, const std::string& tag);
-  void loss(const End&, double pct, const std::string& tag);
   void link_state(const End&, bool up);
   void kill_daemons(const std::string& node);
   void start_daemons(const std::string& node);
@@ -61,6 +61,9 @@ class Fault {
   void log(const std::string& node, const std::string& kind, const std::string& detail,
            int64_t t_ns);
   int64_t now() { return lab_.host().clock.now_ns(); }
+  // Sleeps until `t`, in slices, ending early with lab::Interrupted on a
+  // stop request (the runner then repairs what was injected).
+  void wait_until(int64_t t);
 
   // The two ends of a link or a tunnel, by name.
   std::vector<End> ends_of(const std::string& link_or_tunnel) const;

@@ -34,6 +34,14 @@ int64_t Fault::repair() {
   return t;
 }
 
+void Fault::wait_until(int64_t t) {
+  auto& h = lab_.host();
+  while (now() < t) {
+    if (h.stopping()) throw lab::Interrupted();
+    h.clock.sleep_ns(std::min<int64_t>(t - now(), 50'000'000));
+  }
+}
+
 void Fault::log(const std::string& node, const std::string& kind, const std::string& detail,
                 int64_t t) {
   actions_.push_back({t, node, kind, detail});
@@ -72,20 +80,6 @@ void Fault::uncut(const End& e, const std::string& tag) {
   int64_t t = now();
   lab_.host().nft.run(e.ns, cmd);
   log(e.node, "uncut", e.ifname, t);
-}
-
-void Fault::loss(const End& e, double pct, const std::string& tag) {
-  std::string table = "nl_" + tag + "_" + table_tag(e.ifname);
-  // Ingress of the receiving interface (shared/ENVIRONMENT.md: on egress,
-  // locally sent packets come back as ENOBUFS and are retried).
-  long per10k = std::lround(pct * 100);
-  std::string cmd = "add table netdev " + table + "\nadd chain netdev " + table +
-                    " c { type filter hook ingress device \"" + e.ifname +
-                    "\" priority -400; policy accept; }\nadd rule netdev " + table +
-                    " c numgen random mod 10000 < " + std::to_string(per10k) + " drop\n";
-  int64_t t = now();
-  lab_.host().nft.run(e.ns, cmd);
-  log(e.node, "loss", e.ifname + " " + std::to_string(pct) + "%", t);
 }
 
 void Fault::link_state(const End& e, bool up) {
@@ -237,26 +231,22 @@ class Outage : public Fault {
   std::vector<std::string> nodes_, links_;
 };
 
-// degrade: a gray failure, loss (and, where a delay backend exists, delay) at
-// both ends' ingress.
+// degrade: a gray failure; the fault's loss and delay on top of whatever
+// impairment the link has from the topology, both directions, through the
+// lab's impairment backend (netem, or nftables loss and the NFQUEUE delayer).
 class Degrade : public Fault {
  public:
   using Fault::Fault;
   void do_inject() override {
-    if (spec_.delay_ms && *spec_.delay_ms > 0)
-      throw EnvironmentError("degrade with delay_ms needs a delay backend, which this build lacks");
-    for (const auto& e : ends_of(spec_.target)) loss(e, spec_.loss_pct.value_or(0), "degrade");
+    impair::Impairment extra{spec_.delay_ms.value_or(0), 0, spec_.loss_pct.value_or(0), 0};
+    const auto* l = lab_.plan().link(spec_.target);
+    impair::Impairment base = l ? lab::impairment_of(l->impair) : impair::Impairment{};
+    int64_t t = lab_.impair_link(spec_.target, impair::combine(base, extra));
+    for (const auto& e : ends_of(spec_.target)) log(e.node, "degrade", e.ifname + " " + extra.str(), t);
   }
   void do_repair() override {
-    for (const auto& e : ends_of(spec_.target)) {
-      // Flushed, not deleted: deleting would unregister the hook (see cut).
-      std::string table = "nl_degrade_" + table_tag(e.ifname);
-      int64_t t = now();
-      lab_.host().nft.run(e.ns, "add table netdev " + table + "\nadd chain netdev " + table +
-                                    " c { type filter hook ingress device \"" + e.ifname +
-                                    "\" priority -400; policy accept; }\nflush chain netdev " + table + " c\n");
-      log(e.node, "uncut", e.ifname, t);
-    }
+    int64_t t = lab_.restore_link(spec_.target);
+    for (const auto& e : ends_of(spec_.target)) log(e.node, "degrade-repaired", e.ifname, t);
   }
 };
 
@@ -266,16 +256,13 @@ class Flap : public Fault {
   using Fault::Fault;
   void do_inject() override {
     auto ends = ends_of(spec_.target);
-    auto& clock = lab_.host().clock;
     int64_t half = int64_t{spec_.period_ms} * 1'000'000 / 2;
     int64_t t0 = now();
     for (uint32_t i = 0; i < spec_.count; ++i) {
       for (const auto& e : ends) link_state(e, false);
-      int64_t up_at = t0 + (2 * i + 1) * half;
-      if (up_at > now()) clock.sleep_ns(up_at - now());
+      wait_until(t0 + (2 * i + 1) * half);
       for (const auto& e : ends) link_state(e, true);
-      int64_t next = t0 + (2 * i + 2) * half;
-      if (i + 1 < spec_.count && next > now()) clock.sleep_ns(next - now());
+      if (i + 1 < spec_.count) wait_until(t0 + (2 * i + 2) * half);
     }
     std::set<std::string> nodes;
     for (const auto& e : ends) nodes.insert(e.node);
@@ -338,7 +325,7 @@ class Maintenance : public Fault {
       auto pe = aws_side(p, o);
       set_med(pe.node, plan::route_map_tag(o), plan::kVpnMaintenanceMed, pe.peer_addr);
     }
-    if (!others(*t).empty()) lab_.host().clock.sleep_ns(kMedSettleNs);
+    if (!others(*t).empty()) wait_until(now() + kMedSettleNs);
     auto pe = aws_side(p, t->name);
     bgp_shutdown(pe.node, pe.peer_addr, true);
     for (const auto& e : ends_of(t->name)) cut(e, "maint");

@@ -128,7 +128,11 @@ LabRecord read_lab_record(const std::vector<Entry>& entries) {
   return r;
 }
 
-Lab::Lab(const plan::Plan& p, Host& h, Journal j) : plan_(p), host_(h), journal_(std::move(j)) {}
+Lab::Lab(const plan::Plan& p, Host& h, Journal j) : plan_(p), host_(h), journal_(std::move(j)) {
+  // Every random choice of the lab derives from one seed, reported with the
+  // results, so any run can be repeated with --seed.
+  if (!plan_.seed) plan_.seed = impair::choose_seed(std::nullopt, std::nullopt);
+}
 
 Lab::~Lab() {
   if (!down_ && !released_) {
@@ -164,6 +168,12 @@ void Lab::release() {
 
 std::unique_ptr<Lab> Lab::up(const plan::Plan& p, Host& h, const UpOptions& opt) {
   const std::string root = fs::path(p.runtime_dir).parent_path().string();
+  // Impairments this host cannot make are refused before anything exists.
+  for (const auto& l : p.links) {
+    if (l.impair.empty()) continue;
+    if (!h.impairer) throw EnvironmentError("link " + l.name + " has `impair`, but no impairment backend is set up");
+    h.impairer->check(impairment_of(l.impair), "link " + l.name);
+  }
   // Refuse a name in use before creating anything: a runtime directory (a
   // lab, running or stale), or a namespace with this lab's prefix (of a lab
   // under another runtime root, or made by someone else).
@@ -306,6 +316,14 @@ void Lab::build(const UpOptions& opt) {
   }
   for (const auto& n : plan_.nodes)
     for (const auto& r : n.routes) nl.route_replace(r);
+  // Impairments the topology puts on links from the start.
+  if (h.impairer)
+    for (const auto& [k, v] : h.impairer->backends().entries()) backends_[k] = v;
+  for (const auto& l : plan_.links) {
+    if (l.impair.empty()) continue;
+    check_stop();
+    impair_link(l.name, impairment_of(l.impair));
+  }
   timings_.kernel_done_ns = h.clock.now_ns();
 
   // Tunnels.
@@ -413,6 +431,65 @@ bool Lab::daemons_running(const std::string& node) {
     if (p == it->second.end() || !host_.processes.alive(p->second)) return false;
   }
   return true;
+}
+
+impair::Impairment impairment_of(const topology::Impairment& i) {
+  return {i.delay_ms.value_or(0), i.jitter_ms.value_or(0), i.loss_pct.value_or(0), i.rate_mbit.value_or(0)};
+}
+
+int64_t Lab::impair_link(const std::string& name, const impair::Impairment& imp) {
+  if (!host_.impairer) throw EnvironmentError("no impairment backend is set up on this host");
+  struct Ends {
+    impair::End a, b;
+  };
+  Ends ends;
+  if (const auto* l = plan_.link(name))
+    ends = {{l->a.node, l->a.ns, l->a.ifname}, {l->b.node, l->b.ns, l->b.ifname}};
+  else if (const auto* t = plan_.tunnel(name))
+    ends = {{t->a.node, t->a.ns, t->a.ifname}, {t->b.node, t->b.ns, t->b.ifname}};
+  else
+    throw InputError("no link or tunnel named \"" + name + "\"");
+  const int64_t t0 = host_.clock.now_ns();
+  unimpair_link(name);
+  if (imp.empty()) return t0;
+  // Each direction is impaired where its backend acts (the sender's egress
+  // for tc, the receiver's ingress for nftables and the delayer).
+  std::vector<impair::DirectionPlan> plans;
+  for (const auto& d : {impair::Direction{ends.a, ends.b}, impair::Direction{ends.b, ends.a}}) {
+    uint64_t seed = impair::direction_seed(plan_.seed.value_or(0), d);
+    plans.push_back(host_.impairer->plan(d, imp, seed, node_dir(plan_, d.to.node) + "/delay-" + d.to.ifname + ".log"));
+  }
+  // Delayers first, both, so the two directions start within a millisecond.
+  std::vector<std::optional<process::ProcessId>> pids;
+  for (const auto& p : plans)
+    pids.push_back(p.delayer ? std::optional(spawn_process(p.dir.to.node, p.process_name(), *p.delayer))
+                             : std::nullopt);
+  impairments_[name] = plans;
+  int64_t first = 0;
+  for (size_t i = 0; i < plans.size(); ++i) {
+    int64_t t = host_.impairer->apply(plans[i], pids[i]);
+    if (i == 0) first = t;
+  }
+  return first;
+}
+
+int64_t Lab::unimpair_link(const std::string& name) {
+  auto it = impairments_.find(name);
+  if (it == impairments_.end()) return host_.clock.now_ns();
+  int64_t first = 0;
+  bool have = false;
+  for (const auto& p : it->second) {
+    int64_t t = host_.impairer->remove(p);
+    if (!have) first = t, have = true;
+    if (p.delayer) stop_process(p.dir.to.node, p.process_name());
+  }
+  impairments_.erase(it);
+  return have ? first : host_.clock.now_ns();
+}
+
+int64_t Lab::restore_link(const std::string& name) {
+  const auto* l = plan_.link(name);
+  return impair_link(name, l ? impairment_of(l->impair) : impair::Impairment{});
 }
 
 void Lab::reapply_routes(const std::string& node) {

@@ -37,6 +37,7 @@
 #include "netlab/kernel/clock.h"
 #include "netlab/kernel/netlink.h"
 #include "netlab/kernel/nft.h"
+#include "netlab/impair/impair.h"
 #include "netlab/lab/frr.h"
 #include "netlab/lab/journal.h"
 #include "netlab/lab/namespaces.h"
@@ -61,6 +62,9 @@ struct Host {
   // (namespaces.h). nullptr: over `netlink` alone (unit tests' fakes), where
   // the identity is journaled right after creation.
   Namespaces* namespaces = nullptr;
+  // Link impairments (delay, loss, rate); nullptr: a topology with `impair`
+  // on a link is refused before anything is built.
+  impair::Impairer* impairer = nullptr;
 
   bool stopping() const { return stop && stop->load(); }
   void say(const std::string& line) const {
@@ -126,6 +130,13 @@ class Lab {
 
   // Re-applies the routes netlab itself manages on `node` (after a repair).
   void reapply_routes(const std::string& node);
+
+  // Puts `imp` on a link or tunnel, both directions (replacing what it had);
+  // an empty impairment removes it. Returns the instant the first direction
+  // took effect. Delayers are journaled processes of the lab.
+  int64_t impair_link(const std::string& link_or_tunnel, const impair::Impairment& imp);
+  // Back to what the topology says for it (its `impair`, or none).
+  int64_t restore_link(const std::string& link_or_tunnel);
   // Starts the node's FRR daemons again, journaled, as at bring-up.
   void start_daemons(const std::string& node);
   // Kills the node's FRR daemons (SIGKILL), as a crash does; its other
@@ -150,6 +161,10 @@ class Lab {
   Journal& journal() { return journal_; }
 
  private:
+  int64_t unimpair_link(const std::string& link_or_tunnel);
+  // link or tunnel -> its two direction plans, while impaired
+  std::map<std::string, std::vector<impair::DirectionPlan>> impairments_;
+
   Lab(const plan::Plan&, Host&, Journal);
   void build(const UpOptions&);
   void check_stop() const;
@@ -195,6 +210,9 @@ LabRecord read_lab_record(const std::vector<Entry>& entries);
 
 // This boot's id (/proc/sys/kernel/random/boot_id); "" when unreadable.
 std::string current_boot_id();
+
+// A topology's impairment in the impairer's terms.
+impair::Impairment impairment_of(const topology::Impairment&);
 
 // Where lab `name` keeps its runtime files.
 std::string runtime_dir(const std::string& runtime_root, const std::string& name);

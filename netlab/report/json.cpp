@@ -30,6 +30,7 @@ json to_json(const scenario::RunResult& r) {
   j["backends"] = r.backends;
   j["lab"] = r.lab;
   j["topology"] = r.topology;
+  j["seed"] = r.seed;
   j["bringup_ms"] = r.bringup_ms;
   j["bringup_split_ms"] = r.bringup_split_ms;
   j["verdict"] = r.pass() ? "pass" : "fail";

@@ -86,6 +86,7 @@ std::string table(const scenario::RunResult& r, bool color) {
                                      : fmt::format("{} of {} targets missed", missed, total);
   if (errors) summary += fmt::format("; {} scenario{} could not run", errors, errors == 1 ? "" : "s");
   o += paint(missed == 0 && errors == 0, summary) + "\n";
+  o += fmt::format("seed {} (repeat the run's random choices with --seed {})\n", r.seed, r.seed);
   return o;
 }
 

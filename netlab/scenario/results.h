@@ -82,6 +82,7 @@ struct RunResult {
   std::string netlab_version, kernel_release, frr_version;
   std::map<std::string, std::string> backends;  // feature -> backend
   std::string lab, topology;
+  uint64_t seed = 0;      // every random choice of the run derives from it (--seed)
   double bringup_ms = 0;  // namespaces to converged
   std::map<std::string, double> bringup_split_ms;  // kernel, daemons, converged
   std::vector<ScenarioResult> scenarios;

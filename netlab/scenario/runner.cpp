@@ -332,23 +332,28 @@ Trial Runner::run_trial(const topology::Scenario& sc, const topology::Probe& pr,
   const int64_t t_end = clock.now_ns();
   probes.stop();  // the logs are complete once both have written their end record
 
-  // Data plane.
+  // Data plane. A packet may be on its way for as long as the slowest
+  // impaired path holds it; only then is a missing one lost.
+  measure::AnalysisOptions ao;
+  double held_ms = sc.fault.delay_ms.value_or(0);
+  for (const auto& l : plan.links) held_ms = std::max(held_ms, l.impair.delay_ms.value_or(0) + l.impair.jitter_ms.value_or(0));
+  ao.in_flight_ns += std::llround(2 * held_ms * kMs);
   auto log_from = measure::read_probe_log(log_a);
   auto log_to = measure::read_probe_log(log_b);
   measure::TimeWindow during{t_fault, t_repair};
   measure::TimeWindow after{t_repair, t_end};
-  auto fwd = measure::analyze_direction(log_from, log_to, during);
-  auto rev = measure::analyze_direction(log_to, log_from, during);
+  auto fwd = measure::analyze_direction(log_from, log_to, during, ao);
+  auto rev = measure::analyze_direction(log_to, log_from, during, ao);
   trial.forward = outage_of(fwd, t_fault);
   trial.reverse = outage_of(rev, t_fault);
   // "Reachable while the fault holds": probes get through, both ways, in the
   // last second of the hold (or its second half, for short holds).
   int64_t tail = std::min<int64_t>(kS, (t_repair - t_fault) / 2);
   measure::TimeWindow end_of_hold{t_repair - tail, t_repair};
-  trial.reachable = measure::analyze_direction(log_from, log_to, end_of_hold).reachable &&
-                    measure::analyze_direction(log_to, log_from, end_of_hold).reachable;
-  trial.failback_forward = outage_of(measure::analyze_direction(log_from, log_to, after), t_repair, true);
-  trial.failback_reverse = outage_of(measure::analyze_direction(log_to, log_from, after), t_repair, true);
+  trial.reachable = measure::analyze_direction(log_from, log_to, end_of_hold, ao).reachable &&
+                    measure::analyze_direction(log_to, log_from, end_of_hold, ao).reachable;
+  trial.failback_forward = outage_of(measure::analyze_direction(log_from, log_to, after, ao), t_repair, true);
+  trial.failback_reverse = outage_of(measure::analyze_direction(log_to, log_from, after, ao), t_repair, true);
   trial.probe_max_lateness_ms =
       std::max(static_cast<double>(fwd.max_lateness_ns.value_or(0)),
                static_cast<double>(rev.max_lateness_ns.value_or(0))) / kMs;
