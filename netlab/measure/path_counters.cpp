@@ -4,7 +4,8 @@
 
 namespace netlab::measure {
 
-std::string path_counter_commands(const std::vector<std::string>& ifnames, uint16_t port) {
+std::string path_counter_commands(const std::vector<std::string>& ifnames, uint16_t port, uint16_t ports) {
+  std::string dport = ports > 1 ? std::to_string(port) + "-" + std::to_string(port + ports - 1) : std::to_string(port);
   // add + delete + add: a fresh table whether or not one existed, in one
   // transaction.
   std::string c =
@@ -13,8 +14,7 @@ std::string path_counter_commands(const std::vector<std::string>& ifnames, uint1
       "add table inet nl_path\n"
       "add chain inet nl_path pre { type filter hook prerouting priority -300; policy accept; }\n";
   for (const auto& i : ifnames)
-    c += "add rule inet nl_path pre iifname \"" + i + "\" udp dport " + std::to_string(port) +
-         " counter\n";
+    c += "add rule inet nl_path pre iifname \"" + i + "\" udp dport " + dport + " counter\n";
   return c;
 }
 
@@ -44,7 +44,7 @@ std::map<std::string, uint64_t> parse_path_counters(const std::string& text) {
 }
 
 void PathCounters::install(const std::string& ns, const std::vector<std::string>& ifnames) {
-  nft_.run(ns, path_counter_commands(ifnames, port_));
+  nft_.run(ns, path_counter_commands(ifnames, port_, ports_));
 }
 
 std::map<std::string, uint64_t> PathCounters::read(const std::string& ns) {

@@ -72,6 +72,11 @@ json to_json(const scenario::RunResult& r) {
       jt["hold_ms"] = t.hold_ms;
       jt["probe"] = {{"interval_ms", t.probe_interval_ms},
                      {"max_sender_lateness_ms", t.probe_max_lateness_ms}};
+      jt["flows_affected"] = t.flows_affected();
+      jt["flow_count"] = t.flow_count();
+      jt["flows"] = json::array();
+      for (const auto& f : t.flows)
+        jt["flows"].push_back({{"flow", f.flow}, {"forward", outage_json(f.forward)}, {"reverse", outage_json(f.reverse)}});
       jt["events"] = json::array();
       for (const auto& e : t.events)
         jt["events"].push_back({{"t_ms", e.t_ms}, {"node", e.node}, {"kind", e.kind}, {"detail", e.detail}});

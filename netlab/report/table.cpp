@@ -45,6 +45,9 @@ std::string table(const scenario::RunResult& r, bool color) {
                        t.reachable ? join(t.path) : "(unreachable)", pw,
                        outage(t.failback_forward) + " / " + outage(t.failback_reverse));
     }
+    for (const auto& t : s.trials)
+      if (t.flow_count() > 1)
+        o += fmt::format("  trial {}: {} of {} flows lost probes\n", t.index, t.flows_affected(), t.flow_count());
     if (s.trials.size() > 1) {
       auto st = s.stats();
       const auto& a = st["outage_ms"];

@@ -7,6 +7,11 @@
 
 namespace netlab::scenario {
 
+size_t Trial::flows_affected() const {
+  if (flows.empty()) return forward.total_lost > 0 || reverse.total_lost > 0 ? 1 : 0;
+  return static_cast<size_t>(std::count_if(flows.begin(), flows.end(), [](const FlowFigures& f) { return f.affected(); }));
+}
+
 Stats stats_of(std::vector<double> v) {
   Stats s;
   if (v.empty()) return s;
@@ -121,6 +126,21 @@ void evaluate(const topology::Expect& e, ScenarioResult& r) {
     for (const auto& p : seen) t.measured += (t.measured.empty() ? "" : ",") + p;
     if (t.measured.empty()) t.measured = "-";
     if (trials.empty()) t.pass = false;
+    r.targets.push_back(t);
+  }
+  if (e.max_affected_flows_pct) {
+    Target t{"max_affected_flows_pct", ms(*e.max_affected_flows_pct), "", !trials.empty(), ""};
+    double worst = 0;
+    for (const auto& tr : trials) {
+      double pct = 100.0 * static_cast<double>(tr.flows_affected()) / static_cast<double>(tr.flow_count());
+      worst = std::max(worst, pct);
+      if (pct > *e.max_affected_flows_pct) {
+        t.pass = false;
+        t.detail += fmt::format("{}trial {}: {} of {} flows lost probes", t.detail.empty() ? "" : "; ",
+                                tr.index, tr.flows_affected(), tr.flow_count());
+      }
+    }
+    t.measured = ms(worst);
     r.targets.push_back(t);
   }
   if (e.max_failback_outage_ms)

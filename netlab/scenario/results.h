@@ -33,6 +33,13 @@ struct Outage {
   bool recovered = true;  // false: the outage was still open when the window ended
 };
 
+// One probe flow's outage in each direction (probes with flows > 1).
+struct FlowFigures {
+  uint32_t flow = 0;
+  Outage forward, reverse;
+  bool affected() const { return forward.total_lost > 0 || reverse.total_lost > 0; }
+};
+
 struct Trial {
   int index = 0;
   Outage forward, reverse;                  // fault .. repair (and until recovery)
@@ -48,7 +55,12 @@ struct Trial {
   double probe_interval_ms = 1;
   double probe_max_lateness_ms = 0;  // the sender's worst scheduling delay: the real resolution
   std::vector<Event> events;
+  std::vector<FlowFigures> flows;  // per flow when the probe has several; the figures
+                                   // above are then the worst flow's
 
+  // Flows that lost any probe while the fault held (all of them: 0 or 1 of 1).
+  size_t flows_affected() const;
+  size_t flow_count() const { return flows.empty() ? 1 : flows.size(); }
   double outage_ms() const { return std::max(forward.outage_ms, reverse.outage_ms); }
   double failback_outage_ms() const {
     return std::max(failback_forward.outage_ms, failback_reverse.outage_ms);

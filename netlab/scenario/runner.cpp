@@ -27,7 +27,9 @@ using LinkCounts = std::map<std::string, uint64_t>;
 
 class PathProbe {
  public:
-  PathProbe(kernel::Nft& nft, const plan::Plan& plan) : plan_(plan), counters_(nft, plan.probe_port) {}
+  // Counts every probe flow's port (up to topology::kMaxFlows).
+  PathProbe(kernel::Nft& nft, const plan::Plan& plan)
+      : plan_(plan), counters_(nft, plan.probe_port, static_cast<uint16_t>(topology::kMaxFlows)) {}
 
   void install() {
     for (const auto& n : plan_.nodes) {
@@ -175,20 +177,22 @@ Trial Runner::run_trial(const topology::Scenario& sc, const topology::Probe& pr,
   PathProbe paths(h.nft, plan);
   paths.install();
 
-  // Probes: one in each host, each sending its own stream to the other.
+  // Probes: for each flow, one in each host, each sending its own stream
+  // to the other on the flow's own UDP port (so ECMP hashes flows apart).
   const plan::PlanNode* from = plan.node(pr.from);
   const plan::PlanNode* to = plan.node(pr.to);
   const std::string dir = plan.runtime_dir + "/probe";
   ::mkdir(dir.c_str(), 0700);
-  auto start_probe = [&](const plan::PlanNode* me, const plan::PlanNode* peer, uint32_t id,
-                         uint32_t peer_id) {
+  const uint32_t nflows = std::max<uint32_t>(1, pr.flows);
+  auto start_probe = [&](const plan::PlanNode* me, const plan::PlanNode* peer, uint32_t flow,
+                         uint32_t id, uint32_t peer_id) {
     measure::ProbeOptions o;
     o.bind_addr = me->ifaces.front().address.addr;
-    o.bind_port = plan.probe_port;
+    o.bind_port = static_cast<uint16_t>(plan.probe_port + flow);
     o.peer_addr = peer->ifaces.front().address.addr;
-    o.peer_port = plan.probe_port;
+    o.peer_port = static_cast<uint16_t>(plan.probe_port + flow);
     o.interval_ns = interval_ns;
-    o.out = dir + "/" + sc.name + "-" + std::to_string(index) + "-" + me->name + ".log";
+    o.out = dir + "/" + sc.name + "-" + std::to_string(index) + "-" + me->name + "-" + std::to_string(flow) + ".log";
     o.stream_id = id;
     o.peer_stream_id = peer_id;
     o.realtime = true;
@@ -197,20 +201,18 @@ Trial Runner::run_trial(const topology::Scenario& sc, const topology::Probe& pr,
     spec.argv = {opt_.probe_binary};
     for (auto& a : measure::probe_args(o)) spec.argv.push_back(a);
     spec.log_path = dir + "/" + me->name + ".out";
-    lab_.spawn_process(me->name, "probe", spec);
+    lab_.spawn_process(me->name, "probe-" + std::to_string(flow), spec);
     return o.out;
   };
-  const std::string log_a = start_probe(from, to, 1, 2);
-  const std::string log_b = start_probe(to, from, 2, 1);
-  // Stops both probes when the trial ends, however it ends.
+  // Stops every probe when the trial ends, however it ends.
   struct ProbeGuard {
     lab::Lab& lab;
-    std::vector<std::string> nodes;
+    std::vector<std::pair<std::string, std::string>> procs;  // node, name
     bool stopped = false;
     void stop() {
       if (stopped) return;
       stopped = true;
-      for (const auto& n : nodes) lab.stop_process(n, "probe");
+      for (const auto& [n, name] : procs) lab.stop_process(n, name);
     }
     ~ProbeGuard() {
       try {
@@ -219,15 +221,24 @@ Trial Runner::run_trial(const topology::Scenario& sc, const topology::Probe& pr,
         // Teardown stops them from the journal.
       }
     }
-  } probes{lab_, {from->name, to->name}};
+  } probes{lab_, {}};
+  std::vector<std::pair<std::string, std::string>> logs_of_flow;  // (from's log, to's log)
+  for (uint32_t f = 0; f < nflows; ++f) {
+    std::string la = start_probe(from, to, f, 1 + 2 * f, 2 + 2 * f);
+    probes.procs.push_back({from->name, "probe-" + std::to_string(f)});
+    std::string lb = start_probe(to, from, f, 2 + 2 * f, 1 + 2 * f);
+    probes.procs.push_back({to->name, "probe-" + std::to_string(f)});
+    logs_of_flow.push_back({la, lb});
+  }
 
-  // Both streams must get through before anything is broken.
+  // Every stream must get through before anything is broken.
   const int64_t flow_deadline = clock.now_ns() + 10 * kS;
   for (;;) {
     sleep_until(clock.now_ns() + 100 * kMs);
-    auto a = measure::read_probe_log(log_a);
-    auto b = measure::read_probe_log(log_b);
-    if (!a.received.empty() && !b.received.empty()) break;
+    bool all = true;
+    for (const auto& [la, lb] : logs_of_flow)
+      all = all && !measure::read_probe_log(la).received.empty() && !measure::read_probe_log(lb).received.empty();
+    if (all) break;
     if (clock.now_ns() > flow_deadline)
       throw Error("the probe between " + pr.from + " and " + pr.to +
                   " does not get through before the fault: the baseline is broken");
@@ -294,11 +305,14 @@ Trial Runner::run_trial(const topology::Scenario& sc, const topology::Probe& pr,
     int64_t t_now = clock.now_ns();
     auto path = core_path(plan, path_of(delta(last, now), ms_between(t_last, t_now), pr.interval_ms, opt_.path_share));
     measure::TimeWindow recent{t_last, t_now};
-    auto a = measure::read_probe_log(log_a);
-    auto b = measure::read_probe_log(log_b);
-    bool clean = measure::analyze_direction(a, b, recent).runs.empty() &&
-                 measure::analyze_direction(b, a, recent).runs.empty() &&
-                 measure::analyze_direction(a, b, recent).reachable;
+    bool clean = true;
+    for (const auto& [la, lb] : logs_of_flow) {
+      auto a = measure::read_probe_log(la);
+      auto b = measure::read_probe_log(lb);
+      clean = clean && measure::analyze_direction(a, b, recent).runs.empty() &&
+              measure::analyze_direction(b, a, recent).runs.empty() &&
+              measure::analyze_direction(a, b, recent).reachable;
+    }
     last = now;
     t_last = t_now;
     // Compared as sets: the order (busiest first) swaps between windows when
@@ -338,25 +352,34 @@ Trial Runner::run_trial(const topology::Scenario& sc, const topology::Probe& pr,
   double held_ms = sc.fault.delay_ms.value_or(0);
   for (const auto& l : plan.links) held_ms = std::max(held_ms, l.impair.delay_ms.value_or(0) + l.impair.jitter_ms.value_or(0));
   ao.in_flight_ns += std::llround(2 * held_ms * kMs);
-  auto log_from = measure::read_probe_log(log_a);
-  auto log_to = measure::read_probe_log(log_b);
   measure::TimeWindow during{t_fault, t_repair};
   measure::TimeWindow after{t_repair, t_end};
-  auto fwd = measure::analyze_direction(log_from, log_to, during, ao);
-  auto rev = measure::analyze_direction(log_to, log_from, during, ao);
-  trial.forward = outage_of(fwd, t_fault);
-  trial.reverse = outage_of(rev, t_fault);
   // "Reachable while the fault holds": probes get through, both ways, in the
   // last second of the hold (or its second half, for short holds).
   int64_t tail = std::min<int64_t>(kS, (t_repair - t_fault) / 2);
   measure::TimeWindow end_of_hold{t_repair - tail, t_repair};
-  trial.reachable = measure::analyze_direction(log_from, log_to, end_of_hold, ao).reachable &&
-                    measure::analyze_direction(log_to, log_from, end_of_hold, ao).reachable;
-  trial.failback_forward = outage_of(measure::analyze_direction(log_from, log_to, after, ao), t_repair, true);
-  trial.failback_reverse = outage_of(measure::analyze_direction(log_to, log_from, after, ao), t_repair, true);
-  trial.probe_max_lateness_ms =
-      std::max(static_cast<double>(fwd.max_lateness_ns.value_or(0)),
-               static_cast<double>(rev.max_lateness_ns.value_or(0))) / kMs;
+  auto worse = [](const Outage& a, const Outage& b) { return b.outage_ms > a.outage_ms ? b : a; };
+  trial.reachable = true;
+  int64_t lateness = 0;
+  for (uint32_t f = 0; f < nflows; ++f) {
+    auto log_from = measure::read_probe_log(logs_of_flow[f].first);
+    auto log_to = measure::read_probe_log(logs_of_flow[f].second);
+    auto fwd = measure::analyze_direction(log_from, log_to, during, ao);
+    auto rev = measure::analyze_direction(log_to, log_from, during, ao);
+    FlowFigures ff{f, outage_of(fwd, t_fault), outage_of(rev, t_fault)};
+    trial.reachable = trial.reachable && measure::analyze_direction(log_from, log_to, end_of_hold, ao).reachable &&
+                      measure::analyze_direction(log_to, log_from, end_of_hold, ao).reachable;
+    // The trial's figures are its worst flow's.
+    trial.forward = f == 0 ? ff.forward : worse(trial.forward, ff.forward);
+    trial.reverse = f == 0 ? ff.reverse : worse(trial.reverse, ff.reverse);
+    Outage fbf = outage_of(measure::analyze_direction(log_from, log_to, after, ao), t_repair, true);
+    Outage fbr = outage_of(measure::analyze_direction(log_to, log_from, after, ao), t_repair, true);
+    trial.failback_forward = f == 0 ? fbf : worse(trial.failback_forward, fbf);
+    trial.failback_reverse = f == 0 ? fbr : worse(trial.failback_reverse, fbr);
+    lateness = std::max({lateness, fwd.max_lateness_ns.value_or(0), rev.max_lateness_ns.value_or(0)});
+    if (nflows > 1) trial.flows.push_back(ff);
+  }
+  trial.probe_max_lateness_ms = static_cast<double>(lateness) / kMs;
 
   // The timeline.
   auto add = [&](int64_t t, const std::string& node, const std::string& kind, const std::string& detail) {

@@ -415,7 +415,9 @@ class Loader {
     else if (!f.get("to"))
       f.missing("to", "the host node the probe is echoed by");
     if (auto v = f.number("interval_ms", 0, false, 60'000)) p.interval_ms = *v;
-    f.finish({"from", "to", "interval_ms"});
+    if (auto v = f.integer("flows", 1, kMaxFlows, "one probe stream pair per flow, each on its own UDP ports"))
+      p.flows = static_cast<uint32_t>(*v);
+    f.finish({"from", "to", "interval_ms", "flows"});
     return p;
   }
 
@@ -686,9 +688,10 @@ class Loader {
       s.expect.max_outage_ms = g.number("max_outage_ms", 0, true, kMaxMs);
       s.expect.max_convergence_ms = g.number("max_convergence_ms", 0, true, kMaxMs);
       s.expect.max_failback_outage_ms = g.number("max_failback_outage_ms", 0, true, kMaxMs);
+      s.expect.max_affected_flows_pct = g.number("max_affected_flows_pct", 0, true, 100);
       for (auto& [name, key] : g.strings("path")) s.expect.path.push_back(name);
-      g.finish(
-          {"reachable", "max_outage_ms", "max_convergence_ms", "path", "max_failback_outage_ms"});
+      g.finish({"reachable", "max_outage_ms", "max_convergence_ms", "path", "max_failback_outage_ms",
+                "max_affected_flows_pct"});
     }
     f.finish({"name", "description", "fault", "hold_s", "trials", "probe", "expect"});
     return s;

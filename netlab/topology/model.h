@@ -66,9 +66,14 @@ struct BgpTimers {
   auto operator<=>(const BgpTimers&) const = default;
 };
 
+// Flows: several independent probe streams between the same two hosts, on
+// consecutive UDP ports, so that ECMP hashes them onto different paths.
+constexpr int64_t kMaxFlows = 32;
+
 struct Probe {
   std::string from, to;       // host nodes
   double interval_ms = 1;
+  uint32_t flows = 1;
   Positions pos;
 };
 
@@ -188,6 +193,9 @@ struct Expect {
   std::optional<double> max_convergence_ms;
   std::vector<std::string> path;  // any of these must carry the probe during the fault
   std::optional<double> max_failback_outage_ms;
+  // Share of the probe's flows that may see any loss: "losing one of N paths
+  // costs only its share".
+  std::optional<double> max_affected_flows_pct;
 };
 
 struct Scenario {

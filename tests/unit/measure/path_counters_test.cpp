@@ -46,3 +46,14 @@ TEST(PathCounters, InstallRunsTheCommandsInTheNamespace) {
 
 }  // namespace
 }  // namespace netlab::measure
+
+namespace netlab::measure {
+namespace {
+
+TEST(PathCounters, CountsEveryFlowsPort) {
+  EXPECT_NE(path_counter_commands({"eth1"}, 47000, 32).find("udp dport 47000-47031 counter"), std::string::npos);
+  EXPECT_NE(path_counter_commands({"eth1"}, 47000, 1).find("udp dport 47000 counter"), std::string::npos);
+}
+
+}  // namespace
+}  // namespace netlab::measure

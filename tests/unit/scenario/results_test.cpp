@@ -94,3 +94,43 @@ TEST(Evaluate, AScenarioThatCouldNotRunFails) {
 
 }  // namespace
 }  // namespace netlab::scenario
+
+namespace netlab::scenario {
+namespace {
+
+TEST(Evaluate, AffectedFlowsAreAShareOfTheProbesFlows) {
+  topology::Expect e;
+  e.max_affected_flows_pct = 50;
+  ScenarioResult r;
+  Trial t;
+  t.index = 1;
+  for (uint32_t f = 0; f < 8; ++f) {
+    FlowFigures ff;
+    ff.flow = f;
+    if (f < 3) ff.forward.total_lost = 40;  // three flows were on the lost path
+    t.flows.push_back(ff);
+  }
+  r.trials = {t};
+  evaluate(e, r);
+  EXPECT_EQ(r.trials[0].flows_affected(), 3u);
+  const auto& target = r.targets.back();
+  EXPECT_EQ(target.name, "max_affected_flows_pct");
+  EXPECT_TRUE(target.pass);
+  EXPECT_EQ(target.measured, "38");  // 3 of 8
+  r.trials[0].flows[4].reverse.total_lost = 1;
+  r.trials[0].flows[5].reverse.total_lost = 1;
+  evaluate(e, r);
+  EXPECT_FALSE(r.targets.back().pass);
+  EXPECT_NE(r.targets.back().detail.find("5 of 8 flows"), std::string::npos);
+}
+
+TEST(Evaluate, ASingleFlowProbeIsAffectedOrNot) {
+  Trial t;
+  EXPECT_EQ(t.flows_affected(), 0u);
+  EXPECT_EQ(t.flow_count(), 1u);
+  t.reverse.total_lost = 1;
+  EXPECT_EQ(t.flows_affected(), 1u);
+}
+
+}  // namespace
+}  // namespace netlab::scenario

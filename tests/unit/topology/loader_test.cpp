@@ -418,3 +418,40 @@ TEST(Loader, LoadAndValidateSortsLoaderAndValidatorErrorsTogether) {
 
 }  // namespace
 }  // namespace netlab::topology
+
+namespace netlab::topology {
+namespace {
+
+TEST(Loader, ProbeFlowsAndTheAffectedFlowsTarget) {
+  const std::string base = R"([lab]
+name = "t"
+probe = { from = "a", to = "b", interval_ms = 2, flows = 8 }
+[nodes.a]
+role = "host"
+[nodes.r]
+role = "router"
+asn = 65001
+[nodes.b]
+role = "host"
+[[links]]
+endpoints = ["a", "r"]
+[[links]]
+endpoints = ["r", "b"]
+[[scenarios]]
+name = "s"
+fault = { crash = "r" }
+)";
+  auto ok = load_string(base + "expect = { reachable = false, max_affected_flows_pct = 100 }\n", "t.toml");
+  ASSERT_TRUE(ok.ok()) << ok.render();
+  EXPECT_EQ(ok.topology->lab.probe->flows, 8u);
+  EXPECT_EQ(ok.topology->scenarios[0].expect.max_affected_flows_pct, 100.0);
+
+  auto too_many = load_string(std::string(base).replace(base.find("flows = 8"), 9, "flows = 33") + "\n", "t.toml");
+  EXPECT_FALSE(too_many.ok());
+  EXPECT_NE(too_many.render().find("flows"), std::string::npos);
+  auto bad_pct = load_string(base + "expect = { max_affected_flows_pct = 120 }\n", "t.toml");
+  EXPECT_FALSE(bad_pct.ok());
+}
+
+}  // namespace
+}  // namespace netlab::topology
