@@ -6,6 +6,7 @@
 #include "netlab/cli/commands.h"
 #include "netlab/cli/common.h"
 #include "netlab/impair/impair.h"
+#include "netlab/tunnel/tunnel.h"
 
 namespace netlab::cli {
 
@@ -29,16 +30,11 @@ int cmd_doctor() {
   line("/dev/net/tun", caps.tun, "userspace tunnels", false);
 
   std::printf("\nfeatures and the backend each will use\n");
-  std::string wg = caps.wireguard_kernel ? "kernel WireGuard"
-                   : !caps.wireguard_go.empty() ? "wireguard-go (" + caps.wireguard_go + "), the kernel has no WireGuard"
-                                                : "none";
-  line("WireGuard tunnels", caps.wireguard_kernel || (!caps.wireguard_go.empty() && caps.tun), wg, false,
-       "apt-get install wireguard-go");
-  std::string ipsec = caps.xfrm_esp ? "kernel XFRM with ESP"
-                      : (!caps.charon.empty() && caps.tun) ? "strongSwan kernel-libipsec (userspace ESP), the kernel has no ESP"
-                                                           : "none";
-  line("IPsec tunnels", caps.xfrm_esp || (!caps.charon.empty() && caps.tun), ipsec, false,
-       "apt-get install charon-systemd strongswan-swanctl libcharon-extra-plugins libstrongswan-extra-plugins");
+  for (auto type : {topology::TunnelType::Wireguard, topology::TunnelType::Ipsec}) {
+    auto c = tunnel::choose_backend(type, caps);
+    std::string what = std::string(type == topology::TunnelType::Wireguard ? "WireGuard" : "IPsec") + " tunnels";
+    line(what.c_str(), c.available, c.detail, false, c.fix);
+  }
   auto ib = impair::select_backends(caps, !impair::find_delayer().empty());
   auto e = ib.entries();
   line("delay/jitter impairment", ib.delay != impair::DelayBackend::None, e["delay"], false,

@@ -1,7 +1,8 @@
 // WireGuard in userspace: one wireguard-go process per tunnel end, in the
 // node's network namespace, with a private /run (its UAPI socket path
 // /run/wireguard/IFNAME.sock is global to the host otherwise, and two nodes
-// with the same interface name would collide: shared/ENVIRONMENT.md).
+// with the same interface name would collide: shared/ENVIRONMENT.md), and
+// one netlab-tunnel-watch beside it for dead peer detection (dpd.h).
 #pragma once
 
 #include "netlab/tunnel/tunnel.h"
@@ -10,7 +11,8 @@ namespace netlab::tunnel {
 
 class WireguardGo : public Backend {
  public:
-  explicit WireguardGo(std::string binary) : binary_(std::move(binary)) {}
+  WireguardGo(std::string binary, BackendOptions opts = {})
+      : binary_(std::move(binary)), opts_(std::move(opts)) {}
   std::string name() const override { return "wireguard-go"; }
   std::vector<process::ProcessSpec> processes(const plan::PlanTunnel&,
                                               const plan::TunnelEnd& me) override;
@@ -21,6 +23,11 @@ class WireguardGo : public Backend {
 
  private:
   std::string binary_;
+  BackendOptions opts_;
 };
+
+// One request/reply exchange on a UAPI socket (wireguard_uapi.h encodes and
+// parses). Throws KernelError naming the socket.
+std::string wireguard_uapi_exchange(const std::string& socket, const std::string& request);
 
 }  // namespace netlab::tunnel
