@@ -124,14 +124,18 @@ MsgBuilder encode_veth_create(const VethPair& pair, int peer_nsfd) {
   check_ifname(pair.if_a);
   check_ifname(pair.if_b);
   MsgBuilder m(RTM_NEWLINK, NLM_F_CREATE | NLM_F_EXCL);
-  m.header<ifinfomsg>()->ifi_family = AF_UNSPEC;
+  auto* ifi = m.header<ifinfomsg>();
+  ifi->ifi_family = AF_UNSPEC;
+  ifi->ifi_index = pair.index_a;  // a requested index (0: the kernel picks)
   m.put_strz(IFLA_IFNAME, pair.if_a);
   m.put_u32(IFLA_MTU, pair.mtu);
   nlattr* linkinfo = m.nest_start(IFLA_LINKINFO);
   m.put_strz(IFLA_INFO_KIND, "veth");
   nlattr* data = m.nest_start(IFLA_INFO_DATA);
   nlattr* peer = m.nest_start(VETH_INFO_PEER);
-  m.header<ifinfomsg>()->ifi_family = AF_UNSPEC;  // the peer's own ifinfomsg
+  auto* peer_ifi = m.header<ifinfomsg>();  // the peer's own ifinfomsg
+  peer_ifi->ifi_family = AF_UNSPEC;
+  peer_ifi->ifi_index = pair.index_b;
   m.put_strz(IFLA_IFNAME, pair.if_b);
   m.put_u32(IFLA_MTU, pair.mtu);
   m.put_u32(IFLA_NET_NS_FD, static_cast<uint32_t>(peer_nsfd));

@@ -24,6 +24,12 @@ struct NetnsId {
 struct VethPair {
   std::string ns_a, if_a, ns_b, if_b;
   uint32_t mtu = 1500;
+  // Interface indices to ask for (0: the kernel's choice). The two ends must
+  // differ: the kernel delivers a carrier change on a veth at once only when
+  // its index differs from its peer's (linkwatch_urgent_event: ifindex !=
+  // iflink); otherwise the change waits in linkwatch's once-a-second batch.
+  // Indices are per namespace, so equal ones across a pair are common.
+  int index_a = 0, index_b = 0;
   bool operator==(const VethPair&) const = default;
   std::string str() const;  // "nl-x-a:eth1 <-> nl-x-b:eth1"
 };

@@ -194,10 +194,18 @@ void FakeNetlink::veth_create(const VethPair& p) {
     if (a.links.count(p.if_a) || b.links.count(p.if_b) || (&a == &b && p.if_a == p.if_b)) {
       throw KernelError("veth_create", p.str(), EEXIST);
     }
-    a.links[p.if_a] =
-        Link{p.if_a, a.next_index++, false, p.mtu, std::make_pair(p.ns_b, p.if_b), {}, {}};
-    b.links[p.if_b] =
-        Link{p.if_b, b.next_index++, false, p.mtu, std::make_pair(p.ns_a, p.if_a), {}, {}};
+    // A requested index is honoured as the kernel does (EEXIST when taken).
+    auto taken = [](const Namespace& n, int index) {
+      for (const auto& [name, l] : n.links)
+        if (l.index == index) return true;
+      return false;
+    };
+    if ((p.index_a && taken(a, p.index_a)) || (p.index_b && taken(b, p.index_b)))
+      throw KernelError("veth_create", p.str(), EEXIST);
+    int ia = p.index_a ? p.index_a : a.next_index++;
+    int ib = p.index_b ? p.index_b : b.next_index++;
+    a.links[p.if_a] = Link{p.if_a, ia, false, p.mtu, std::make_pair(p.ns_b, p.if_b), {}, {}};
+    b.links[p.if_b] = Link{p.if_b, ib, false, p.mtu, std::make_pair(p.ns_a, p.if_a), {}, {}};
   });
 }
 

@@ -56,6 +56,18 @@ TEST_F(NetlinkTest, VethPairStraddlesTwoNamespacesWithoutTouchingTheHost) {
   EXPECT_EQ(host_links_before, host_links_after);
 }
 
+TEST_F(NetlinkTest, VethEndsGetTheIndicesAskedFor) {
+  // Both ends would be index 2 in fresh namespaces; equal indices make the
+  // kernel batch the pair's carrier changes (linkwatch), so netlab asks.
+  std::string a = make_ns("a"), b = make_ns("b");
+  VethPair p{a, "eth1", b, "eth1", 1500};
+  p.index_a = 40;
+  p.index_b = 41;
+  nl_->veth_create(p);
+  EXPECT_EQ(nl_->link_get(a, "eth1")->index, 40);
+  EXPECT_EQ(nl_->link_get(b, "eth1")->index, 41);
+}
+
 TEST_F(NetlinkTest, DuplicateVethFailsWithEexistAndExtack) {
   std::string a = make_ns("a"), b = make_ns("b");
   nl_->veth_create(VethPair{a, "eth1", b, "eth1", 1500});

@@ -248,6 +248,27 @@ TEST(LinkCodec, VethCreateIsOneMessageWithThePeerInItsNamespace) {
   EXPECT_EQ(mnl_attr_get_u32(pa.at(IFLA_MTU)), 1400u);
 }
 
+TEST(LinkCodec, VethCreateAsksForEachEndsIndex) {
+  VethPair p{"nl-x-a", "eth1", "nl-x-b", "eth1", 1500};
+  p.index_a = 16;
+  p.index_b = 17;
+  MsgBuilder m = encode_veth_create(p, 42);
+  auto* ifi = static_cast<const ifinfomsg*>(mnl_nlmsg_get_payload(m.nlh()));
+  EXPECT_EQ(ifi->ifi_index, 16);
+  auto top =
+      attrs_of(static_cast<char*>(mnl_nlmsg_get_payload(m.nlh())) + NLMSG_ALIGN(sizeof(ifinfomsg)),
+               mnl_nlmsg_get_payload_len(m.nlh()) - NLMSG_ALIGN(sizeof(ifinfomsg)));
+  const nlattr* li = top.at(IFLA_LINKINFO);
+  auto info = attrs_of(mnl_attr_get_payload(li), mnl_attr_get_payload_len(li));
+  const nlattr* data = info.at(IFLA_INFO_DATA);
+  auto d = attrs_of(mnl_attr_get_payload(data), mnl_attr_get_payload_len(data));
+  auto* peer_ifi = static_cast<const ifinfomsg*>(mnl_attr_get_payload(d.at(VETH_INFO_PEER)));
+  EXPECT_EQ(peer_ifi->ifi_index, 17);
+  // Unset: the kernel chooses.
+  MsgBuilder plain = encode_veth_create(VethPair{"a", "eth1", "b", "eth1", 1500}, 3);
+  EXPECT_EQ(static_cast<const ifinfomsg*>(mnl_nlmsg_get_payload(plain.nlh()))->ifi_index, 0);
+}
+
 TEST(LinkCodec, InvalidInterfaceNamesAreRefusedBeforeTheKernel) {
   EXPECT_TRUE(valid_ifname("vpn1-t1-abcdefg"));    // 15
   EXPECT_FALSE(valid_ifname("vpn1-t1-abcdefgh"));  // 16
