@@ -22,7 +22,7 @@ struct Action {
   std::string node;    // where it happened
   std::string kind;    // cut, uncut, link-down, link-up, daemons-killed, daemons-started,
                        // bgp-shutdown, bgp-no-shutdown, med-lowered, med-restored,
-                       // degrade, degrade-repaired
+                       // degrade, degrade-repaired, bgp-graceful-shutdown(-off)
   std::string detail;  // interface, link or peer
 };
 
@@ -56,6 +56,9 @@ class Fault {
   void kill_daemons(const std::string& node);
   void start_daemons(const std::string& node);
   void bgp_shutdown(const std::string& node, const std::string& peer_addr, bool shut);
+  // RFC 8326 on every session of the node: its routes re-announced at local
+  // preference 0 (iBGP) / with the GRACEFUL_SHUTDOWN community (eBGP).
+  void graceful_shutdown(const std::string& node, bool on);
   void set_med(const std::string& node, const std::string& route_map_tag, uint32_t med,
                const std::string& peer_addr);
   void log(const std::string& node, const std::string& kind, const std::string& detail,
