@@ -13,7 +13,7 @@ namespace netlab::cli {
 namespace {
 
 const std::vector<std::string> kCommands = {"run",  "sweep", "up",       "down",   "ls",     "status",
-                                            "exec", "vtysh", "plan", "validate", "doctor", "version"};
+                                            "exec", "vtysh", "plan", "validate", "doctor", "report", "version"};
 
 }  // namespace
 
@@ -83,6 +83,12 @@ int run_cli(int argc, char** argv) {
   c_val->add_option("files", val_files, "topology files")->required();
 
   app.add_subcommand("doctor", "check this host: root, FRR, WireGuard, IPsec, netem, nftables");
+
+  std::vector<std::string> rep_files;
+  bool rep_markdown = false;
+  auto* c_report = app.add_subcommand("report", "summarise report.json files (one row per scenario)");
+  c_report->add_option("files", rep_files, "report.json files")->required();
+  c_report->add_flag("--markdown", rep_markdown, "as a Markdown table (the README's catalogue)");
   app.add_subcommand("version", "print the version");
 
   // "did you mean" for a mistyped subcommand, before CLI11 sees it.
@@ -123,6 +129,7 @@ int run_cli(int argc, char** argv) {
     if (*c_plan) return cmd_plan(plan_file, plan_configs);
     if (*c_val) return cmd_validate(val_files);
     if (app.got_subcommand("doctor")) return cmd_doctor();
+    if (*c_report) return cmd_report(rep_files, rep_markdown);
     if (app.got_subcommand("version")) {
       std::printf("netlab %s\n", NETLAB_VERSION);
       return 0;

@@ -4,6 +4,7 @@
 
 #include <cstdio>
 #include <filesystem>
+#include <fstream>
 
 #include "netlab/cli/commands.h"
 #include "netlab/cli/common.h"
@@ -36,6 +37,16 @@ void keep_frr_logs(const plan::Plan& p, const std::string& out) {
   for (const auto& n : p.nodes)
     if (n.is_router()) fs::copy_file(n.frr_dir + "/frr.log", out + "/logs/" + n.name + ".log",
                                      fs::copy_options::overwrite_existing, ec);
+  // Tunnel daemons' and watchers' logs (IKE, DPD decisions) beside the node's.
+  for (const auto& n : p.nodes) {
+    fs::path dir = fs::path(p.runtime_dir) / "nodes" / n.name;
+    for (const auto& e : fs::directory_iterator(dir, ec)) {
+      std::string f = e.path().filename().string();
+      if (f.ends_with(".log") && (f.starts_with("charon") || f.starts_with("tunnel-watch") ||
+                                  f.starts_with("wireguard-go") || f.starts_with("delay-")))
+        fs::copy_file(e.path(), out + "/logs/" + n.name + "-" + f, fs::copy_options::overwrite_existing, ec);
+    }
+  }
 }
 
 }  // namespace
@@ -71,6 +82,7 @@ struct Session {
     result.frr_version = rh.caps().frr_version;
     result.lab = plan.lab;
     result.topology = file;
+    result.description = topo.lab.description;
     result.seed = *plan.seed;
     result.backends["link cut"] = "nftables netdev ingress";
 
@@ -140,6 +152,19 @@ int cmd_run(const RunOptions& o) {
   std::printf("report: %s/report.json%s\n", o.out_dir.c_str(),
               o.keep ? ("; lab " + ses.plan.lab + " left running").c_str() : "");
   return result.pass() ? 0 : 1;
+}
+
+int cmd_report(const std::vector<std::string>& files, bool markdown) {
+  std::vector<nlohmann::json> reports;
+  for (const auto& f : files) {
+    std::ifstream in(f);
+    if (!in) throw InputError("cannot read " + f);
+    auto j = nlohmann::json::parse(in, nullptr, false);
+    if (j.is_discarded() || !j.contains("scenarios")) throw InputError(f + " is not a netlab report.json");
+    reports.push_back(std::move(j));
+  }
+  std::fputs(markdown ? report::markdown_summary(reports).c_str() : report::text_summary(reports).c_str(), stdout);
+  return 0;
 }
 
 int cmd_sweep(const SweepOptions& o) {

@@ -29,6 +29,7 @@ struct SweepOptions {
 };
 
 int cmd_sweep(const SweepOptions&);
+int cmd_report(const std::vector<std::string>& files, bool markdown);
 int cmd_validate(const std::vector<std::string>& files);
 int cmd_plan(const std::string& file, bool configs);
 int cmd_run(const RunOptions&);

@@ -308,12 +308,16 @@ void Lab::build(const UpOptions& opt) {
   for (const auto& l : plan_.links) {
     check_stop();
     journal_.append("veth", {{"link", l.name}, {"a", l.a.ns + ":" + l.a.ifname}, {"b", l.b.ns + ":" + l.b.ifname}});
-    nl.veth_create({l.a.ns, l.a.ifname, l.b.ns, l.b.ifname, l.mtu});
+    nl.veth_create({l.a.ns, l.a.ifname, l.b.ns, l.b.ifname, l.mtu, l.a.ifindex, l.b.ifindex});
     for (const auto* e : {&l.a, &l.b}) {
       nl.address_add({e->ns, e->ifname, e->address});
       nl.link_set_up(e->ns, e->ifname, true);
     }
   }
+  // Hosts' anycast service addresses, on their loopback (up since the
+  // namespace was created); their routers route the address to them.
+  for (const auto& n : plan_.nodes)
+    if (n.anycast) nl.address_add({n.ns, "lo", {*n.anycast, 32}});
   for (const auto& n : plan_.nodes)
     for (const auto& r : n.routes) nl.route_replace(r);
   // Impairments the topology puts on links from the start.
@@ -388,9 +392,13 @@ void Lab::start_daemons(const std::string& node) {
   const plan::PlanNode* n = plan_.node(node);
   if (!n || !n->is_router()) throw Error("node " + node + " runs no routing daemons");
   auto spawn = [&](const plan::Daemon& d) { spawn_process(n->name, d.name, d.spec); };
+  const std::string sock = n->frr_dir + "/zserv.api";
+  // A zebra killed by a fault leaves its socket behind: waiting for that one
+  // would start staticd before the new zebra listens, and staticd then never
+  // registers its static routes' next hops (their routes stay out of the RIB).
+  if (::unlink(sock.c_str()) != 0 && errno != ENOENT) throw KernelError("unlink", sock, errno);
   for (const auto& d : n->daemons)
     if (d.name == "zebra") spawn(d);
-  const std::string sock = n->frr_dir + "/zserv.api";
   const int64_t deadline = host_.clock.now_ns() + 10'000'000'000;
   struct stat st;
   // zebra creates its API socket when it is ready for clients.

@@ -8,7 +8,9 @@
 #include <cinttypes>
 #include <cmath>
 #include <cstdio>
+#include <map>
 #include <numeric>
+#include <set>
 
 #include "netlab/base/error.h"
 #include "netlab/kernel/unique_fd.h"
@@ -148,6 +150,13 @@ ProbeLog parse_probe_log(std::span<const std::byte> bytes, const std::string& so
       case RecordKind::kEnd:
         log.covered_until_ns = std::max(log.covered_until_ns, r.a);
         log.ended = true;
+        break;
+      case RecordKind::kReflected:
+        log.reflected.push_back(
+            {.seq = r.seq, .reflect_tx_ns = r.a, .tx_ns = r.b, .error = static_cast<int>(r.aux)});
+        break;
+      case RecordKind::kEchoed:
+        log.echoed.push_back({.seq = r.seq, .reflect_tx_ns = r.a, .rx_ns = r.b, .instance = r.aux});
         break;
     }
     // Other kinds: written by a newer probe; skipped.
@@ -326,6 +335,183 @@ DirectionReport analyze_direction(const ProbeLog& sender, const ProbeLog& receiv
                                           .sent = sender.sent,
                                           .receiver_covered_until_ns = receiver.covered_until_ns},
                            window, options);
+}
+
+namespace {
+
+// The client's echo log and the instances' reflector logs must describe one
+// flow: the client sends to the service address the reflectors are bound to,
+// and they reflect exactly its stream.
+void check_anycast(const ProbeLog& client, std::span<const ProbeLog> instances) {
+  const ProbeHeader& c = client.header;
+  if (c.mode != ProbeMode::kEcho) throw Error("anycast analysis: the client's probe log is not in echo mode");
+  if (instances.empty()) throw Error("anycast analysis: no instance's probe log");
+  for (const ProbeLog& inst : instances) {
+    const ProbeHeader& r = inst.header;
+    if (r.mode != ProbeMode::kReflect)
+      throw Error("anycast analysis: the log of instance " + std::to_string(r.stream_id) +
+                  " is not in reflect mode");
+    if (r.interval_ns != c.interval_ns)
+      throw Error("probe logs do not belong together: intervals " + std::to_string(c.interval_ns) +
+                  " and " + std::to_string(r.interval_ns) + " ns");
+    if (r.bind_addr != c.peer_addr || r.bind_port != c.peer_port || r.peer_addr != c.bind_addr ||
+        r.peer_port != c.bind_port || r.peer_stream_id != c.stream_id)
+      throw Error("probe logs do not belong together: instance " + std::to_string(r.stream_id) +
+                  " at " + r.bind_addr.str() + ":" + std::to_string(r.bind_port) + " reflects stream " +
+                  std::to_string(r.peer_stream_id) + " of " + r.peer_addr.str() + ":" +
+                  std::to_string(r.peer_port) + ", not the client's " + std::to_string(c.stream_id) +
+                  " from " + c.bind_addr.str() + ":" + std::to_string(c.bind_port) + " to " +
+                  c.peer_addr.str() + ":" + std::to_string(c.peer_port));
+  }
+}
+
+}  // namespace
+
+DirectionReport analyze_anycast_forward(const ProbeLog& client, std::span<const ProbeLog> instances,
+                                        TimeWindow window, const AnalysisOptions& options) {
+  check_anycast(client, instances);
+  std::vector<ReceivedProbe> merged;
+  int64_t covered = kMax;
+  for (const ProbeLog& inst : instances) {
+    merged.insert(merged.end(), inst.received.begin(), inst.received.end());
+    covered = std::min(covered, inst.covered_until_ns);
+  }
+  // One clock: the instances' receipts interleave by arrival time.
+  std::stable_sort(merged.begin(), merged.end(),
+                   [](const ReceivedProbe& a, const ReceivedProbe& b) { return a.rx_ns < b.rx_ns; });
+  return analyze_direction(DirectionInput{.interval_ns = client.header.interval_ns,
+                                          .received = merged,
+                                          .sent = client.sent,
+                                          .receiver_covered_until_ns = covered},
+                           window, options);
+}
+
+DirectionReport analyze_anycast_reverse(const ProbeLog& client, std::span<const ProbeLog> instances,
+                                        TimeWindow window, const AnalysisOptions& options) {
+  check_anycast(client, instances);
+  const int64_t I = client.header.interval_ns;
+  const int64_t B = window.begin_ns;
+  int64_t E = std::min(window.end_ns, sat_add(client.covered_until_ns, -options.in_flight_ns));
+  for (const ProbeLog& inst : instances) E = std::min(E, inst.covered_until_ns);
+
+  DirectionReport r;
+  r.interval_ns = I;
+  r.window = {B, E};
+
+  // Every reflection sent before the evidence ends, by seq: the earliest
+  // send time of its copies, and whether any copy left without an error.
+  struct Reflection {
+    int64_t t = kMax;
+    bool sent_ok = false;
+  };
+  std::map<uint64_t, Reflection> reflections;
+  for (const ProbeLog& inst : instances)
+    for (const ReflectedProbe& x : inst.reflected) {
+      if (x.reflect_tx_ns >= E) continue;
+      Reflection& y = reflections[x.seq];
+      y.t = std::min(y.t, x.reflect_tx_ns);
+      y.sent_ok |= x.error == 0;
+    }
+  // What came back: first copies, duplicates and reordering on arrival order.
+  std::set<uint64_t> back;
+  bool any = false;
+  uint64_t highest = 0;
+  for (const EchoedProbe& e : client.echoed) {
+    if (e.reflect_tx_ns >= E) continue;
+    Reflection& y = reflections[e.seq];  // it came back, so it was sent
+    y.t = std::min(y.t, e.reflect_tx_ns);
+    y.sent_ok = true;
+    const bool counted = in_window(e.reflect_tx_ns, B, E);
+    if (!back.insert(e.seq).second) {
+      if (counted) ++r.duplicates;
+      continue;
+    }
+    if (any && e.seq < highest && counted) ++r.reordered;
+    highest = any ? std::max(highest, e.seq) : e.seq;
+    any = true;
+  }
+
+  // Runs of lost reflections, broken where a probe reached no instance.
+  std::vector<LossRun> runs;
+  std::optional<LossRun> cur;
+  uint64_t cur_last = 0;
+  int64_t cur_last_t = 0;
+  for (const auto& [seq, x] : reflections) {
+    const bool came_back = back.count(seq) > 0;
+    const bool adjacent = cur && seq == cur_last + 1;
+    if (!came_back && adjacent) {
+      ++cur->lost;
+      cur_last = seq;
+      cur_last_t = x.t;
+      continue;
+    }
+    if (cur) {
+      cur->end_ns = std::max(adjacent ? x.t : sat_add(cur_last_t, I), cur->start_ns);
+      runs.push_back(*cur);
+      cur.reset();
+    }
+    if (!came_back) {
+      cur = LossRun{.first_seq = seq, .lost = 1, .start_ns = x.t, .end_ns = x.t};
+      cur_last = seq;
+      cur_last_t = x.t;
+    }
+  }
+  if (cur) {
+    cur->end_ns = sat_add(cur_last_t, I);
+    runs.push_back(*cur);
+  }
+  // Runs after the last reflection that came back: none recovered. They are
+  // one open run, to the end of the evidence.
+  std::optional<uint64_t> last_back;
+  if (!back.empty()) last_back = *back.rbegin();
+  std::vector<LossRun> closed;
+  std::optional<LossRun> open;
+  for (const LossRun& run : runs) {
+    if (!last_back || run.first_seq > *last_back) {
+      if (!open) {
+        open = run;
+        open->open = true;
+      } else {
+        open->lost += run.lost;
+      }
+      continue;
+    }
+    closed.push_back(run);
+  }
+  if (open) {
+    open->end_ns = std::max(E, open->start_ns);
+    closed.push_back(*open);
+  }
+
+  for (const auto& [seq, x] : reflections) {
+    if (!in_window(x.t, B, E)) continue;
+    ++r.sent;
+    if (back.count(seq)) {
+      ++r.received;
+    } else {
+      ++r.lost;
+      if (!x.sent_ok) ++r.send_errors;
+    }
+  }
+  for (const LossRun& run : closed) {
+    if (run.start_ns < E && run.end_ns > B && E > B) {
+      r.runs.push_back(run);
+      if (!r.longest || run.duration_ns() > r.longest->duration_ns()) r.longest = run;
+    }
+  }
+  r.reachable = r.received > 0;
+  return r;
+}
+
+std::vector<uint64_t> served_by(std::span<const ProbeLog> instances, TimeWindow window) {
+  std::vector<uint64_t> out;
+  for (const ProbeLog& inst : instances) {
+    std::set<uint64_t> seqs;
+    for (const ReceivedProbe& p : inst.received)
+      if (in_window(p.tx_ns, window.begin_ns, window.end_ns)) seqs.insert(p.seq);
+    out.push_back(seqs.size());
+  }
+  return out;
 }
 
 LatenessStats lateness_stats(std::span<const SentProbe> sent, int64_t interval_ns,

@@ -42,6 +42,38 @@
 //    are estimated on the interval grid from the run's start without it).
 //  * reachable: some packet sent in the window was received.
 //
+// Anycast probes (the probe goes to a service address several hosts hold):
+// the client runs in echo mode and sends its stream to the service address;
+// every instance runs a reflector that logs each probe it receives and sends
+// it straight back (probe_runner.h). One stream id, one client clock, so:
+//   forward = the client's stream as the service received it: the union of
+//     the instances' receipts (a probe is received when any instance got it;
+//     a probe two instances got counts once, as a duplicate). Every rule
+//     above applies unchanged, with the evidence ending where the first
+//     instance's log ends: a packet on its way to any instance is not lost
+//     yet. analyze_anycast_forward().
+//   reverse = the reflections as the client received them, among the probes
+//     that reached an instance: probes that never reached one are the
+//     forward figure's, and say nothing about the way back.
+//     analyze_anycast_reverse():
+//     * a reflection's send time is the instance's reflect_tx (logged by the
+//       instance, and carried in the reflection itself);
+//     * a reverse run is a maximal range of consecutive seqs each of which
+//       reached an instance and whose reflection never came back. It starts
+//       at the reflection send time of its first seq. It ends at the
+//       reflection send time of the next seq when that reflection came back;
+//       when the next seq reached no instance, one interval after its own
+//       last reflection (the way back is not observed during a forward
+//       outage). A run after which no reflection came back at all is OPEN
+//       and lasts until the end of the evidence;
+//     * evidence ends at the earliest of the window's end, the client's last
+//       heartbeat minus in_flight_ns, and every instance's last heartbeat
+//       (a reflection it sent later is not in its log yet);
+//     * counts (sent = reflections, received, lost) are by reflection send
+//       time in the window; reachable: one of them came back. The sender's
+//       lateness is not known for reflections (resolution: the interval).
+//   served_by(): which instance got how many of the probes sent in a window.
+//
 // Errors: netlab::Error for malformed logs, KernelError for I/O.
 // Threads: everything is pure or reads its own file; any thread.
 #pragma once
@@ -73,6 +105,24 @@ struct SentProbe {
   bool operator==(const SentProbe&) const = default;
 };
 
+// Reflect mode: a reflection this instance sent (kReflected record).
+struct ReflectedProbe {
+  uint64_t seq = 0;
+  int64_t reflect_tx_ns = 0;
+  int64_t tx_ns = 0;  // the client's send time of the probe
+  int error = 0;      // errno of sendto(); 0 = handed to the kernel
+  bool operator==(const ReflectedProbe&) const = default;
+};
+
+// Echo mode: a reflection of our own probe that came back (kEchoed record).
+struct EchoedProbe {
+  uint64_t seq = 0;
+  int64_t reflect_tx_ns = 0;  // the instance's send time
+  int64_t rx_ns = 0;
+  uint32_t instance = 0;
+  bool operator==(const EchoedProbe&) const = default;
+};
+
 struct ProbeCounters {
   uint64_t sent = 0, send_errors = 0, received = 0, foreign = 0, recv_errors = 0, late_wakeups = 0;
   bool operator==(const ProbeCounters&) const = default;
@@ -82,6 +132,8 @@ struct ProbeLog {
   ProbeHeader header;
   std::vector<ReceivedProbe> received;  // in arrival order
   std::vector<SentProbe> sent;          // in send order
+  std::vector<ReflectedProbe> reflected;  // reflect mode, in send order
+  std::vector<EchoedProbe> echoed;        // echo mode, in arrival order
   ProbeCounters counters;               // the latest values the probe wrote
   // Every packet that arrived before this instant is in `received`: the
   // latest heartbeat or end record; INT64_MIN when there is none yet.
@@ -156,6 +208,17 @@ DirectionReport analyze_direction(const DirectionInput& in, TimeWindow window,
 // when the two logs do not belong together (stream ids, addresses, interval).
 DirectionReport analyze_direction(const ProbeLog& sender, const ProbeLog& receiver,
                                   TimeWindow window, const AnalysisOptions& options = {});
+
+// Anycast probes (see the top of this file). `client` is the echo-mode log,
+// `instances` the reflectors' logs of the same flow. Throws netlab::Error when
+// they do not belong together (modes, stream ids, addresses, interval).
+DirectionReport analyze_anycast_forward(const ProbeLog& client, std::span<const ProbeLog> instances,
+                                        TimeWindow window, const AnalysisOptions& options = {});
+DirectionReport analyze_anycast_reverse(const ProbeLog& client, std::span<const ProbeLog> instances,
+                                        TimeWindow window, const AnalysisOptions& options = {});
+// For each instance (by index into `instances`): the distinct probes it
+// received whose send time lies in the window.
+std::vector<uint64_t> served_by(std::span<const ProbeLog> instances, TimeWindow window);
 
 // The sender's scheduling lateness over the sends in a window: how much
 // later than their deadlines packets left (the probe's real resolution).

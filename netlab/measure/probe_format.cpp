@@ -40,14 +40,31 @@ void encode_probe_packet(const ProbePacket& p, std::span<std::byte, kProbePacket
   put<int64_t>(o, 24, p.tx_ns);
 }
 
+void encode_reflection_packet(const ProbePacket& p,
+                              std::span<std::byte, kReflectionPacketSize> out) {
+  std::byte* o = out.data();
+  std::memset(o, 0, out.size());
+  encode_probe_packet(p, out.first<kProbePacketSize>());
+  put<uint16_t>(o, 6, kPacketFlagReflection);
+  put<int64_t>(o, 32, p.reflect_tx_ns);
+  put<uint32_t>(o, 40, p.instance);
+}
+
 std::optional<ProbePacket> decode_probe_packet(std::span<const std::byte> in) {
   if (in.size() < kProbePacketSize) return std::nullopt;
   const std::byte* i = in.data();
   if (get<uint32_t>(i, 0) != kProbePacketMagic || get<uint16_t>(i, 4) != kProbePacketVersion) {
     return std::nullopt;
   }
-  return ProbePacket{
+  ProbePacket p{
       .stream_id = get<uint32_t>(i, 8), .seq = get<uint64_t>(i, 16), .tx_ns = get<int64_t>(i, 24)};
+  if ((get<uint16_t>(i, 6) & kPacketFlagReflection) != 0) {
+    if (in.size() < kReflectionPacketSize) return std::nullopt;
+    p.reflected = true;
+    p.reflect_tx_ns = get<int64_t>(i, 32);
+    p.instance = get<uint32_t>(i, 40);
+  }
+  return p;
 }
 
 void encode_probe_header(const ProbeHeader& h, std::span<std::byte, kProbeLogHeaderSize> out) {
@@ -59,7 +76,7 @@ void encode_probe_header(const ProbeHeader& h, std::span<std::byte, kProbeLogHea
   put<uint32_t>(o, 16, kProbeLogRecordSize);
   put<uint32_t>(o, 20, h.stream_id);
   put<uint32_t>(o, 24, h.peer_stream_id);
-  put<uint32_t>(o, 28, h.realtime ? 1u : 0u);
+  put<uint32_t>(o, 28, (h.realtime ? 1u : 0u) | (static_cast<uint32_t>(h.mode) & 3u) << 1);
   put<int64_t>(o, 32, h.interval_ns);
   put<int64_t>(o, 40, h.start_ns);
   put<int64_t>(o, 48, h.start_realtime_ns);
@@ -90,6 +107,10 @@ ProbeHeader decode_probe_header(std::span<const std::byte> in, const std::string
   h.stream_id = get<uint32_t>(i, 20);
   h.peer_stream_id = get<uint32_t>(i, 24);
   h.realtime = (get<uint32_t>(i, 28) & 1u) != 0;
+  const uint32_t mode = (get<uint32_t>(i, 28) >> 1) & 3u;
+  if (mode > static_cast<uint32_t>(ProbeMode::kReflect))
+    throw Error("probe log " + source + ": unknown mode " + std::to_string(mode));
+  h.mode = static_cast<ProbeMode>(mode);
   h.interval_ns = get<int64_t>(i, 32);
   h.start_ns = get<int64_t>(i, 40);
   h.start_realtime_ns = get<int64_t>(i, 48);

@@ -169,7 +169,8 @@ class Probe {
       // Both threads inherit the scheduling policy of this one, which then
       // goes back to normal: flushing the log is not urgent.
       receiver = std::thread([this] { guarded([this] { receive_loop(); }); });
-      sender = std::thread([this, start] { guarded([this, start] { send_loop(start); }); });
+      if (o_.mode != ProbeMode::kReflect)
+        sender = std::thread([this, start] { guarded([this, start] { send_loop(start); }); });
       if (rt) {
         sched_param normal{.sched_priority = 0};
         if (int rc = ::pthread_setschedparam(::pthread_self(), SCHED_OTHER, &normal); rc != 0) {
@@ -233,6 +234,7 @@ class Probe {
     ProbeHeader h{.stream_id = o_.stream_id,
                   .peer_stream_id = o_.peer_stream_id,
                   .realtime = rt,
+                  .mode = o_.mode,
                   .interval_ns = o_.interval_ns,
                   .start_ns = start,
                   .start_realtime_ns = realtime_ns(),
@@ -351,16 +353,57 @@ class Probe {
         const bool from_peer = msg.msg_namelen == sizeof from && from.sin_family == AF_INET &&
                                from.sin_addr.s_addr == o_.peer_addr.network_order() &&
                                ntohs(from.sin_port) == o_.peer_port;
-        const bool stream_ok = p && (o_.peer_stream_id != 0 ? p->stream_id == o_.peer_stream_id
-                                                            : p->stream_id != o_.stream_id);
+        bool stream_ok = false;
+        if (p) {
+          switch (o_.mode) {
+            case ProbeMode::kStream:
+              stream_ok = !p->reflected && (o_.peer_stream_id != 0 ? p->stream_id == o_.peer_stream_id
+                                                                   : p->stream_id != o_.stream_id);
+              break;
+            case ProbeMode::kEcho:  // our own stream, back from the service
+              stream_ok = p->reflected && p->stream_id == o_.stream_id;
+              break;
+            case ProbeMode::kReflect:
+              stream_ok = !p->reflected && p->stream_id == o_.peer_stream_id;
+              break;
+          }
+        }
         if (!from_peer || !stream_ok) {
           foreign_.fetch_add(1, std::memory_order_relaxed);
           continue;
         }
-        queue_.push({.kind = RecordKind::kReceived, .seq = p->seq, .a = p->tx_ns, .b = rx});
+        if (o_.mode == ProbeMode::kEcho) {
+          queue_.push({.kind = RecordKind::kEchoed,
+                       .aux = p->instance,
+                       .seq = p->seq,
+                       .a = p->reflect_tx_ns,
+                       .b = rx});
+        } else {
+          queue_.push({.kind = RecordKind::kReceived, .seq = p->seq, .a = p->tx_ns, .b = rx});
+        }
         received_.fetch_add(1, std::memory_order_relaxed);
+        if (o_.mode == ProbeMode::kReflect) reflect(*p, from);
       }
     }
+  }
+
+  // Sends `p` back to where it came from, as a reflection; counted with the
+  // sends (sent_ / send_errors_), logged as kReflected.
+  void reflect(ProbePacket p, const sockaddr_in& to) {
+    std::array<std::byte, kReflectionPacketSize> packet;
+    p.reflected = true;
+    p.instance = o_.stream_id;
+    p.reflect_tx_ns = mono_ns();
+    encode_reflection_packet(p, packet);
+    const ssize_t n = ::sendto(sock_.get(), packet.data(), packet.size(), 0,
+                               reinterpret_cast<const sockaddr*>(&to), sizeof to);
+    const int err = n < 0 ? errno : 0;
+    queue_.push({.kind = RecordKind::kReflected,
+                 .aux = static_cast<uint32_t>(err),
+                 .seq = p.seq,
+                 .a = p.reflect_tx_ns,
+                 .b = p.tx_ns});
+    (err == 0 ? sent_ : send_errors_).fetch_add(1, std::memory_order_relaxed);
   }
 
   void main_loop(int sigfd) {
@@ -465,6 +508,9 @@ ProbeOptions parse_probe_args(std::span<const std::string> args) {
       o.stream_id = parse_uint<uint32_t>(flag, value(), 1, UINT32_MAX);
     } else if (flag == "--peer-stream-id") {
       o.peer_stream_id = parse_uint<uint32_t>(flag, value(), 1, UINT32_MAX);
+    } else if (flag == "--echo" || flag == "--reflect") {
+      if (o.mode != ProbeMode::kStream) throw InputError("--echo and --reflect exclude each other");
+      o.mode = flag == "--echo" ? ProbeMode::kEcho : ProbeMode::kReflect;
     } else if (flag == "--rt") {
       o.realtime = true;
     } else {
@@ -475,8 +521,14 @@ ProbeOptions parse_probe_args(std::span<const std::string> args) {
   if (!peer) throw InputError("--peer is required");
   if (!interval) throw InputError("--interval-us is required");
   if (o.out.empty()) throw InputError("--out is required");
-  if (o.peer_stream_id == o.stream_id) {
+  if (o.mode == ProbeMode::kStream && o.peer_stream_id == o.stream_id) {
     throw InputError("--peer-stream-id must differ from --stream-id");
+  }
+  if (o.mode == ProbeMode::kReflect && o.peer_stream_id == 0) {
+    throw InputError("--reflect needs --peer-stream-id: the stream it reflects");
+  }
+  if (o.mode == ProbeMode::kEcho && o.peer_stream_id != 0) {
+    throw InputError("--echo receives its own stream back; --peer-stream-id does not apply");
   }
   return o;
 }
@@ -492,6 +544,8 @@ std::vector<std::string> probe_args(const ProbeOptions& o) {
     a.push_back("--peer-stream-id");
     a.push_back(std::to_string(o.peer_stream_id));
   }
+  if (o.mode == ProbeMode::kEcho) a.push_back("--echo");
+  if (o.mode == ProbeMode::kReflect) a.push_back("--reflect");
   if (o.realtime) a.push_back("--rt");
   return a;
 }

@@ -17,6 +17,19 @@
 // --rt puts sender and receiver under SCHED_FIFO priority 10 when permitted
 // (otherwise a warning, and the header says it was not granted).
 //
+// Modes (probe.h defines the figures of each):
+//   stream  (default) sends its stream to --peer and receives the peer's
+//           stream, which must come from --peer.
+//   echo    (--echo) sends its stream to --peer, an anycast service address,
+//           and receives the reflections of that stream, which come from the
+//           service address; it receives no stream of its own.
+//   reflect (--reflect) sends nothing of its own: every probe of stream
+//           --peer-stream-id from --peer is logged and sent straight back to
+//           it from --bind (the service address), flagged as a reflection
+//           with this instance's id (--stream-id) and the send time of the
+//           reflection. The receiving thread reflects, so a reflection leaves
+//           within microseconds of the probe's arrival.
+//
 // Errors: sendto/recvmsg errors are counted (routes come and go in an
 // outage); anything else (socket, bind, any write of the log) is fatal:
 // a message on stderr and exit status 1. Usage errors: InputError, exit 2.
@@ -28,18 +41,22 @@
 #include <vector>
 
 #include "netlab/base/ip.h"
+#include "netlab/measure/probe_format.h"
 
 namespace netlab::measure {
 
 inline constexpr const char* kProbeUsage =
     "usage: netlab-probe --bind ADDR:PORT --peer ADDR:PORT --interval-us N --out FILE\n"
-    "                    [--stream-id N] [--peer-stream-id N] [--rt]\n"
+    "                    [--stream-id N] [--peer-stream-id N] [--echo | --reflect] [--rt]\n"
     "  --bind ADDR:PORT      local IPv4 address and UDP port to send from and receive on\n"
     "  --peer ADDR:PORT      the other probe's --bind\n"
     "  --interval-us N       one packet every N microseconds (10..1000000)\n"
     "  --out FILE            the log (see netlab/measure/probe_format.h); truncated\n"
     "  --stream-id N         this probe's stream id, 1..2^32-1 (default 1)\n"
     "  --peer-stream-id N    accept only this stream id (default: any but our own)\n"
+    "  --echo                receive the reflections of our own stream (anycast client)\n"
+    "  --reflect             reflect --peer's stream back (an anycast instance; --stream-id is\n"
+    "                        the instance id, --peer-stream-id the stream, required)\n"
     "  --rt                  SCHED_FIFO for the sender and receiver, if permitted\n";
 
 struct ProbeOptions {
@@ -51,6 +68,7 @@ struct ProbeOptions {
   std::string out;
   uint32_t stream_id = 1;
   uint32_t peer_stream_id = 0;  // 0: any but stream_id
+  ProbeMode mode = ProbeMode::kStream;
   bool realtime = false;
   bool operator==(const ProbeOptions&) const = default;
 };

@@ -53,12 +53,17 @@ std::string describe(const Plan& p, bool with_configs) {
       for (const auto& x : n.announce) a.push_back(x.str());
       o += fmt::format("      announces {}\n", join(a, ", "));
     }
+    if (n.anycast) o += fmt::format("      anycast {} (on lo)\n", n.anycast->str());
+    for (const auto& r : n.anycast_routes)
+      o += fmt::format("      announces {} for host {} via {}{}\n", r.prefix.str(), r.host, r.via.str(),
+                       r.prepend ? fmt::format(" (standby: AS_PATH +{})", r.prepend) : "");
   }
 
   o += "\nlinks\n";
   for (const auto& l : p.links) {
     std::string extra = domains_str(l.domains);
-    o += fmt::format("  {:<15} {:<9} {:<18} {}:{} {} <-> {}:{} {}{}\n", l.name,
+    if (l.sitelink) extra += extra.empty() ? "sitelink" : " sitelink";
+    o += fmt::format("  {:<15} {:<9} {:<18} {}:{} {} <-> {}:{} {}{}{}\n", l.name,
                      topology::to_string(l.kind), l.subnet.str(), l.a.node, l.a.ifname,
                      l.a.address.addr.str(), l.b.node, l.b.ifname, l.b.address.addr.str(),
                      extra.empty() ? "" : " ", extra);

@@ -96,10 +96,10 @@ std::string TemplateSet::render(const Plan& plan, const PlanNode& node) const {
   d.set("asn", str(std::to_string(node.asn.value_or(0))));
   d.set("router_id", str(node.router_id.str()));
   d.set("log_file", str(node.frr_dir + "/frr.log"));
-  d.set("multipath", mu::data(node.role == Role::Tgw));
   // FRR's datacenter profile would allow 64 paths everywhere.
   bool single = topology::is_aws(node.role) && node.role != Role::Tgw;
   d.set("max_paths", str(single ? "1" : "8"));
+  d.set("max_paths_ibgp", str(node.role == Role::Tgw ? "8" : "1"));
 
   mu::data networks{mu::data::type::list};
   mu::data statics{mu::data::type::list};
@@ -117,6 +117,28 @@ std::string TemplateSet::render(const Plan& plan, const PlanNode& node) const {
   }
   d.set("networks", networks);
   d.set("statics", statics);
+
+  // The hosts' anycast service addresses: a static route to each host, and
+  // BGP announces it while that route is in the RIB (see AnycastRoute).
+  mu::data anycast{mu::data::type::list};
+  int seq = 0;
+  for (const AnycastRoute& r : node.anycast_routes) {
+    mu::data a;
+    ++seq;
+    a.set("prefix", str(r.prefix.str()));
+    a.set("via", str(r.via.str()));
+    a.set("host", str(r.host));
+    a.set("seq", str(std::to_string(seq * 10)));
+    a.set("list", str("ANYCAST-" + std::to_string(seq)));
+    std::string prepend;
+    for (uint32_t i = 0; i < r.prepend; ++i)
+      prepend += (prepend.empty() ? "" : " ") + std::to_string(node.asn.value_or(0));
+    a.set("standby", mu::data(r.prepend > 0));
+    a.set("prepend", str(prepend));
+    anycast << a;
+  }
+  d.set("anycast", anycast);
+  d.set("has_anycast", mu::data(!node.anycast_routes.empty()));
 
   mu::data neighbors{mu::data::type::list};
   std::map<std::string, BfdTimers> profiles;
@@ -141,13 +163,32 @@ std::string TemplateSet::render(const Plan& plan, const PlanNode& node) const {
     n.set("ibgp", mu::data(s.ibgp()));
     n.set("ebgp", mu::data(!s.ibgp()));
     n.set("reflect", mu::data(s.ibgp() && reflects_ibgp(node.role)));
+    // AWS's transit rules (bgp.h says which and why).
+    const PlanLink* link = plan.link(s.over);
+    SessionPolicy pol = session_policy(node, *peer_node, s, link && link->sitelink);
+    n.set("vif_sitelink", mu::data(pol.sitelink));
+    n.set("association", mu::data(pol.association));
+    n.set("from_dxgw", mu::data(pol.from_dxgw));
+    n.set("outside", mu::data(pol.outside));
+    n.set("plain_backbone", mu::data(s.kind == SessionKind::Backbone && !pol.association && !pol.from_dxgw));
     n.set("keepalive", str(std::to_string(s.timers.keepalive_s)));
     n.set("hold", str(std::to_string(s.timers.hold_s)));
     n.set("med", str(std::to_string(kVpnDefaultMed)));
+    // The link's customer-side policy, for the ends that are not AWS.
+    bool customer_side = !topology::is_aws(node.role);
+    std::string communities;
+    for (const auto& c : s.communities) communities += (communities.empty() ? "" : " ") + c;
+    n.set("has_communities", mu::data(customer_side && !communities.empty()));
+    n.set("communities", str(communities));
+    std::string prepend;
+    for (uint32_t i = 0; i < s.prepend; ++i) prepend += (prepend.empty() ? "" : " ") + std::to_string(node.asn.value_or(0));
+    n.set("has_prepend", mu::data(customer_side && s.prepend > 0));
+    n.set("prepend", str(prepend));
     bool limit = s.kind == SessionKind::Dx && topology::is_aws(node.role) &&
                  !topology::is_aws(peer_node->role);
     n.set("has_max_prefix", mu::data(limit));
-    n.set("max_prefix", str(std::to_string(kDxPrefixLimit)));
+    n.set("max_prefix", str(std::to_string(kFrrMaximumPrefixForDxLimit)));
+    n.set("prefix_limit", str(std::to_string(kDxPrefixLimit)));
     n.set("has_bfd", mu::data(s.bfd.has_value()));
     if (s.bfd) {
       // This end's own [nodes.X].bfd wins over the default, but not over

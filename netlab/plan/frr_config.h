@@ -38,7 +38,13 @@ std::string route_map_tag(std::string_view link_name);
 // `maintenance` fault lowers it on the other tunnel first.
 constexpr uint32_t kVpnDefaultMed = 100;
 constexpr uint32_t kVpnMaintenanceMed = 50;
-// AWS: a private or transit VIF accepts at most 100 routes from the customer.
+// AWS: a private or transit VIF accepts at most 100 routes from the customer;
+// one more puts the session into Idle.
 constexpr uint32_t kDxPrefixLimit = 100;
+// What FRR 8.4 must be told for that: it compares the accepted count with
+// its maximum before counting the prefix being accepted, so `maximum-prefix
+// N` lets N + 1 through and tears the session down at N + 2 (measured:
+// tests/privileged/scenario/aws_policy_test.cpp).
+constexpr uint32_t kFrrMaximumPrefixForDxLimit = kDxPrefixLimit - 1;
 
 }  // namespace netlab::plan

@@ -19,7 +19,7 @@ struct Rule {
 };
 
 // Longest matching prefix wins, so order does not matter.
-constexpr std::array<Rule, 27> kRules{{
+constexpr std::array<Rule, 29> kRules{{
     {"frr ", {1, 1, 1, 1}},          {"hostname", {1, 1, 1, 1}},
     {"domainname", {1, 1, 1, 1}},    {"log ", {1, 1, 1, 1}},
     {"service ", {1, 1, 1, 1}},      {"password", {1, 1, 1, 1}},
@@ -27,7 +27,8 @@ constexpr std::array<Rule, 27> kRules{{
     {"agentx", {1, 1, 1, 1}},
     {"interface", {1, 0, 0, 0}},     {"ip forwarding", {1, 0, 0, 0}},
     {"ip nht", {1, 0, 0, 0}},        {"ip protocol", {1, 0, 0, 0}},
-    {"debug zebra", {1, 0, 0, 0}},
+    {"debug zebra", {1, 0, 0, 0}},  {"no zebra ", {1, 0, 0, 0}},
+    {"zebra ", {1, 0, 0, 0}},
     {"ip route", {0, 1, 0, 0}},      {"debug static", {0, 1, 0, 0}},
     {"bfd", {0, 0, 1, 0}},           {"debug bfd", {0, 0, 1, 0}},
     {"router bgp", {0, 0, 0, 1}},    {"bgp ", {0, 0, 0, 1}},

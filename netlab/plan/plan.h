@@ -42,6 +42,22 @@ struct Iface {
   LinkKind kind = LinkKind::Lan;  // for tunnels: Lan (unused)
 };
 
+// An anycast service address a router announces for one of its hosts: a
+// static route to the host, redistributed into BGP only while the host is
+// reachable (its link up), so a lost instance leaves the rotation.
+struct AnycastRoute {
+  Ipv4Prefix prefix;  // the service address as a /32
+  Ipv4 via;           // the host's address on its link to this router
+  std::string host;
+  // 0: an active instance. >0: a standby (an instance in the failover zone
+  // of a Local Zone that holds one too): its ASN is prepended this often, so
+  // every router prefers the Local Zone's instance while it is up.
+  uint32_t prepend = 0;
+};
+// How often a standby instance's router prepends its ASN: more than any
+// path through the lab is long, so the active instance always wins.
+constexpr uint32_t kStandbyPrepend = 3;
+
 struct Daemon {
   std::string name;  // zebra, bgpd, bfdd, staticd
   process::ProcessSpec spec;
@@ -57,6 +73,8 @@ struct PlanNode {
   std::optional<BfdTimers> bfd;  // [nodes.X].bfd: this node's BFD sessions
   std::vector<Iface> ifaces;
   std::vector<Ipv4Prefix> announce;  // as written, plus host subnets it serves (see planner)
+  std::optional<Ipv4> anycast;        // hosts: the service address on the loopback
+  std::vector<AnycastRoute> anycast_routes;  // routers: their hosts' service addresses
   // Routes netlab installs itself (not FRR): a host's default route, the
   // internet underlay. Re-applied when a fault is repaired.
   std::vector<kernel::Route> routes;
@@ -75,6 +93,9 @@ struct PlanNode {
 struct LinkEnd {
   std::string node, ns, ifname;
   Ipv4Prefix address;
+  // Interface index, distinct from the other end's (see kernel::VethPair:
+  // with equal indices the kernel delays carrier changes up to a second).
+  int ifindex = 0;
 };
 
 struct PlanLink {
@@ -85,6 +106,7 @@ struct PlanLink {
   Domains domains;
   topology::Impairment impair;
   uint32_t mtu = 1500;
+  bool sitelink = false;  // dx: AWS SiteLink on this virtual interface
 };
 
 struct TunnelEnd {
@@ -117,6 +139,10 @@ struct Session {
   std::optional<BfdTimers> bfd;  // none: BFD off
   bool bfd_from_link = false;    // the link set explicit timers (they beat the nodes')
   BgpTimers timers;
+  // The link's policy for the customer side (ends that are not AWS roles):
+  // communities added to, and times its ASN prepended on, what it announces.
+  std::vector<std::string> communities;
+  uint32_t prepend = 0;
 };
 
 // After bring-up, `node` must have a route to `prefix` in its kernel FIB.
@@ -152,6 +178,9 @@ struct Plan {
   const PlanNode* node(std::string_view name) const;
   const PlanLink* link(std::string_view name) const;
   const PlanTunnel* tunnel(std::string_view name) const;
+  // The hosts holding `address` as their anycast address, in node order;
+  // empty when it is not an address or nobody holds it.
+  std::vector<const PlanNode*> anycast_instances(std::string_view address) const;
   // Every namespace name of this lab, in creation order.
   std::vector<std::string> namespaces() const;
 };

@@ -46,6 +46,15 @@ const PlanNode* Plan::node(std::string_view n) const { return find_named(nodes, 
 const PlanLink* Plan::link(std::string_view n) const { return find_named(links, n); }
 const PlanTunnel* Plan::tunnel(std::string_view n) const { return find_named(tunnels, n); }
 
+std::vector<const PlanNode*> Plan::anycast_instances(std::string_view address) const {
+  std::vector<const PlanNode*> out;
+  auto a = Ipv4::parse(address);
+  if (!a) return out;
+  for (const auto& n : nodes)
+    if (n.anycast && *n.anycast == *a) out.push_back(&n);
+  return out;
+}
+
 std::vector<std::string> Plan::namespaces() const {
   std::vector<std::string> out;
   for (const auto& n : nodes) out.push_back(n.ns);
@@ -65,6 +74,9 @@ const std::vector<Ipv4Prefix>& aws_reserved_insides() {
   return r;
 }
 const Ipv4Prefix kLinkLocal = *Ipv4Prefix::parse("169.254.0.0/16");
+
+// Veth indices start above what a new namespace uses itself (lo is 1).
+constexpr int kFirstIfindex = 100;
 
 // Default BGP timers per session kind, when the link sets none.
 // DX: AWS's defaults (keepalive 30 s, hold 90 s). Inside a site or inside
@@ -92,7 +104,7 @@ class Planner {
     pick_router_ids();
     make_host_routes();
     make_sessions();
-    plan_.expected_routes = expected_routes(plan_.nodes, plan_.sessions);
+    plan_.expected_routes = expected_routes(plan_.nodes, plan_.sessions, plan_.links);
     make_underlay_routes();
     make_sysctls();
     make_frr();
@@ -124,6 +136,7 @@ class Planner {
       p.domains = n.domains;
       p.bfd = n.bfd;
       p.announce = n.announce;
+      if (n.role == Role::Host) p.anycast = n.anycast;
       if (p.is_router()) p.frr_dir = plan_.runtime_dir + "/nodes/" + n.name + "/frr";
       plan_.nodes.push_back(std::move(p));
     }
@@ -141,6 +154,11 @@ class Planner {
       if (tu.inside) global.reserve(*tu.inside);
     for (const auto& n : t_.nodes)
       for (const auto& p : n.announce) global.reserve(p);
+    // Service addresses are no link's: every allocation steers around them.
+    std::vector<Ipv4Prefix> service;
+    for (const auto& n : t_.nodes)
+      if (n.anycast) service.push_back({*n.anycast, 32});
+    for (const auto& a : service) global.reserve(a);
 
     std::map<Ipv4Prefix, SubnetAllocator> inside_announce;
     subnets_.resize(t_.links.size());
@@ -161,9 +179,12 @@ class Planner {
       if (host && router) {
         for (const auto& p : router->announce) {
           auto [it, fresh] = inside_announce.try_emplace(p);
-          if (fresh)
+          if (fresh) {
             for (const auto& l2 : t_.links)
               if (l2.subnet && p.overlaps(*l2.subnet)) it->second.reserve(*l2.subnet);
+            for (const auto& a : service)
+              if (p.contains(a)) it->second.reserve(a);
+          }
           if ((got = it->second.allocate(p, std::max<uint8_t>(p.len, 30)))) break;
         }
       }
@@ -197,6 +218,7 @@ class Planner {
       pl.subnet = subnets_[i];
       pl.domains = l.domains;
       pl.impair = l.impair;
+      pl.sitelink = l.sitelink;
       auto end = [&](const topology::Endpoint& ep, uint32_t host) {
         LinkEnd e;
         e.node = ep.node;
@@ -207,6 +229,10 @@ class Planner {
       };
       pl.a = end(l.a, 0);
       pl.b = end(l.b, 1);
+      // Lab-unique indices, so the two ends of every pair differ (and an
+      // index names one interface of the lab in captures and logs).
+      pl.a.ifindex = kFirstIfindex + 2 * static_cast<int>(i);
+      pl.b.ifindex = kFirstIfindex + 2 * static_cast<int>(i) + 1;
       for (auto [me, peer] : {std::pair{&pl.a, &pl.b}, std::pair{&pl.b, &pl.a}}) {
         Iface f;
         f.name = me->ifname;
@@ -306,6 +332,8 @@ class Planner {
       s.a_asn = *na->asn;
       s.b_asn = *nb->asn;
       s.timers = l.bgp.timers.value_or(default_timers(s.kind));
+      s.communities = l.bgp.communities;
+      s.prepend = l.bgp.prepend;
       // BFD: as the link says; by default on DX (AWS) and on the AWS
       // backbone, where AWS publishes no detection time and netlab assumes
       // the same 300 ms x 3 as on DX rather than a BGP hold time.
@@ -348,11 +376,28 @@ class Planner {
       // its prefixes covers it, so the host is reachable from the far side.
       PlanNode& gw = node(f.peer_node);
       if (!gw.is_router()) continue;
+      if (n.anycast)
+        gw.anycast_routes.push_back({{*n.anycast, 32}, f.address.addr, n.name, standby_prepend(n)});
       Ipv4Prefix subnet = f.address.normalized();
       bool covered = std::any_of(gw.announce.begin(), gw.announce.end(),
                                  [&](const Ipv4Prefix& p) { return p.contains(subnet); });
       if (!covered) gw.announce.push_back(subnet);
     }
+  }
+
+  // A host is a standby instance of its anycast service when it sits in the
+  // failover zone of a Local Zone that holds an instance too: the Local
+  // Zone serves while it is up ([zones] failover says where its workloads
+  // go), this one when it is lost. Its router prepends its ASN this often.
+  uint32_t standby_prepend(const PlanNode& host) const {
+    const auto& az = host.domains.az;
+    if (!host.anycast || !az) return 0;
+    for (const auto& [zname, z] : t_.zones) {
+      if (z.type != topology::ZoneType::Local || z.failover != *az) continue;
+      for (const auto& other : t_.nodes)
+        if (other.anycast == host.anycast && other.domains.az == zname) return kStandbyPrepend;
+    }
+    return 0;
   }
 
   // The internet underlay carries tunnels: every node on an internet link

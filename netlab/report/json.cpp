@@ -30,6 +30,7 @@ json to_json(const scenario::RunResult& r) {
   j["backends"] = r.backends;
   j["lab"] = r.lab;
   j["topology"] = r.topology;
+  j["description"] = r.description;
   j["seed"] = r.seed;
   j["bringup_ms"] = r.bringup_ms;
   j["bringup_split_ms"] = r.bringup_split_ms;
@@ -74,6 +75,11 @@ json to_json(const scenario::RunResult& r) {
                      {"max_sender_lateness_ms", t.probe_max_lateness_ms}};
       jt["flows_affected"] = t.flows_affected();
       jt["flow_count"] = t.flow_count();
+      if (!t.served.empty() || !t.served_before.empty()) {
+        jt["served_before"] = t.served_before;
+        jt["served"] = t.served;
+        jt["serving"] = t.serving;
+      }
       jt["flows"] = json::array();
       for (const auto& f : t.flows)
         jt["flows"].push_back({{"flow", f.flow}, {"forward", outage_json(f.forward)}, {"reverse", outage_json(f.reverse)}});

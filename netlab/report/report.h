@@ -14,6 +14,11 @@ std::string table(const scenario::RunResult&, bool color = false);
 nlohmann::json to_json(const scenario::RunResult&);
 std::string junit(const scenario::RunResult&);
 
+// Summaries of several report.json documents, one row per scenario:
+// topology, what it claims, scenario, fault, trials, outage p50/max, verdict.
+std::string markdown_summary(const std::vector<nlohmann::json>& reports);
+std::string text_summary(const std::vector<nlohmann::json>& reports);
+
 // Writes `text` to `path` atomically (temporary file + rename).
 void write_file(const std::string& path, const std::string& text);
 

@@ -48,6 +48,16 @@ std::string table(const scenario::RunResult& r, bool color) {
     for (const auto& t : s.trials)
       if (t.flow_count() > 1)
         o += fmt::format("  trial {}: {} of {} flows lost probes\n", t.index, t.flows_affected(), t.flow_count());
+    for (const auto& t : s.trials) {
+      if (t.served.empty() && t.served_before.empty()) continue;
+      auto list = [](const std::map<std::string, uint64_t>& m) {
+        std::string x;
+        for (const auto& [name, n] : m) x += fmt::format("{}{} {}", x.empty() ? "" : ", ", name, n);
+        return x.empty() ? std::string("-") : x;
+      };
+      o += fmt::format("  trial {}: probes received per instance: before the fault {}; while it held {}\n",
+                       t.index, list(t.served_before), list(t.served));
+    }
     if (s.trials.size() > 1) {
       auto st = s.stats();
       const auto& a = st["outage_ms"];
@@ -65,7 +75,7 @@ std::string table(const scenario::RunResult& r, bool color) {
     }
     o += fmt::format("  {:<24} {:<{}} {:<{}} {}\n", "target", "limit", lw, "measured", mw, "verdict");
     for (const auto& t : s.targets) {
-      std::string lim = t.name == "reachable" || t.name == "path" ? t.limit : "<= " + t.limit;
+      std::string lim = t.name == "reachable" || t.name == "path" || t.name == "serving" ? t.limit : "<= " + t.limit;
       o += fmt::format("  {:<24} {:<{}} {:<{}} {}{}\n", t.name, lim, lw, t.measured, mw,
                        paint(t.pass, t.pass ? "pass" : "FAIL"),
                        t.detail.empty() ? "" : "  (" + t.detail + ")");
@@ -85,8 +95,9 @@ std::string table(const scenario::RunResult& r, bool color) {
     }
   }
   o += "\n";
-  std::string summary = missed == 0 ? fmt::format("all {} targets met", total)
-                                     : fmt::format("{} of {} targets missed", missed, total);
+  std::string summary = total == 0     ? std::string("no target was judged")
+                        : missed == 0 ? fmt::format("all {} targets met", total)
+                                      : fmt::format("{} of {} targets missed", missed, total);
   if (errors) summary += fmt::format("; {} scenario{} could not run", errors, errors == 1 ? "" : "s");
   o += paint(missed == 0 && errors == 0, summary) + "\n";
   o += fmt::format("seed {} (repeat the run's random choices with --seed {})\n", r.seed, r.seed);

@@ -143,6 +143,32 @@ void evaluate(const topology::Expect& e, ScenarioResult& r) {
     t.measured = ms(worst);
     r.targets.push_back(t);
   }
+  if (!e.serving.empty()) {
+    // Exactly the listed instances, as sets: an instance still answering
+    // was not taken out of rotation; one listed but silent is not serving.
+    std::vector<std::string> want = e.serving;
+    std::sort(want.begin(), want.end());
+    want.erase(std::unique(want.begin(), want.end()), want.end());
+    std::string limit;
+    for (const auto& x : want) limit += (limit.empty() ? "" : ",") + x;
+    Target t{"serving", limit, "", !trials.empty(), ""};
+    std::vector<std::string> seen;
+    for (const auto& tr : trials) {
+      std::vector<std::string> got = tr.serving;
+      std::sort(got.begin(), got.end());
+      std::string g;
+      for (const auto& x : got) g += (g.empty() ? "" : ",") + x;
+      if (g.empty()) g = "none";
+      if (got != want) {
+        t.pass = false;
+        t.detail += fmt::format("{}trial {}: {}", t.detail.empty() ? "" : "; ", tr.index, g);
+      }
+      if (std::find(seen.begin(), seen.end(), g) == seen.end()) seen.push_back(g);
+    }
+    for (const auto& x : seen) t.measured += (t.measured.empty() ? "" : " | ") + x;
+    if (t.measured.empty()) t.measured = "-";
+    r.targets.push_back(t);
+  }
   if (e.max_failback_outage_ms)
     r.targets.push_back(at_most(
         "max_failback_outage_ms", *e.max_failback_outage_ms, trials,

@@ -57,6 +57,13 @@ struct Trial {
   std::vector<Event> events;
   std::vector<FlowFigures> flows;  // per flow when the probe has several; the figures
                                    // above are then the worst flow's
+  // Anycast probes (the probe goes to a service address several hosts hold):
+  // the probes each instance received, all flows together, in the pre-fault
+  // window and in the second half of the hold (the steady state, as for
+  // `path`); and the instances that served while the fault held: those that
+  // received at least RunnerOptions::path_share of one flow's probes then.
+  std::map<std::string, uint64_t> served_before, served;
+  std::vector<std::string> serving;
 
   // Flows that lost any probe while the fault held (all of them: 0 or 1 of 1).
   size_t flows_affected() const;
@@ -68,7 +75,8 @@ struct Trial {
 };
 
 struct Target {
-  std::string name;      // reachable, max_outage_ms, max_convergence_ms, path, max_failback_outage_ms
+  std::string name;      // reachable, max_outage_ms, max_convergence_ms, path, max_failback_outage_ms,
+                         // max_affected_flows_pct, serving
   std::string limit;     // "1500", "true", "vpn1-t1|vpn1-t2"
   std::string measured;  // the worst trial's figure, as text
   bool pass = false;
@@ -94,6 +102,7 @@ struct RunResult {
   std::string netlab_version, kernel_release, frr_version;
   std::map<std::string, std::string> backends;  // feature -> backend
   std::string lab, topology;
+  std::string description;  // the topology's [lab].description: what it claims
   uint64_t seed = 0;      // every random choice of the run derives from it (--seed)
   double bringup_ms = 0;  // namespaces to converged
   std::map<std::string, double> bringup_split_ms;  // kernel, daemons, converged

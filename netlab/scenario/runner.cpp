@@ -124,6 +124,38 @@ Outage outage_of(const measure::DirectionReport& r, int64_t t_ref, bool clip = f
   return o;
 }
 
+// One probe flow's logs. Unicast: `from`'s and `to`'s, each sending its
+// stream to the other. Anycast: `from`'s in echo mode and one reflector's
+// per instance of the service (measure/probe.h defines the figures).
+struct FlowLogs {
+  bool anycast = false;
+  std::string client;
+  std::vector<std::string> peers;  // unicast: to's log; anycast: per instance, in instance order
+
+  struct Read {
+    bool anycast = false;
+    measure::ProbeLog client;
+    std::vector<measure::ProbeLog> peers;
+    measure::DirectionReport forward(measure::TimeWindow w, const measure::AnalysisOptions& o = {}) const {
+      return anycast ? measure::analyze_anycast_forward(client, peers, w, o)
+                     : measure::analyze_direction(client, peers.front(), w, o);
+    }
+    measure::DirectionReport reverse(measure::TimeWindow w, const measure::AnalysisOptions& o = {}) const {
+      return anycast ? measure::analyze_anycast_reverse(client, peers, w, o)
+                     : measure::analyze_direction(peers.front(), client, w, o);
+    }
+    // Both directions have carried something.
+    bool flowing() const {
+      return anycast ? !client.echoed.empty() : !client.received.empty() && !peers.front().received.empty();
+    }
+  };
+  Read read() const {
+    Read r{anycast, measure::read_probe_log(client), {}};
+    for (const auto& p : peers) r.peers.push_back(measure::read_probe_log(p));
+    return r;
+  }
+};
+
 }  // namespace
 
 Runner::Runner(lab::Lab& lab, const topology::Topology& t, kernel::RouteMonitor& routes, RunnerOptions o)
@@ -179,22 +211,28 @@ Trial Runner::run_trial(const topology::Scenario& sc, const topology::Probe& pr,
 
   // Probes: for each flow, one in each host, each sending its own stream
   // to the other on the flow's own UDP port (so ECMP hashes flows apart).
+  // To an anycast service: `from` sends its stream to the service address
+  // and every instance reflects what reaches it, on the flow's port.
   const plan::PlanNode* from = plan.node(pr.from);
-  const plan::PlanNode* to = plan.node(pr.to);
+  const std::vector<const plan::PlanNode*> instances = plan.anycast_instances(pr.to);
+  const bool anycast = !instances.empty();
+  const plan::PlanNode* to = anycast ? nullptr : plan.node(pr.to);
+  if (!from || (!anycast && !to)) throw Error("the probe's ends " + pr.from + " and " + pr.to + " are not in the plan");
   const std::string dir = plan.runtime_dir + "/probe";
   ::mkdir(dir.c_str(), 0700);
   const uint32_t nflows = std::max<uint32_t>(1, pr.flows);
-  auto start_probe = [&](const plan::PlanNode* me, const plan::PlanNode* peer, uint32_t flow,
-                         uint32_t id, uint32_t peer_id) {
+  auto start_probe = [&](const plan::PlanNode* me, Ipv4 bind, Ipv4 peer, uint32_t flow, uint32_t id,
+                         uint32_t peer_id, measure::ProbeMode mode) {
     measure::ProbeOptions o;
-    o.bind_addr = me->ifaces.front().address.addr;
+    o.bind_addr = bind;
     o.bind_port = static_cast<uint16_t>(plan.probe_port + flow);
-    o.peer_addr = peer->ifaces.front().address.addr;
+    o.peer_addr = peer;
     o.peer_port = static_cast<uint16_t>(plan.probe_port + flow);
     o.interval_ns = interval_ns;
     o.out = dir + "/" + sc.name + "-" + std::to_string(index) + "-" + me->name + "-" + std::to_string(flow) + ".log";
     o.stream_id = id;
     o.peer_stream_id = peer_id;
+    o.mode = mode;
     o.realtime = true;
     process::ProcessSpec spec;
     spec.ns = me->ns;
@@ -222,13 +260,30 @@ Trial Runner::run_trial(const topology::Scenario& sc, const topology::Probe& pr,
       }
     }
   } probes{lab_, {}};
-  std::vector<std::pair<std::string, std::string>> logs_of_flow;  // (from's log, to's log)
+  std::vector<FlowLogs> logs_of_flow;
+  const Ipv4 from_addr = from->ifaces.front().address.addr;
   for (uint32_t f = 0; f < nflows; ++f) {
-    std::string la = start_probe(from, to, f, 1 + 2 * f, 2 + 2 * f);
-    probes.procs.push_back({from->name, "probe-" + std::to_string(f)});
-    std::string lb = start_probe(to, from, f, 2 + 2 * f, 1 + 2 * f);
-    probes.procs.push_back({to->name, "probe-" + std::to_string(f)});
-    logs_of_flow.push_back({la, lb});
+    FlowLogs fl;
+    fl.anycast = anycast;
+    if (anycast) {
+      // The reflectors first, so they are usually up when the client's
+      // first probes arrive; the baseline check below waits either way.
+      const Ipv4 service = *Ipv4::parse(pr.to);
+      for (size_t i = 0; i < instances.size(); ++i) {
+        fl.peers.push_back(start_probe(instances[i], service, from_addr, f, static_cast<uint32_t>(i + 1),
+                                       1 + f, measure::ProbeMode::kReflect));
+        probes.procs.push_back({instances[i]->name, "probe-" + std::to_string(f)});
+      }
+      fl.client = start_probe(from, from_addr, service, f, 1 + f, 0, measure::ProbeMode::kEcho);
+      probes.procs.push_back({from->name, "probe-" + std::to_string(f)});
+    } else {
+      const Ipv4 to_addr = to->ifaces.front().address.addr;
+      fl.client = start_probe(from, from_addr, to_addr, f, 1 + 2 * f, 2 + 2 * f, measure::ProbeMode::kStream);
+      probes.procs.push_back({from->name, "probe-" + std::to_string(f)});
+      fl.peers.push_back(start_probe(to, to_addr, from_addr, f, 2 + 2 * f, 1 + 2 * f, measure::ProbeMode::kStream));
+      probes.procs.push_back({to->name, "probe-" + std::to_string(f)});
+    }
+    logs_of_flow.push_back(std::move(fl));
   }
 
   // Every stream must get through before anything is broken.
@@ -236,8 +291,7 @@ Trial Runner::run_trial(const topology::Scenario& sc, const topology::Probe& pr,
   for (;;) {
     sleep_until(clock.now_ns() + 100 * kMs);
     bool all = true;
-    for (const auto& [la, lb] : logs_of_flow)
-      all = all && !measure::read_probe_log(la).received.empty() && !measure::read_probe_log(lb).received.empty();
+    for (const auto& fl : logs_of_flow) all = all && fl.read().flowing();
     if (all) break;
     if (clock.now_ns() > flow_deadline)
       throw Error("the probe between " + pr.from + " and " + pr.to +
@@ -306,12 +360,10 @@ Trial Runner::run_trial(const topology::Scenario& sc, const topology::Probe& pr,
     auto path = core_path(plan, path_of(delta(last, now), ms_between(t_last, t_now), pr.interval_ms, opt_.path_share));
     measure::TimeWindow recent{t_last, t_now};
     bool clean = true;
-    for (const auto& [la, lb] : logs_of_flow) {
-      auto a = measure::read_probe_log(la);
-      auto b = measure::read_probe_log(lb);
-      clean = clean && measure::analyze_direction(a, b, recent).runs.empty() &&
-              measure::analyze_direction(b, a, recent).runs.empty() &&
-              measure::analyze_direction(a, b, recent).reachable;
+    for (const auto& fl : logs_of_flow) {
+      auto r = fl.read();
+      auto fwd = r.forward(recent);
+      clean = clean && fwd.runs.empty() && fwd.reachable && r.reverse(recent).runs.empty();
     }
     last = now;
     t_last = t_now;
@@ -361,25 +413,42 @@ Trial Runner::run_trial(const topology::Scenario& sc, const topology::Probe& pr,
   auto worse = [](const Outage& a, const Outage& b) { return b.outage_ms > a.outage_ms ? b : a; };
   trial.reachable = true;
   int64_t lateness = 0;
+  // Anycast: which instance received the probes, before and while the fault held.
+  const measure::TimeWindow pre{t_pre, t_pre_end}, steady{t_mid, t_repair};
   for (uint32_t f = 0; f < nflows; ++f) {
-    auto log_from = measure::read_probe_log(logs_of_flow[f].first);
-    auto log_to = measure::read_probe_log(logs_of_flow[f].second);
-    auto fwd = measure::analyze_direction(log_from, log_to, during, ao);
-    auto rev = measure::analyze_direction(log_to, log_from, during, ao);
+    auto logs = logs_of_flow[f].read();
+    auto fwd = logs.forward(during, ao);
+    auto rev = logs.reverse(during, ao);
     FlowFigures ff{f, outage_of(fwd, t_fault), outage_of(rev, t_fault)};
-    trial.reachable = trial.reachable && measure::analyze_direction(log_from, log_to, end_of_hold, ao).reachable &&
-                      measure::analyze_direction(log_to, log_from, end_of_hold, ao).reachable;
+    trial.reachable = trial.reachable && logs.forward(end_of_hold, ao).reachable &&
+                      logs.reverse(end_of_hold, ao).reachable;
     // The trial's figures are its worst flow's.
     trial.forward = f == 0 ? ff.forward : worse(trial.forward, ff.forward);
     trial.reverse = f == 0 ? ff.reverse : worse(trial.reverse, ff.reverse);
-    Outage fbf = outage_of(measure::analyze_direction(log_from, log_to, after, ao), t_repair, true);
-    Outage fbr = outage_of(measure::analyze_direction(log_to, log_from, after, ao), t_repair, true);
+    Outage fbf = outage_of(logs.forward(after, ao), t_repair, true);
+    Outage fbr = outage_of(logs.reverse(after, ao), t_repair, true);
+    if (anycast) {
+      auto before = measure::served_by(logs.peers, pre);
+      auto now = measure::served_by(logs.peers, steady);
+      for (size_t i = 0; i < instances.size(); ++i) {
+        trial.served_before[instances[i]->name] += before[i];
+        trial.served[instances[i]->name] += now[i];
+      }
+    }
     trial.failback_forward = f == 0 ? fbf : worse(trial.failback_forward, fbf);
     trial.failback_reverse = f == 0 ? fbr : worse(trial.failback_reverse, fbr);
     lateness = std::max({lateness, fwd.max_lateness_ns.value_or(0), rev.max_lateness_ns.value_or(0)});
     if (nflows > 1) trial.flows.push_back(ff);
   }
   trial.probe_max_lateness_ms = static_cast<double>(lateness) / kMs;
+  if (anycast) {
+    // Serving: at least path_share of one flow's probes of the window, as
+    // for the path, so a few probes caught in a transient do not count.
+    const double per_flow = ms_between(t_mid, t_repair) / pr.interval_ms;
+    const uint64_t floor = std::max<uint64_t>(1, static_cast<uint64_t>(opt_.path_share * per_flow));
+    for (const auto& [name, n] : trial.served)
+      if (n >= floor) trial.serving.push_back(name);
+  }
 
   // The timeline.
   auto add = [&](int64_t t, const std::string& node, const std::string& kind, const std::string& detail) {
@@ -390,8 +459,10 @@ Trial Runner::run_trial(const topology::Scenario& sc, const topology::Probe& pr,
   add(t_repair, "", "repair", sc.fault.str());
 
   std::set<Ipv4Prefix> watched;
-  for (const auto& n : plan.nodes)
+  for (const auto& n : plan.nodes) {
     for (const auto& p : n.announce) watched.insert(p.normalized());
+    for (const auto& r : n.anycast_routes) watched.insert(r.prefix);
+  }
   std::map<std::string, std::string> node_of_ns;
   for (const auto& n : plan.nodes) node_of_ns[n.ns] = n.name;
   std::optional<int64_t> last_change, last_failback_change;

@@ -2,8 +2,39 @@
 
 #include <algorithm>
 #include <deque>
+#include <map>
+#include <optional>
 
 namespace netlab::topology {
+
+namespace {
+
+// AWS's transit rules (shared/spec/aws-behaviour.md; plan/bgp.h has the
+// same model for the expected routes): where a path entered AWS decides
+// where it may leave. Marks, as bits: from a VIF, with SiteLink, from a
+// DXGW's gateway association.
+constexpr unsigned kVif = 1, kSiteLink = 2, kAssociation = 4, kMarks = 8;
+
+bool is_gateway(Role r) { return r == Role::Vgw || r == Role::Tgw; }
+
+// Crossing from `u` to `v` over a link (nullptr: a tunnel) with marks `m`:
+// the marks after it, or nullopt when AWS passes nothing that way.
+std::optional<unsigned> cross(const Node& u, const Node& v, const Link* l, unsigned m) {
+  const bool u_aws = is_aws(u.role), v_aws = is_aws(v.role);
+  const bool dx = l && l->kind == LinkKind::Dx;
+  // Leaving u.
+  if (u_aws && !v_aws) {
+    if (dx && (m & kVif) && !((m & kSiteLink) && l->sitelink)) return std::nullopt;
+    m = 0;
+  }
+  if (u.role == Role::Dxgw && is_gateway(v.role) && (m & kAssociation)) return std::nullopt;
+  // Entering v.
+  if (v_aws && !u_aws) m = dx ? kVif | (l->sitelink ? kSiteLink : 0) : 0;
+  if (v.role == Role::Dxgw && is_gateway(u.role)) m = kAssociation;
+  return m;
+}
+
+}  // namespace
 
 Graph::Graph(const Topology& t) : t_(t) {
   for (size_t i = 0; i < t.links.size(); ++i) {
@@ -82,8 +113,80 @@ bool Graph::tunnel_up(size_t index, const FailureSet& failed) const {
   return false;
 }
 
+bool Graph::policy_paths(int s, int d, const std::vector<Edge>& edges,
+                         const std::vector<std::vector<size_t>>& adj, std::vector<bool>& usable) const {
+  constexpr size_t kBudget = 200'000;  // steps; small labs need a few thousand
+  const size_t n = t_.nodes.size();
+  std::vector<bool> on_path(n);
+  std::map<uint32_t, int> closed;  // ASNs the path has left: it may not enter them again
+  struct Frame {
+    int v;
+    size_t next = 0;
+    unsigned marks = 0;
+    size_t via = SIZE_MAX;             // the edge that led here
+    std::optional<uint32_t> as;        // the AS the path is in here (routers only)
+    std::optional<uint32_t> left;      // the AS closed on entering this node
+  };
+  std::vector<Frame> path{{s}};
+  on_path[s] = true;
+  bool found = false;
+  size_t steps = 0;
+  while (!path.empty()) {
+    if (++steps > kBudget) {
+      std::fill(usable.begin(), usable.end(), true);
+      return true;
+    }
+    Frame& f = path.back();
+    if (f.v == d || f.next >= adj[f.v].size()) {
+      if (f.v == d) {
+        found = true;
+        for (const Frame& x : path)
+          if (x.via != SIZE_MAX) usable[x.via] = true;
+      }
+      on_path[f.v] = false;
+      if (f.left && --closed[*f.left] == 0) closed.erase(*f.left);
+      path.pop_back();
+      continue;
+    }
+    const size_t ei = adj[f.v][f.next++];
+    const Edge& e = edges[ei];
+    const int w = e.u == f.v ? e.v : e.u;
+    if (on_path[w]) continue;
+    const Node& from = t_.nodes[f.v];
+    const Node& to = t_.nodes[w];
+    auto marks = cross(from, to, e.tunnel ? nullptr : &t_.links[e.index], f.marks);
+    if (!marks) continue;
+    Frame next{w, 0, *marks, ei, f.as, std::nullopt};
+    if (is_router(to.role) && to.asn) {
+      if (!f.as || *f.as != *to.asn) {
+        if (closed.count(*to.asn)) continue;  // AS_PATH loop: the route is dropped
+        if (f.as) {
+          next.left = *f.as;
+          ++closed[*f.as];
+        }
+        next.as = *to.asn;
+      }
+    }
+    on_path[w] = true;
+    path.push_back(next);
+  }
+  return found;
+}
+
 Reachability Graph::reach(std::string_view from, std::string_view to,
                           const FailureSet& failed) const {
+  // An anycast service is reachable when one of its instances is; the paths
+  // to all of them are its paths.
+  if (auto instances = t_.anycast_instances(to); !instances.empty()) {
+    Reachability any;
+    for (const Node* n : instances) {
+      Reachability r = reach(from, n->name, failed);
+      any.reachable |= r.reachable;
+      any.links.insert(r.links.begin(), r.links.end());
+      any.tunnels.insert(r.tunnels.begin(), r.tunnels.end());
+    }
+    return any;
+  }
   Reachability out;
   const int s = index_of(from), d = index_of(to);
   if (s < 0 || d < 0 || s == d || !node_up(s, failed) || !node_up(d, failed)) return out;
@@ -158,6 +261,15 @@ Reachability Graph::reach(std::string_view from, std::string_view to,
     }
   }
   if (disc[d] < 0) return out;
+
+  // The same graph under AWS's transit rules and BGP's loop prevention:
+  // only simple paths along which a route could propagate count, and an
+  // edge only when it lies on one. A depth-first walk over simple paths
+  // (iterative: a hostile file cannot exhaust the stack), with a budget:
+  // past it, the answer without the rules stands (never a false
+  // "unreachable").
+  std::vector<bool> usable(edges.size());
+  if (!policy_paths(s, d, edges, adj, usable)) return out;
   out.reachable = true;
 
   // Block-cut tree as a bipartite graph: tree nodes 0..n-1 are vertices,
@@ -188,6 +300,7 @@ Reachability Graph::reach(std::string_view from, std::string_view to,
   for (long x = d; x >= 0; x = prev[x]) {
     if (static_cast<size_t>(x) < n) continue;
     for (size_t e : blocks[x - n]) {
+      if (!usable[e]) continue;
       const Edge& edge = edges[e];
       if (edge.tunnel)
         out.tunnels.insert(t_.tunnels[edge.index].name);

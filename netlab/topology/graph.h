@@ -17,6 +17,11 @@
 //    intermediate nodes are internet nodes, all up.
 //  - A crashed router forwards nothing routed (its daemons are gone, its
 //    routes withdrawn), so crash and poweroff both remove the node.
+//  - AWS's transit rules (shared/spec/aws-behaviour.md; the templates and
+//    plan/bgp.h enforce the same): a path that enters AWS over a Direct
+//    Connect link leaves it over another only when both have sitelink; a
+//    Direct Connect gateway passes nothing between two of its gateway
+//    associations (links to a VGW or TGW).
 #pragma once
 
 #include <functional>
@@ -38,7 +43,8 @@ struct FailureSet {
 struct Reachability {
   bool reachable = false;
   // Links and tunnels that lie on at least one surviving loop-free path
-  // between the two nodes (empty when unreachable).
+  // between the two nodes that AWS's transit rules allow (empty when
+  // unreachable).
   std::set<std::string, std::less<>> links, tunnels;
 };
 
@@ -51,7 +57,8 @@ class Graph {
   // maintenance the tunnel. degrade takes nothing down (a gray failure).
   FailureSet failure_of(const Fault& f) const;
 
-  // Whether `to` can be reached from `from` with `failed` down. Unknown
+  // Whether `to` can be reached from `from` with `failed` down. `to` may be
+  // an anycast address: then whether any of its instances can be. Unknown
   // node names are never reachable.
   Reachability reach(std::string_view from, std::string_view to, const FailureSet& failed) const;
 
@@ -65,6 +72,11 @@ class Graph {
     size_t index = 0;  // into Topology::links or Topology::tunnels
   };
   int index_of(std::string_view node) const;
+  // Whether a simple path from s to d obeys AWS's transit rules and BGP's
+  // AS_PATH loop prevention; marks the edges of every such path in
+  // `usable`. (Edges and adjacency as reach() built them.)
+  bool policy_paths(int s, int d, const std::vector<Edge>& edges,
+                    const std::vector<std::vector<size_t>>& adj, std::vector<bool>& usable) const;
   bool node_up(int n, const FailureSet& failed) const;
 
   const Topology& t_;

@@ -445,11 +445,15 @@ class Loader {
   // usual 1:3 ratio from the other; both missing gives `fallback`.
   std::optional<BgpTimers> load_bgp_timers(Fields& parent, std::string_view key,
                                            const toml::table& bt,
-                                           std::optional<BgpTimers> fallback) {
+                                           std::optional<BgpTimers> fallback,
+                                           bool link_policy = false) {
     Fields f(d_, bt, parent.positions(), parent.path(key) + ".", parent.what());
     auto keepalive = f.integer("keepalive", 0, 65535);
     auto hold = f.integer("hold", 0, 65535);
-    f.finish({"keepalive", "hold"});
+    if (link_policy)
+      f.finish({"keepalive", "hold", "communities", "prepend"});
+    else
+      f.finish({"keepalive", "hold"});
     bool bad = (f.get("keepalive") && !keepalive) || (f.get("hold") && !hold);
     if (bad) return std::nullopt;
     if (hold && *hold != 0 && *hold < 3) {
@@ -470,6 +474,31 @@ class Loader {
       return std::nullopt;
     }
     return t;
+  }
+
+  // What the customer side of a link does to the routes it announces over
+  // it: standard communities (AWS reads 7224:7100/7200/7300 as local
+  // preference on DX) and AS_PATH prepending.
+  void load_link_policy(Fields& parent, const toml::table& bt, LinkBgp& bgp) {
+    Fields f(d_, bt, parent.positions(), parent.path("bgp") + ".", parent.what());
+    for (auto& [value, key] : f.strings("communities")) {
+      auto colon = value.find(':');
+      auto part = [&](std::string_view v) -> std::optional<long> {
+        if (v.empty() || v.size() > 5 || v.find_first_not_of("0123456789") != std::string_view::npos)
+          return std::nullopt;
+        long n = std::stol(std::string(v));
+        return n <= 65535 ? std::optional<long>(n) : std::nullopt;
+      };
+      if (colon == std::string::npos || !part(std::string_view(value).substr(0, colon)) ||
+          !part(std::string_view(value).substr(colon + 1))) {
+        f.bad(key, "invalid BGP community " + quote(value) + " in " + f.what(),
+              "a standard community is ASN:VALUE, each 0..65535, e.g. \"7224:7300\"");
+        continue;
+      }
+      bgp.communities.push_back(value);
+    }
+    if (auto p = f.integer("prepend", 0, 10, "AS_PATH prepending repeats the ASN 0..10 times"))
+      bgp.prepend = static_cast<uint32_t>(*p);
   }
 
   void load_domains(Fields& f, Domains& d, bool node) {
@@ -503,7 +532,20 @@ class Loader {
     if (auto s = f.name("config")) n.config = resolve(*s);
     load_domains(f, n.domains, true);
     if (auto* b = f.table("bfd")) n.bfd = load_bfd_timers(f, "bfd", *b);
-    f.finish({"role", "asn", "announce", "config", "site", "location", "az", "region", "bfd"});
+    if (const toml::node* a = f.get("anycast")) {
+      // An address, not a prefix: the host holds it as a /32.
+      auto* s = a->as_string();
+      auto addr = s ? Ipv4::parse(s->get()) : std::nullopt;
+      if (!s)
+        f.wrong_type("anycast", *a, "an IPv4 address string such as \"10.200.0.10\"");
+      else if (!addr)
+        f.bad("anycast", quote(s->get()) + " in " + f.what() + " is not an IPv4 address",
+              "an anycast service address is one address, e.g. \"10.200.0.10\"");
+      else
+        n.anycast = *addr;
+    }
+    f.finish({"role", "asn", "announce", "config", "site", "location", "az", "region", "bfd",
+              "anycast"});
     return n;
   }
 
@@ -594,10 +636,11 @@ class Loader {
     if (auto* n = f.get("bgp")) {
       if (auto* b = n->as_boolean())
         l.bgp.enabled = b->get();
-      else if (auto* t = n->as_table())
-        l.bgp.timers = load_bgp_timers(f, "bgp", *t, std::nullopt);
-      else
-        f.wrong_type("bgp", *n, "true, false or a table { keepalive, hold }");
+      else if (auto* t = n->as_table()) {
+        l.bgp.timers = load_bgp_timers(f, "bgp", *t, std::nullopt, true);
+        load_link_policy(f, *t, l.bgp);
+      } else
+        f.wrong_type("bgp", *n, "true, false or a table { keepalive, hold, communities, prepend }");
     }
     l.bfd.enabled = l.kind == LinkKind::Dx;
     if (auto* n = f.get("bfd")) {
@@ -618,8 +661,9 @@ class Loader {
       l.impair.rate_mbit = g.number("rate_mbit", 0, false, 1'000'000);
       g.finish({"delay_ms", "jitter_ms", "loss_pct", "rate_mbit"});
     }
-    f.finish(
-        {"name", "endpoints", "kind", "subnet", "location", "site", "az", "bgp", "bfd", "impair"});
+    if (auto v = f.boolean("sitelink")) l.sitelink = *v;
+    f.finish({"name", "endpoints", "kind", "subnet", "location", "site", "az", "bgp", "bfd", "impair",
+              "sitelink"});
     return l;
   }
 
@@ -690,8 +734,9 @@ class Loader {
       s.expect.max_failback_outage_ms = g.number("max_failback_outage_ms", 0, true, kMaxMs);
       s.expect.max_affected_flows_pct = g.number("max_affected_flows_pct", 0, true, 100);
       for (auto& [name, key] : g.strings("path")) s.expect.path.push_back(name);
+      for (auto& [name, key] : g.strings("serving")) s.expect.serving.push_back(name);
       g.finish({"reachable", "max_outage_ms", "max_convergence_ms", "path", "max_failback_outage_ms",
-                "max_affected_flows_pct"});
+                "max_affected_flows_pct", "serving"});
     }
     f.finish({"name", "description", "fault", "hold_s", "trials", "probe", "expect"});
     return s;

@@ -178,6 +178,15 @@ const Zone* Topology::zone(std::string_view n) const {
   auto it = zones.find(std::string(n));
   return it == zones.end() ? nullptr : &it->second;
 }
+std::vector<const Node*> Topology::anycast_instances(std::string_view address) const {
+  std::vector<const Node*> out;
+  auto a = Ipv4::parse(address);
+  if (!a) return out;
+  for (const Node& n : nodes)
+    if (n.anycast && *n.anycast == *a) out.push_back(&n);
+  return out;
+}
+
 const Probe* Topology::probe_for(const Scenario& s) const {
   if (s.probe) return &*s.probe;
   if (lab.probe) return &*lab.probe;

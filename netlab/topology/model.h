@@ -71,7 +71,10 @@ struct BgpTimers {
 constexpr int64_t kMaxFlows = 32;
 
 struct Probe {
-  std::string from, to;       // host nodes
+  // from: a host node. to: a host node, or an anycast service address
+  // ("10.200.0.10") held by one or more hosts (Node::anycast): the probe then
+  // reaches whichever instance routing picks, and the instances reflect it.
+  std::string from, to;
   double interval_ms = 1;
   uint32_t flows = 1;
   Positions pos;
@@ -95,6 +98,10 @@ struct Node {
   std::optional<std::string> config;  // path, resolved against the file's directory
   Domains domains;
   std::optional<BfdTimers> bfd;
+  // Hosts only: a service address the host holds besides its link address
+  // (on its loopback), announced as a /32 by the host's router. Several hosts
+  // holding one address are instances of one anycast service.
+  std::optional<Ipv4> anycast;
   Positions pos;
 };
 
@@ -121,6 +128,11 @@ struct Endpoint {
 struct LinkBgp {
   bool enabled = true;              // only meaningful between two routers
   std::optional<BgpTimers> timers;  // none: the kind's default (dx: 30/90)
+  // Applied by the customer side (the end that is not an AWS role) to the
+  // routes it announces over this link: e.g. "7224:7300", which AWS reads as
+  // high local preference on Direct Connect; and AS_PATH prepending.
+  std::vector<std::string> communities;
+  uint32_t prepend = 0;
 };
 
 struct LinkBfd {
@@ -142,6 +154,9 @@ struct Link {
   LinkBgp bgp;
   LinkBfd bfd;
   Impairment impair;
+  // dx only: AWS SiteLink on this virtual interface. Traffic between two
+  // on-premises sites crosses AWS only between two SiteLink VIFs.
+  bool sitelink = false;
   Positions pos;
 };
 
@@ -196,6 +211,9 @@ struct Expect {
   // Share of the probe's flows that may see any loss: "losing one of N paths
   // costs only its share".
   std::optional<double> max_affected_flows_pct;
+  // Anycast probes: exactly these instances (hosts) must answer the probe
+  // while the fault holds; any other instance must not.
+  std::vector<std::string> serving;
 };
 
 struct Scenario {
@@ -226,6 +244,9 @@ struct Topology {
   // The probe a scenario uses: its own, else the lab's.
   const Probe* probe_for(const Scenario&) const;
   const Zone* zone(std::string_view name) const;
+  // The hosts holding `address` as their anycast address (file order); empty
+  // when `address` is not an IPv4 address or no host holds it.
+  std::vector<const Node*> anycast_instances(std::string_view address) const;
 };
 
 // Every value of each enum, in declaration order: for "valid values are ..."

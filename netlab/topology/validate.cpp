@@ -43,9 +43,11 @@ class Validator {
     nodes();
     zones();
     links();
+    dxgw_associations();
     subnets();
     tunnels();
     hosts();
+    anycast();
     interface_names();
     if (t_.lab.probe) probe(*t_.lab.probe, "the probe of [lab]");
     scenarios();
@@ -194,7 +196,66 @@ class Validator {
       const Node& b = *t_.node(l.b.node);
       link_kind(l, a, b, who);
       link_timers(l, who);
+      link_sitelink(l, a, b, who);
+      if (((a.role == Role::Tgw && b.role == Role::Dxgw) || (a.role == Role::Dxgw && b.role == Role::Tgw)) &&
+          a.asn && b.asn && *a.asn == *b.asn)
+        d_.error(l.pos.of("endpoints"),
+                 who + " associates transit gateway and Direct Connect gateway " +
+                     quote(a.role == Role::Tgw ? a.name : b.name) + " and " +
+                     quote(a.role == Role::Dxgw ? a.name : b.name) + ", which both use ASN " +
+                     std::to_string(*a.asn),
+                 "AWS refuses the association when the two ASNs are equal: give one of them another ASN");
     }
+  }
+
+  // AWS: a Direct Connect gateway serves either virtual private gateways
+  // (over private VIFs) or transit gateways (over transit VIFs), never both.
+  void dxgw_associations() {
+    for (const Node& g : t_.nodes) {
+      if (g.role != Role::Dxgw) continue;
+      const Link* vgw = nullptr;
+      const Link* tgw = nullptr;
+      for (const Link& l : t_.links) {
+        const std::string& other = l.a.node == g.name ? l.b.node : l.b.node == g.name ? l.a.node : g.name;
+        const Node* o = t_.node(other);
+        if (!o || o == &g) continue;
+        if (o->role == Role::Vgw && !vgw) vgw = &l;
+        if (o->role == Role::Tgw && !tgw) tgw = &l;
+      }
+      if (vgw && tgw)
+        d_.error(tgw->pos.of("endpoints"),
+                 "Direct Connect gateway " + quote(g.name) + " is associated with a transit gateway (link " +
+                     quote(tgw->name) + ") and a virtual private gateway (link " + quote(vgw->name) + ")" +
+                     line_note(vgw->pos.of("")),
+                 "AWS attaches a DXGW to transit gateways only when it has no VGW association; use two DXGWs");
+    }
+  }
+
+  // SiteLink is a setting of a virtual interface on a Direct Connect
+  // gateway: AWS offers it on private and transit VIFs attached to a DXGW,
+  // not on a VIF attached to a virtual private gateway.
+  void link_sitelink(const Link& l, const Node& a, const Node& b, const std::string& who) {
+    if (!l.sitelink) return;
+    if (l.kind != LinkKind::Dx) {
+      d_.error(l.pos.of("sitelink"),
+               "sitelink is a setting of a Direct Connect virtual interface, and " + who +
+                   " is not kind = \"dx\"");
+      return;
+    }
+    const Node& aws = (a.role == Role::AwsDx || a.role == Role::Dxgw) ? a : b;
+    if (aws.role == Role::Dxgw) return;
+    if (aws.role != Role::AwsDx) return;  // link_kind() reported the ends
+    bool on_dxgw = std::any_of(t_.links.begin(), t_.links.end(), [&](const Link& x) {
+      const std::string& other = x.a.node == aws.name ? x.b.node : x.b.node == aws.name ? x.a.node : "";
+      const Node* o = other.empty() ? nullptr : t_.node(other);
+      return o && o->role == Role::Dxgw;
+    });
+    if (!on_dxgw)
+      d_.error(l.pos.of("sitelink"),
+               "SiteLink needs a Direct Connect gateway, but " + who + " ends at " +
+                   std::string(to_string(aws.role)) + " node " + quote(aws.name) +
+                   ", which has no link to a dxgw",
+               "AWS enables SiteLink on virtual interfaces attached to a Direct Connect gateway");
   }
 
   void link_kind(const Link& l, const Node& a, const Node& b, const std::string& who) {
@@ -383,6 +444,75 @@ class Validator {
     }
   }
 
+  // ---- anycast services ------------------------------------------------------
+  // A service address is a unicast address that no link, tunnel or router's
+  // own /32 already uses, held by hosts only. Several hosts may hold one:
+  // they are the instances of one anycast service.
+  void anycast() {
+    static const std::vector<std::pair<Ipv4Prefix, const char*>> special = {
+        {*Ipv4Prefix::parse("0.0.0.0/8"), "\"this network\" (0.0.0.0/8)"},
+        {*Ipv4Prefix::parse("127.0.0.0/8"), "loopback (127.0.0.0/8)"},
+        {*Ipv4Prefix::parse("169.254.0.0/16"), "link-local (169.254.0.0/16)"},
+        {*Ipv4Prefix::parse("224.0.0.0/3"), "multicast or reserved (224.0.0.0/3)"},
+    };
+    std::map<Ipv4, std::vector<const Node*>> by_address;
+    for (const Node& n : t_.nodes) {
+      if (!n.anycast) continue;
+      std::string who = "node " + quote(n.name);
+      SourceRegion at = n.pos.of("anycast");
+      const Ipv4 a = *n.anycast;
+      if (n.role != Role::Host) {
+        d_.error(at,
+                 who + " is a " + std::string(to_string(n.role)) +
+                     "; only a host holds an anycast service address",
+                 "put it on a host: the host's router announces it");
+        continue;
+      }
+      by_address[a].push_back(&n);
+      bool bad = false;
+      for (auto& [range, what] : special)
+        if (range.contains(a)) {
+          d_.error(at, "anycast address " + a.str() + " of " + who + " is " + what,
+                   "a service address is an ordinary unicast address");
+          bad = true;
+        }
+      if (bad) continue;
+      for (const Link& l : t_.links)
+        if (l.subnet && l.subnet->contains(a))
+          d_.error(at,
+                   "anycast address " + a.str() + " of " + who + " lies in subnet " + l.subnet->str() +
+                       " of link " + quote(l.name) + line_note(l.pos.of("subnet")),
+                   "a service address is used by no link");
+      for (const Tunnel& tu : t_.tunnels)
+        if (tu.inside && tu.inside->contains(a))
+          d_.error(at, "anycast address " + a.str() + " of " + who + " lies in inside " +
+                           tu.inside->str() + " of tunnel " + quote(tu.name));
+      for (const Node& r : t_.nodes)
+        for (const Ipv4Prefix& p : r.announce)
+          if (p.len == 32 && p.addr == a)
+            d_.error(at, "anycast address " + a.str() + " of " + who + " is also announced by node " +
+                             quote(r.name),
+                     "the router of each host holding it announces it; remove it from announce");
+    }
+    // A Local Zone's service should have an instance where the zone fails over to.
+    for (auto& [zname, z] : t_.zones) {
+      if (z.type != ZoneType::Local || !z.failover) continue;
+      for (auto& [addr, hosts] : by_address) {
+        bool here = false, there = false;
+        for (const Node* h : hosts) {
+          here |= h->domains.az == zname;
+          there |= h->domains.az == *z.failover;
+        }
+        if (here && !there)
+          d_.warning(z.pos.of("failover"),
+                     "anycast service " + addr.str() + " has an instance in Local Zone " + quote(zname) +
+                         " but none in its failover zone " + quote(*z.failover),
+                     "give a host in " + quote(*z.failover) + " anycast = \"" + addr.str() +
+                         "\": it stands by while the Local Zone is up");
+      }
+    }
+  }
+
   // ---- kernel interface names ----------------------------------------------
   void interface_names() {
     InterfaceNames names = assign_interface_names(t_);
@@ -430,6 +560,21 @@ class Validator {
   // Returns true when the probe is usable for reachability analysis.
   bool probe(const Probe& p, const std::string& who) {
     bool ok = true;
+    std::vector<const Node*> instances;
+    if (Ipv4::parse(p.to)) {
+      // An anycast service: whichever of its hosts routing picks.
+      instances = t_.anycast_instances(p.to);
+      if (instances.empty()) {
+        std::vector<std::string> known;
+        for (const Node& n : t_.nodes)
+          if (n.anycast && n.role == Role::Host) known.push_back(n.anycast->str());
+        std::string hint = did_you_mean(p.to, known);
+        d_.error(p.pos.of("to"),
+                 who + " goes to " + quote(p.to) + ", which no host holds as its anycast address",
+                 hint.empty() ? "give the service's hosts anycast = " + quote(p.to) : hint);
+        ok = false;
+      }
+    }
     for (int end = 0; end < 2; ++end) {
       const std::string& name = end == 0 ? p.from : p.to;
       const char* key = end == 0 ? "from" : "to";
@@ -437,6 +582,7 @@ class Validator {
         ok = false;
         continue;
       }
+      if (end == 1 && Ipv4::parse(name)) continue;  // the anycast service, checked above
       if (unknown_node(name, p.pos.of(key), who)) {
         ok = false;
         continue;
@@ -452,6 +598,12 @@ class Validator {
     }
     if (ok && p.from == p.to) {
       d_.error(p.pos.of("to"), who + " goes from " + quote(p.from) + " to itself");
+      ok = false;
+    }
+    if (ok && std::any_of(instances.begin(), instances.end(), [&](const Node* n) { return n->name == p.from; })) {
+      d_.error(p.pos.of("from"),
+               who + " starts at " + quote(p.from) + ", which itself holds the anycast address " + p.to,
+               "its probes would never leave it; start from a host that is not an instance");
       ok = false;
     }
     return ok;
@@ -481,6 +633,7 @@ class Validator {
       else if (!t_.lab.pos.at.empty())  // without a [lab] that was reported already
         d_.error(s.pos.of(""), who + " has no probe",
                  "give it probe = { from = \"HOST\", to = \"HOST\" }, or set [lab].probe");
+      if (!s.expect.serving.empty()) serving(s, who);
       bool fault_ok = fault(s, who);
       bool path_ok = true;
       for (size_t i = 0; i < s.expect.path.size(); ++i) {
@@ -495,6 +648,32 @@ class Validator {
         path_ok = false;
       }
       if (probe_ok && fault_ok) pending_.emplace_back(&s, path_ok);
+    }
+  }
+
+  // expect.serving names instances of the anycast service the probe goes to.
+  void serving(const Scenario& s, const std::string& who) {
+    const Probe* p = t_.probe_for(s);
+    if (!p) return;  // reported: no probe
+    auto instances = t_.anycast_instances(p->to);
+    if (instances.empty()) {
+      d_.error(s.pos.of("expect.serving"),
+               "expect.serving of " + who + " names the instances of an anycast service, but its probe goes to " +
+                   quote(p->to) + ", which is not an anycast address",
+               "probe to = \"<anycast address>\" of the service's hosts");
+      return;
+    }
+    std::vector<std::string> names;
+    for (const Node* n : instances) names.push_back(n->name);
+    for (size_t i = 0; i < s.expect.serving.size(); ++i) {
+      const std::string& name = s.expect.serving[i];
+      if (std::find(names.begin(), names.end(), name) != names.end()) continue;
+      std::string hint = did_you_mean(name, names);
+      std::string all;
+      for (const auto& x : names) all += (all.empty() ? "" : ", ") + x;
+      d_.error(s.pos.of("expect.serving." + std::to_string(i)),
+               "expect.serving of " + who + " names " + quote(name) + ", which does not hold " + p->to,
+               hint.empty() ? "the instances of " + p->to + " are: " + all : hint);
     }
   }
 

@@ -41,8 +41,10 @@ class LabUpTest : public ::testing::Test {
     // directory exists, and the expected routes appear once every daemon runs.
     clock_.on_sleep = [this](int64_t) {
       for (const auto& n : plan_.nodes) {
-        if (!n.is_router() || zebra_.count(n.name) || !fs::exists(n.frr_dir)) continue;
-        zebra_[n.name] = listen_unix(n.frr_dir + "/zserv.api");
+        // Also again after the lab removed a stale one before a (re)start.
+        const std::string sock = n.frr_dir + "/zserv.api";
+        if (!n.is_router() || !fs::exists(n.frr_dir) || fs::exists(sock)) continue;
+        zebra_[n.name] = listen_unix(sock);
       }
       if (procs_.running().size() < 10 || routes_) return;
       routes_ = true;

@@ -154,5 +154,52 @@ TEST(ProbeLogFormat, RejectsWhatIsNotAProbeLog) {
   }
 }
 
+TEST(ProbePacket, AReflectionCarriesTheProbeAndItsOwnSendTime) {
+  const ProbePacket p{.stream_id = 3, .seq = 42, .tx_ns = 1000, .reflected = true,
+                      .reflect_tx_ns = 2000, .instance = 9};
+  std::array<std::byte, kReflectionPacketSize> b;
+  encode_reflection_packet(p, b);
+  EXPECT_EQ(decode_probe_packet(b), p);
+  EXPECT_EQ(std::to_integer<int>(b[6]), 1);   // flags: a reflection
+  EXPECT_EQ(std::to_integer<int>(b[40]), 9);  // instance id
+  // Bytes 0..31 are the probe as sent but for the flag.
+  std::array<std::byte, kProbePacketSize> plain;
+  encode_probe_packet(p, plain);
+  EXPECT_EQ(std::to_integer<int>(plain[6]), 0);
+  EXPECT_FALSE(decode_probe_packet(plain)->reflected);
+  plain[6] = b[6];
+  EXPECT_TRUE(std::equal(plain.begin(), plain.end(), b.begin()));
+  // A flagged packet without its reflection part is not a probe packet.
+  EXPECT_FALSE(decode_probe_packet(std::span<const std::byte>(b).first(kProbePacketSize)));
+}
+
+TEST(ProbeLogFormat, TheModeRoundTripsInTheFlags) {
+  for (ProbeMode m : {ProbeMode::kStream, ProbeMode::kEcho, ProbeMode::kReflect}) {
+    ProbeHeader h = header();
+    h.mode = m;
+    std::array<std::byte, kProbeLogHeaderSize> b;
+    encode_probe_header(h, b);
+    EXPECT_EQ(decode_probe_header(b, "t"), h);
+    EXPECT_EQ(std::to_integer<int>(b[28]) & 1, 1);  // realtime stays bit 0
+  }
+  std::array<std::byte, kProbeLogHeaderSize> b;
+  encode_probe_header(header(), b);
+  b[28] = std::byte{0x07};  // mode 3: unknown
+  EXPECT_THROW(decode_probe_header(b, "t"), Error);
+}
+
+TEST(ProbeLogFormat, ParsesReflectedAndEchoedRecords) {
+  auto bytes = LogBytes(header())
+                   .add({.kind = RecordKind::kReceived, .seq = 5, .a = 100, .b = 140})
+                   .add({.kind = RecordKind::kReflected, .aux = 0, .seq = 5, .a = 145, .b = 100})
+                   .add({.kind = RecordKind::kReflected, .aux = 101, .seq = 6, .a = 245, .b = 200})
+                   .add({.kind = RecordKind::kEchoed, .aux = 2, .seq = 5, .a = 145, .b = 190})
+                   .bytes();
+  const ProbeLog log = parse_probe_log(bytes, "t");
+  EXPECT_THAT(log.received, ElementsAre(ReceivedProbe{5, 100, 140}));
+  EXPECT_THAT(log.reflected, ElementsAre(ReflectedProbe{5, 145, 100, 0}, ReflectedProbe{6, 245, 200, 101}));
+  EXPECT_THAT(log.echoed, ElementsAre(EchoedProbe{5, 145, 190, 2}));
+}
+
 }  // namespace
 }  // namespace netlab::measure
