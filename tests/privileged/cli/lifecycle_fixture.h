@@ -37,6 +37,7 @@
 #include "netlab/kernel/netns.h"
 #include "netlab/lab/journal.h"
 #include "netlab/process/proc_stat.h"
+#include "support/test_util.h"
 
 namespace netlab::cli::testing {
 
@@ -62,12 +63,7 @@ inline bool eventually(const std::function<bool()>& cond, milliseconds timeout) 
   }
 }
 
-inline std::string read_text(const std::string& path) {
-  std::ifstream in(path);
-  std::stringstream ss;
-  ss << in.rdbuf();
-  return ss.str();
-}
+using ::netlab::testing::read_text;
 
 // A process of ours that has not exited: pid and start time still match, not a zombie.
 inline bool alive(pid_t pid, uint64_t start) {

@@ -14,17 +14,14 @@
 #include "netlab/lab/frr.h"
 #include "netlab/measure/frr_events.h"
 #include "netlab/measure/probe.h"
+#include "support/test_util.h"
 
 namespace netlab::cli::testing {
 namespace {
 
 using ::testing::HasSubstr;
 
-int64_t mono_ns() {
-  timespec ts{};
-  clock_gettime(CLOCK_MONOTONIC, &ts);
-  return int64_t{ts.tv_sec} * 1'000'000'000 + ts.tv_nsec;
-}
+using ::netlab::testing::mono_ns;
 
 // A probe pair of a lab: h1 and h2 each send to the other every ms.
 struct ProbePair {

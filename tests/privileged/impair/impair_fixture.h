@@ -29,16 +29,13 @@
 #include "netlab/kernel/capabilities.h"
 #include "netlab/kernel/netns.h"
 #include "netlab/process/processes.h"
+#include "support/test_util.h"
 
 namespace netlab::impair::testing {
 
 using kernel::UniqueFd;
 
-inline int64_t mono_ns() {
-  timespec ts{};
-  clock_gettime(CLOCK_MONOTONIC, &ts);
-  return int64_t{ts.tv_sec} * 1'000'000'000 + ts.tv_nsec;
-}
+using ::netlab::testing::mono_ns;
 
 inline std::string delayer_binary() {
   return (std::filesystem::path(NETLAB_PROBE_BINARY).parent_path() / "netlab-delay").string();

@@ -18,16 +18,13 @@
 #include "netlab/base/error.h"
 #include "netlab/kernel/netlink.h"
 #include "netlab/kernel/netns.h"
+#include "support/test_util.h"
 
 namespace netlab::kernel::testing {
 
 inline std::string test_prefix() { return "nl-tk" + std::to_string(getpid()) + "-"; }
 
-inline int64_t mono_ns() {
-  timespec ts{};
-  clock_gettime(CLOCK_MONOTONIC, &ts);
-  return int64_t{ts.tv_sec} * 1'000'000'000 + ts.tv_nsec;
-}
+using ::netlab::testing::mono_ns;
 
 // Polls `done` until it holds or `timeout` passes; for state that the
 // kernel changes asynchronously (packets crossing a veth, a reader thread

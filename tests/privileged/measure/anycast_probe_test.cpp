@@ -19,6 +19,7 @@
 #include "netlab/measure/probe.h"
 #include "netlab/measure/probe_runner.h"
 #include "netlab/process/processes.h"
+#include "support/test_util.h"
 
 namespace netlab::measure {
 namespace {
@@ -33,18 +34,9 @@ using std::chrono::milliseconds;
 constexpr int64_t kMs = 1'000'000;
 constexpr const char* kService = "10.78.9.9";
 
-int64_t mono_ns() {
-  timespec ts;
-  ::clock_gettime(CLOCK_MONOTONIC, &ts);
-  return int64_t{ts.tv_sec} * 1'000'000'000 + ts.tv_nsec;
-}
+using ::netlab::testing::mono_ns;
 
-std::string read_text(const std::string& path) {
-  std::ifstream in(path);
-  std::stringstream ss;
-  ss << in.rdbuf();
-  return ss.str();
-}
+using ::netlab::testing::read_text;
 
 // The instants right before a command started and right after it ended:
 // the real change lies between them.

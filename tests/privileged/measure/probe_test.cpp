@@ -32,6 +32,7 @@
 #include "netlab/kernel/unique_fd.h"
 #include "netlab/measure/probe_runner.h"
 #include "netlab/process/processes.h"
+#include "support/test_util.h"
 
 namespace netlab::measure {
 namespace {
@@ -46,18 +47,9 @@ using std::chrono::milliseconds;
 
 constexpr int64_t kMs = 1'000'000;
 
-int64_t mono_ns() {
-  timespec ts;
-  ::clock_gettime(CLOCK_MONOTONIC, &ts);
-  return int64_t{ts.tv_sec} * 1'000'000'000 + ts.tv_nsec;
-}
+using ::netlab::testing::mono_ns;
 
-std::string read_text(const std::string& path) {
-  std::ifstream in(path);
-  std::stringstream ss;
-  ss << in.rdbuf();
-  return ss.str();
-}
+using ::netlab::testing::read_text;
 
 template <class F>
 bool eventually(F cond, milliseconds timeout = milliseconds(5000)) {

@@ -10,10 +10,8 @@
 namespace netlab::testing {
 namespace {
 
-std::string data(const std::string& f) { return std::string(NETLAB_TEST_DATA) + "/scenario/" + f; }
-
 TEST(AnycastLab, ALostInstanceLeavesTheRotationAndCostsOnlyItsFlows) {
-  RealLab lab(data("anycast.toml"));
+  RealLab lab(scenario_data("anycast.toml"));
   if (!lab.skip_reason().empty()) GTEST_SKIP() << lab.skip_reason();
   // The instance's host loses power: its router withdraws the address.
   topology::Scenario sc;

@@ -23,8 +23,6 @@ namespace {
 using ::testing::HasSubstr;
 using ::testing::Not;
 
-std::string data(const std::string& f) { return std::string(NETLAB_TEST_DATA) + "/scenario/" + f; }
-
 std::set<std::string> fib(RealLab& lab, const std::string& node) {
   std::set<std::string> out;
   for (const auto& r : lab.lab().host().netlink.route_list(lab.plan().node(node)->ns))
@@ -36,19 +34,10 @@ std::string vtysh(RealLab& lab, const std::string& node, const std::string& cmd)
   return lab.lab().host().frr.vtysh(*lab.plan().node(node), {cmd});
 }
 
-class AwsPolicyLab : public ::testing::Test {
- protected:
-  static void SetUpTestSuite() { lab_ = new RealLab(data("aws-policy.toml")); }
-  static void TearDownTestSuite() {
-    delete lab_;
-    lab_ = nullptr;
-  }
-  void SetUp() override {
-    if (!lab_->skip_reason().empty()) GTEST_SKIP() << lab_->skip_reason();
-  }
-  static RealLab* lab_;
+class AwsPolicyLab : public SharedLab<AwsPolicyLab> {
+ public:
+  static constexpr const char* kTopology = "aws-policy.toml";
 };
-RealLab* AwsPolicyLab::lab_ = nullptr;
 
 TEST_F(AwsPolicyLab, SiteLinkSitesReachEachOtherAndNoOtherSite) {
   auto c1 = fib(*lab_, "c1"), c2 = fib(*lab_, "c2"), c3 = fib(*lab_, "c3");
@@ -95,7 +84,7 @@ TEST_F(AwsPolicyLab, NetlabsMarkersNeverReachACustomer) {
 class PrefixLimit : public ::testing::Test {
  protected:
   void SetUp() override {
-    lab_ = std::make_unique<RealLab>(data("prefix-limit-100.toml"));
+    lab_ = std::make_unique<RealLab>(scenario_data("prefix-limit-100.toml"));
     if (!lab_->skip_reason().empty()) GTEST_SKIP() << lab_->skip_reason();
   }
   // The state dx's summary gives for its session with cgw.

@@ -16,8 +16,6 @@ namespace {
 using scenario::Trial;
 using topology::FaultKind;
 
-std::string data(const std::string& f) { return std::string(NETLAB_TEST_DATA) + "/scenario/" + f; }
-
 topology::Scenario scenario_of(topology::FaultKind kind, const std::string& target, double hold_s) {
   topology::Scenario s;
   s.name = std::string(topology::to_string(kind)) + "-" + target;
@@ -44,7 +42,7 @@ double first(const std::vector<scenario::Event>& v) {
 // --- the two-router test ----------------------------------------
 
 TEST(TwoRouters, ACutIsDetectedByBfdAndTheOutageLiesBetweenDetectionAnd1500ms) {
-  RealLab lab(data("two-routers.toml"));
+  RealLab lab(scenario_data("two-routers.toml"));
   if (!lab.skip_reason().empty()) GTEST_SKIP() << lab.skip_reason();
   auto sc = scenario_of(FaultKind::Cut, "dx", 3);
   Trial t = run_one(lab, sc);
@@ -70,19 +68,10 @@ TEST(TwoRouters, ACutIsDetectedByBfdAndTheOutageLiesBetweenDetectionAnd1500ms) {
 
 // --- every fault kind on the default topology ----------------------------
 
-class HybridFaults : public ::testing::Test {
- protected:
-  static void SetUpTestSuite() { lab_ = new RealLab(data("hybrid.toml")); }
-  static void TearDownTestSuite() {
-    delete lab_;
-    lab_ = nullptr;
-  }
-  void SetUp() override {
-    if (!lab_->skip_reason().empty()) GTEST_SKIP() << lab_->skip_reason();
-  }
-  static RealLab* lab_;
+class HybridFaults : public SharedLab<HybridFaults> {
+ public:
+  static constexpr const char* kTopology = "hybrid.toml";
 };
-RealLab* HybridFaults::lab_ = nullptr;
 
 TEST_F(HybridFaults, CutIsABlackholeThatBfdDetects) {
   Trial t = run_one(*lab_, scenario_of(FaultKind::Cut, "dx1", 4));
@@ -229,7 +218,7 @@ TEST_F(HybridFaults, BgpDownIsAwsFailoverTestAndFailsOverWithoutWaitingForTimers
 // --- tunnel maintenance ----------------------------------------------------
 
 TEST(VpnMaintenance, TheOtherTunnelTakesOverBeforeThisOneGoesDown) {
-  RealLab lab(data("vpn2.toml"));
+  RealLab lab(scenario_data("vpn2.toml"));
   if (!lab.skip_reason().empty()) GTEST_SKIP() << lab.skip_reason();
   // Each tunnel in turn: the customer spreads over both, the VGW picks one,
   // so the probe crosses at least one of them.
@@ -261,7 +250,7 @@ TEST(VpnMaintenance, TheOtherTunnelTakesOverBeforeThisOneGoesDown) {
 // --- measurement accuracy --------------------------------------------------
 
 TEST(Accuracy, AKnownBlackholeIsMeasuredWithinOneIntervalPlus2ms) {
-  RealLab lab(data("single-path.toml"));
+  RealLab lab(scenario_data("single-path.toml"));
   if (!lab.skip_reason().empty()) GTEST_SKIP() << lab.skip_reason();
   for (double hold_ms : {200.0, 50.0}) {
     Trial t = run_one(lab, scenario_of(FaultKind::Cut, "only", hold_ms / 1000));

@@ -81,6 +81,28 @@ class RealLab {
 };
 
 // Helpers on a trial's timeline.
+// A topology under tests/data/scenario/.
+inline std::string scenario_data(const std::string& file) {
+  return std::string(NETLAB_TEST_DATA) + "/scenario/" + file;
+}
+
+// A test suite sharing one lab, built before its first test and torn down
+// after its last: `class X : public SharedLab<X> { static constexpr const
+// char* kTopology = "file.toml"; };`. Tests are skipped when it cannot be up.
+template <class Suite>
+class SharedLab : public ::testing::Test {
+ protected:
+  static void SetUpTestSuite() { lab_ = new RealLab(scenario_data(Suite::kTopology)); }
+  static void TearDownTestSuite() {
+    delete lab_;
+    lab_ = nullptr;
+  }
+  void SetUp() override {
+    if (!lab_->skip_reason().empty()) GTEST_SKIP() << lab_->skip_reason();
+  }
+  static inline RealLab* lab_ = nullptr;
+};
+
 inline std::vector<scenario::Event> events_of(const scenario::Trial& t, const std::string& kind,
                                               const std::string& node = "") {
   std::vector<scenario::Event> out;

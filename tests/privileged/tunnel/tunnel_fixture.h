@@ -31,14 +31,11 @@
 #include "netlab/plan/keys.h"
 #include "netlab/process/processes.h"
 #include "netlab/tunnel/tunnel.h"
+#include "support/test_util.h"
 
 namespace netlab::tunnel::testing {
 
-inline int64_t mono_ns() {
-  timespec ts{};
-  clock_gettime(CLOCK_MONOTONIC, &ts);
-  return int64_t{ts.tv_sec} * 1'000'000'000 + ts.tv_nsec;
-}
+using ::netlab::testing::mono_ns;
 
 inline bool wait_until(const std::function<bool()>& done, std::chrono::milliseconds timeout) {
   const int64_t deadline = mono_ns() + timeout.count() * 1'000'000;

@@ -31,6 +31,7 @@
 #include "netlab/topology/loader.h"
 #include "support/fake_kernel.h"
 #include "support/fake_processes.h"
+#include "support/test_util.h"
 
 namespace netlab::lab::testing {
 
@@ -39,12 +40,7 @@ using netlab::testing::FakeNetlink;
 using netlab::testing::FakeNft;
 using netlab::testing::FakeProcesses;
 
-inline std::string read_text(const std::string& path) {
-  std::ifstream in(path);
-  std::stringstream ss;
-  ss << in.rdbuf();
-  return ss.str();
-}
+using ::netlab::testing::read_text;
 
 // The small lifecycle topology under another lab name.
 inline std::string small_topology(const std::string& lab) {
