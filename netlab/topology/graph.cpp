@@ -13,7 +13,7 @@ namespace {
 // same model for the expected routes): where a path entered AWS decides
 // where it may leave. Marks, as bits: from a VIF, with SiteLink, from a
 // DXGW's gateway association.
-constexpr unsigned kVif = 1, kSiteLink = 2, kAssociation = 4, kMarks = 8;
+constexpr unsigned kVif = 1, kSiteLink = 2, kAssociation = 4;
 
 bool is_gateway(Role r) { return r == Role::Vgw || r == Role::Tgw; }
 
