@@ -13,6 +13,7 @@
 #include <limits>
 #include <set>
 #include <sstream>
+#include <vector>
 
 #include "netlab/topology/text.h"
 #include "netlab/topology/validate.h"
@@ -838,8 +839,9 @@ class Loader {
 // reports them itself. Both are errors in TOML anyway, except the rare
 // multi-line string escape. The scan follows TOML's string and comment
 // syntax, conservatively: a quote opens a string only where TOML allows one
-// (after = [ { , . or at the start of a line), because toml++ scans the rest
-// of a malformed value, quotes included, with the faulty check.
+// (after = [ { , or at the start of a line, and after . only in a key, as in
+// a."b"), because toml++ scans the rest of a malformed value, quotes
+// included, with the faulty check.
 std::optional<Diagnostic> unsafe_for_toml(std::string_view text) {
   enum class State {
     Normal,
@@ -850,8 +852,43 @@ std::optional<Diagnostic> unsafe_for_toml(std::string_view text) {
     MultiLiteral
   } state = State::Normal;
   char last = '\n';  // the last character outside strings that is not a space or tab
+  // Where we are: in a key (before `=` on a line, in a table header, or in an
+  // inline table after { or ,) or in a value; and the arrays and inline
+  // tables of the value we are in.
+  bool in_key = true;
+  std::vector<char> nest;
+  auto track = [&](char c) {
+    switch (c) {
+      case '\n':
+        if (nest.empty()) in_key = true;
+        break;
+      case '=':
+        in_key = false;
+        break;
+      case '[':
+        if (!in_key) nest.push_back('[');  // in a key: a table header
+        break;
+      case '{':
+        nest.push_back('{');
+        in_key = true;
+        break;
+      case ',':
+        if (!nest.empty() && nest.back() == '{') in_key = true;
+        break;
+      case ']':
+        if (!in_key && !nest.empty() && nest.back() == '[') nest.pop_back();
+        break;
+      case '}':
+        if (!nest.empty() && nest.back() == '{') nest.pop_back();
+        in_key = false;
+        break;
+      default:
+        break;
+    }
+  };
   auto opens_string = [&] {
-    return last == '=' || last == '[' || last == '{' || last == ',' || last == '.' || last == '\n';
+    return last == '=' || last == '[' || last == '{' || last == ',' || last == '\n' ||
+           (last == '.' && in_key);
   };
   auto here = [&](size_t i) {
     uint32_t line = 1, column = 1;
@@ -895,12 +932,14 @@ std::optional<Diagnostic> unsafe_for_toml(std::string_view text) {
           if (state == State::MultiLiteral) i += 2;
         } else if (c != ' ' && c != '\t' && c != '\r') {
           last = c;
+          track(c);
         }
         break;
       case State::Comment:
         if (c == '\n') {
           state = State::Normal;
           last = '\n';
+          track(c);
         }
         break;
       case State::Basic:
@@ -909,12 +948,14 @@ std::optional<Diagnostic> unsafe_for_toml(std::string_view text) {
         } else if (c == '"' || c == '\n') {
           state = State::Normal;
           last = c;
+          track(c);
         }
         break;
       case State::Literal:
         if (c == '\'' || c == '\n') {
           state = State::Normal;
           last = c;
+          track(c);
         }
         break;
       case State::MultiBasic:

@@ -355,7 +355,10 @@ TEST(Loader, SyntaxErrorIsOneDiagnosticAtToml_sPosition) {
 TEST(Loader, NonAsciiOutsideStringsIsRefusedBeforeTomlSeesIt) {
   // toml++ 3.3 hits __builtin_unreachable() on these (upstream #190/#295).
   for (const char* text : {"[lab]\nnamé = \"t\"\n", "a = 1 é\n", "a = \"\"\"\\\n  é\"\"\"\n",
-                           "a = \"\"\"\\é\"\"\"\n"}) {
+                           "a = \"\"\"\\é\"\"\"\n",
+                           // after a dot in a value a quote opens no string: toml++
+                           // reads on through the malformed value (fuzzer find)
+                           "a = 2.\"é\"\n", "a = [1, 2.\"é\"]\n", "a = { b = 2.\"é\" }\n"}) {
     LoadResult r = load(text);
     EXPECT_FALSE(r.topology) << text;
     ASSERT_EQ(r.diagnostics.items().size(), 1u) << text;
@@ -373,6 +376,14 @@ TEST(Loader, NonAsciiOutsideStringsIsRefusedBeforeTomlSeesIt) {
   EXPECT_FALSE(ok.diagnostics.has_errors()) << ok.render();
   EXPECT_EQ(ok.topology->lab.description, "Zürich — São Paulo");
   EXPECT_EQ(ok.topology->node("r")->domains.site, "Montréal");
+  // A quoted part of a dotted key is a string, in a table header, a key and
+  // an inline table's key alike.
+  for (const char* text : {"[nodes.\"é\"]\n", "a.\"é\" = 1\n", "a = { b.\"é\" = 1 }\n",
+                           "a = [{ b = 1, c.\"é\" = 2 }]\n"}) {
+    LoadResult dotted = load(text);
+    for (const auto& d : dotted.diagnostics.items())
+      EXPECT_EQ(d.message.find("U+00E9"), std::string::npos) << text << d.message;
+  }
 }
 
 TEST(Loader, NonFiniteAndOutOfRangeNumbersAreRefused) {
