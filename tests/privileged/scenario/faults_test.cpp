@@ -7,6 +7,7 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <cstdio>
 
 #include "lab_fixture.h"
 
@@ -261,6 +262,8 @@ TEST(Accuracy, AKnownBlackholeIsMeasuredWithinOneIntervalPlus2ms) {
     double uncut = first(events_of(t, "uncut"));
     double truth = uncut - cut;
     double tolerance = t.probe_interval_ms + 2;
+    std::printf("  hold %.0f ms: blackhole %.2f ms, measured forward %.2f, reverse %.2f ms\n", hold_ms,
+                truth, t.forward.outage_ms, t.reverse.outage_ms);
     EXPECT_NEAR(t.forward.outage_ms, truth, tolerance) << "hold " << hold_ms;
     EXPECT_NEAR(t.reverse.outage_ms, truth, tolerance) << "hold " << hold_ms;
   }
