@@ -15,24 +15,10 @@
 #include <cstring>
 
 #include "netlab/base/error.h"
+#include "netlab/kernel/nl_attr.h"
 
 namespace netlab::kernel {
 namespace {
-
-// Walks the attributes of a message after its family header (or of a nest),
-// skipping malformed tails instead of reading past them.
-template <class F>
-void for_each_attr(const void* start, size_t len, F&& f) {
-  const char* p = static_cast<const char*>(start);
-  const char* end = p + len;
-  while (p + sizeof(nlattr) <= end) {
-    const auto* a = reinterpret_cast<const nlattr*>(p);
-    if (a->nla_len < sizeof(nlattr) || p + a->nla_len > end) return;
-    f(static_cast<uint16_t>(a->nla_type & NLA_TYPE_MASK), p + NLA_HDRLEN,
-      static_cast<size_t>(a->nla_len - NLA_HDRLEN));
-    p += NLA_ALIGN(a->nla_len);
-  }
-}
 
 template <class Hdr, class F>
 bool for_each_msg_attr(const nlmsghdr* nlh, F&& f) {

@@ -11,6 +11,7 @@
 #include <limits>
 
 #include "netlab/base/error.h"
+#include "netlab/kernel/nl_attr.h"
 
 namespace netlab::kernel {
 namespace {
@@ -21,18 +22,6 @@ constexpr uint16_t kNetemPrngSeed = 14;  // TCA_NETEM_PRNG_SEED
 // 2.6.31; htb's buffer and netem's legacy latency fields are in ticks.
 constexpr uint64_t kNsPerTick = 64;
 constexpr uint32_t kHtbProtocol = 3;  // TC_HTB_PROTOVER
-
-template <class F>
-void for_each_attr(const char* p, size_t len, F&& f) {
-  const char* end = p + len;
-  while (p + sizeof(nlattr) <= end) {
-    const auto* a = reinterpret_cast<const nlattr*>(p);
-    if (a->nla_len < sizeof(nlattr) || p + a->nla_len > end) return;
-    f(static_cast<uint16_t>(a->nla_type & NLA_TYPE_MASK), p + NLA_HDRLEN,
-      static_cast<size_t>(a->nla_len - NLA_HDRLEN));
-    p += NLA_ALIGN(a->nla_len);
-  }
-}
 
 template <class T>
 std::optional<T> read_as(const char* p, size_t n) {

@@ -13,6 +13,7 @@
 #include <cstring>
 
 #include "netlab/base/error.h"
+#include "netlab/kernel/nl_attr.h"
 
 namespace netlab::kernel {
 namespace {
@@ -52,18 +53,6 @@ MsgBuilder table_msg(uint16_t msg, uint16_t flags, const std::string& table) {
 void check(const std::string& ifname) {
   if (ifname.empty() || ifname.size() >= IFNAMSIZ)
     throw KernelError("encode", ifname, EINVAL, "invalid interface name (1-15 bytes)");
-}
-
-template <class F>
-void for_each_attr(const char* p, size_t len, F&& f) {
-  const char* end = p + len;
-  while (p + sizeof(nlattr) <= end) {
-    const auto* a = reinterpret_cast<const nlattr*>(p);
-    if (a->nla_len < sizeof(nlattr) || p + a->nla_len > end) return;
-    f(static_cast<uint16_t>(a->nla_type & NLA_TYPE_MASK), p + NLA_HDRLEN,
-      static_cast<size_t>(a->nla_len - NLA_HDRLEN));
-    p += NLA_ALIGN(a->nla_len);
-  }
 }
 
 std::string str_of(const char* p, size_t n) { return std::string(p, strnlen(p, n)); }
