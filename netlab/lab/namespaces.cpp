@@ -1,13 +1,8 @@
 #include "netlab/lab/namespaces.h"
 
-#include <dirent.h>
-#include <sys/stat.h>
-
-#include <cerrno>
-#include <cstdlib>
-
 #include "netlab/base/error.h"
 #include "netlab/kernel/netns.h"
+#include "netlab/process/netns_pids.h"
 #include "netlab/process/processes.h"
 
 namespace netlab::lab {
@@ -54,24 +49,9 @@ class RealNamespaces final : public Namespaces {
     NetnsIdentity now = identity_of(fd->get(), name);
     if (!now.matches(expected))
       throw Error("namespace " + name + " is now " + now.str() + ", not " + expected.str());
-    struct Closedir {
-      void operator()(DIR* d) const { closedir(d); }
-    };
-    std::unique_ptr<DIR, Closedir> d(opendir("/proc"));
-    // An unreadable /proc must not read as "nobody inside".
-    if (!d) throw KernelError("opendir", "/proc", errno);
-    while (dirent* e = readdir(d.get())) {
-      char* end = nullptr;
-      long pid = std::strtol(e->d_name, &end, 10);
-      if (*end != '\0' || pid <= 0) continue;
-      struct stat st;
-      std::string path = std::string("/proc/") + e->d_name + "/ns/net";
-      if (::stat(path.c_str(), &st) != 0) continue;  // gone meanwhile
-      if (static_cast<uint64_t>(st.st_dev) != now.id.dev ||
-          static_cast<uint64_t>(st.st_ino) != now.id.ino)
-        continue;
-      auto start = process::read_start_time(static_cast<pid_t>(pid));
-      if (start) out.push_back({static_cast<pid_t>(pid), *start});
+    for (pid_t pid : process::pids_in_netns(now.id.dev, now.id.ino)) {
+      auto start = process::read_start_time(pid);
+      if (start) out.push_back({pid, *start});  // gone meanwhile: not inside
     }
     return out;
   }

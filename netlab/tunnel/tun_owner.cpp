@@ -50,7 +50,7 @@ std::vector<std::string> tun_devices_of(const std::string& ns, const std::string
   auto id = kernel::netns_stat(ns);
   if (!id) throw KernelError("find tun devices", ns, ENOENT);
   std::vector<std::string> out;
-  for (pid_t pid : process::pids_in_netns(id->ino)) {
+  for (pid_t pid : process::pids_in_netns(id->dev, id->ino)) {
     const std::string base = "/proc/" + std::to_string(pid);
     // A process that exits meanwhile reads as empty: not ours.
     if (!environ_has(slurp(base + "/environ"), env_entry)) continue;
