@@ -259,10 +259,11 @@ class Degrade : public Fault {
   }
 };
 
-// flap: down and up, period_ms apart, count times; ends up.
-class Flap : public Fault {
+// flap: down and up, period_ms apart, count times; ends up. Its repair is
+// down's (idempotent here: the links are up already).
+class Flap : public Down {
  public:
-  using Fault::Fault;
+  using Down::Down;
   void do_inject() override {
     auto ends = ends_of(spec_.target);
     int64_t half = int64_t{spec_.period_ms} * 1'000'000 / 2;
@@ -275,14 +276,6 @@ class Flap : public Fault {
     }
     std::set<std::string> nodes;
     for (const auto& e : ends) nodes.insert(e.node);
-    reapply(lab_, nodes);
-  }
-  void do_repair() override {
-    std::set<std::string> nodes;
-    for (const auto& e : ends_of(spec_.target)) {
-      link_state(e, true);
-      nodes.insert(e.node);
-    }
     reapply(lab_, nodes);
   }
 };
