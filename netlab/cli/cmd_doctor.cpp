@@ -1,12 +1,16 @@
 // netlab doctor: what this host can do, which backend each feature will use,
 // and what to install where something is missing. Exit 3 when a required
 // part is missing.
+#include <CLI/CLI.hpp>
+
+#include <CLI/CLI.hpp>
 #include <cstdio>
 
 #include "netlab/cli/commands.h"
 #include "netlab/cli/common.h"
 #include "netlab/impair/impair.h"
 #include "netlab/tunnel/tunnel.h"
+#include "netlab/version.h"
 
 namespace netlab::cli {
 
@@ -43,6 +47,18 @@ int cmd_doctor() {
   line("rate impairment", ib.rate != impair::RateBackend::None, e["rate"], false);
   std::printf("\n%s\n", ok ? "netlab can build labs on this host" : "netlab cannot build labs on this host");
   return ok ? 0 : 3;
+}
+
+
+Runner define_doctor(CLI::App&) {
+  return [] { return cmd_doctor(); };
+}
+
+Runner define_version(CLI::App&) {
+  return [] {
+    std::printf("netlab %s\n", NETLAB_VERSION);
+    return 0;
+  };
 }
 
 }  // namespace netlab::cli

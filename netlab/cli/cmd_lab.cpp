@@ -1,14 +1,17 @@
 // netlab up / down / ls / status / exec / vtysh: labs by hand.
+#include <CLI/CLI.hpp>
+
 #include <dirent.h>
+#include <fmt/format.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <CLI/CLI.hpp>
 #include <algorithm>
 #include <cstdio>
 #include <fstream>
+#include <memory>
 #include <sstream>
-
-#include <fmt/format.h>
 
 #include "netlab/cli/commands.h"
 #include "netlab/cli/common.h"
@@ -342,6 +345,63 @@ int cmd_vtysh(const std::string& lab, const std::string& node, const std::vector
   args.push_back(nullptr);
   ::execvp("vtysh", args.data());
   throw KernelError("exec", "vtysh", errno);
+}
+
+
+Runner define_up(CLI::App& c) {
+  auto file = std::make_shared<std::string>();
+  c.add_option("file", *file, "topology file")->required();
+  return [file] { return cmd_up(*file); };
+}
+
+Runner define_down(CLI::App& c) {
+  struct Args {
+    std::vector<std::string> labs;
+    bool all = false;
+  };
+  auto a = std::make_shared<Args>();
+  c.add_option("lab", a->labs, "lab name(s)");
+  c.add_flag("--all", a->all, "every lab on this host");
+  return [a] {
+    if (a->labs.empty() && !a->all) {
+      std::fprintf(stderr, "netlab down: name a lab, or --all\n");
+      return 2;
+    }
+    return cmd_down(a->labs, a->all);
+  };
+}
+
+Runner define_ls(CLI::App&) {
+  return [] { return cmd_ls(); };
+}
+
+Runner define_status(CLI::App& c) {
+  auto lab = std::make_shared<std::string>();
+  c.add_option("lab", *lab, "lab name")->required();
+  return [lab] { return cmd_status(*lab); };
+}
+
+namespace {
+struct NodeArgs {
+  std::string lab, node;
+  std::vector<std::string> rest;
+};
+}  // namespace
+
+Runner define_exec(CLI::App& c) {
+  auto a = std::make_shared<NodeArgs>();
+  c.add_option("lab", a->lab)->required();
+  c.add_option("node", a->node)->required();
+  c.add_option("command", a->rest, "the command and its arguments, after --")->required();
+  return [a] { return cmd_exec(a->lab, a->node, a->rest); };
+}
+
+Runner define_vtysh(CLI::App& c) {
+  auto a = std::make_shared<NodeArgs>();
+  c.add_option("lab", a->lab)->required();
+  c.add_option("node", a->node)->required();
+  c.add_option("-c,--command", a->rest, "run these commands and exit");
+  return [a] { return cmd_vtysh(a->lab, a->node, a->rest); };
 }
 
 }  // namespace netlab::cli

@@ -1,5 +1,9 @@
 // netlab validate / netlab plan: everything above "apply", without root.
+#include <CLI/CLI.hpp>
+
+#include <CLI/CLI.hpp>
 #include <cstdio>
+#include <memory>
 
 #include "netlab/cli/commands.h"
 #include "netlab/cli/common.h"
@@ -34,6 +38,24 @@ int cmd_plan(const std::string& file, bool configs) {
   auto p = make_plan(t);
   std::fputs(plan::describe(p, configs).c_str(), stdout);
   return 0;
+}
+
+
+Runner define_plan(CLI::App& c) {
+  struct Args {
+    std::string file;
+    bool configs = false;
+  };
+  auto a = std::make_shared<Args>();
+  c.add_option("file", a->file, "topology file")->required();
+  c.add_flag("--configs", a->configs, "also print every rendered FRR configuration");
+  return [a] { return cmd_plan(a->file, a->configs); };
+}
+
+Runner define_validate(CLI::App& c) {
+  auto files = std::make_shared<std::vector<std::string>>();
+  c.add_option("files", *files, "topology files")->required();
+  return [files] { return cmd_validate(*files); };
 }
 
 }  // namespace netlab::cli

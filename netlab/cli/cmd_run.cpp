@@ -1,10 +1,14 @@
 // netlab run: topology in, judged measurements out, nothing left behind.
+#include <CLI/CLI.hpp>
+
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <CLI/CLI.hpp>
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
+#include <memory>
 
 #include "netlab/cli/commands.h"
 #include "netlab/cli/common.h"
@@ -16,6 +20,25 @@
 #include "netlab/version.h"
 
 namespace netlab::cli {
+
+struct RunOptions {
+  std::string file;
+  std::string out_dir = "netlab-out";
+  std::vector<std::string> scenarios;  // empty: all
+  int trials = 0;                      // 0: as the file says
+  std::string junit;
+  bool keep = false;                   // leave the lab up afterwards
+  std::optional<uint64_t> seed;        // impairment randomness (else [lab].seed, else random)
+};
+
+struct SweepOptions {
+  std::string file;
+  std::string out_dir = "netlab-out";
+  double hold_s = 0;  // 0: per failure, from the slowest detection it involves
+  int trials = 1;
+  std::string junit;
+  std::optional<uint64_t> seed;
+};
 
 namespace fs = std::filesystem;
 
@@ -191,6 +214,41 @@ int cmd_sweep(const SweepOptions& o) {
   if (!o.junit.empty()) report::write_file(o.junit, report::junit(ses.result));
   std::printf("report: %s/sweep.json\n", o.out_dir.c_str());
   return 0;
+}
+
+
+Runner define_run(CLI::App& c) {
+  auto o = std::make_shared<RunOptions>();
+  c.add_option("file", o->file, "topology file (default: topologies/hybrid-backup.toml)");
+  c.add_option("--out", o->out_dir, "directory for report.json and logs")->capture_default_str();
+  c.add_option("--scenario", o->scenarios, "run only these scenarios (repeatable)");
+  c.add_option("--trials", o->trials, "override every scenario's trial count")->check(CLI::Range(1, 1000));
+  c.add_option("--junit", o->junit, "also write JUnit XML here");
+  c.add_flag("--keep", o->keep, "leave the lab running afterwards (remove it with `netlab down`)");
+  c.add_option("--seed", o->seed, "seed for impairments' randomness (default: [lab].seed, else random; reported)");
+  return [o] { return cmd_run(*o); };
+}
+
+Runner define_sweep(CLI::App& c) {
+  auto o = std::make_shared<SweepOptions>();
+  c.add_option("file", o->file, "topology file")->required();
+  c.add_option("--out", o->out_dir, "directory for sweep.json and logs")->capture_default_str();
+  c.add_option("--hold", o->hold_s, "hold every failure this many seconds (default: long enough to detect it)");
+  c.add_option("--trials", o->trials, "trials per failure")->check(CLI::Range(1, 100));
+  c.add_option("--junit", o->junit, "also write JUnit XML here");
+  c.add_option("--seed", o->seed, "seed for impairments' randomness");
+  return [o] { return cmd_sweep(*o); };
+}
+
+Runner define_report(CLI::App& c) {
+  struct Args {
+    std::vector<std::string> files;
+    bool markdown = false;
+  };
+  auto a = std::make_shared<Args>();
+  c.add_option("files", a->files, "report.json files")->required();
+  c.add_flag("--markdown", a->markdown, "as a Markdown table (the README's catalogue)");
+  return [a] { return cmd_report(a->files, a->markdown); };
 }
 
 }  // namespace netlab::cli

@@ -1,47 +1,50 @@
-// One function per subcommand; cli.cpp parses the command line and calls
-// them. Each returns the process exit code (DESIGN.md, "Exit codes").
+// The subcommands as one table (commands.cpp): a row per command with its
+// name, its one-line help and the function that declares its arguments.
+// Everything that lists commands (parsing, "did you mean", --help, shell
+// completion, man pages) reads the table, so a command is named once.
+//
+// A row's `define` declares the command's options on its CLI11 sub-app and
+// returns what runs the command once the line is parsed; the runner returns
+// the process exit code (docs/design.md, "Exit codes").
 #pragma once
 
-#include <cstdint>
-#include <optional>
+#include <functional>
 #include <string>
 #include <vector>
 
+namespace CLI {
+class App;
+}
+
 namespace netlab::cli {
 
-struct RunOptions {
-  std::string file;
-  std::string out_dir = "netlab-out";
-  std::vector<std::string> scenarios;  // empty: all
-  int trials = 0;                      // 0: as the file says
-  std::string junit;
-  bool keep = false;                   // leave the lab up afterwards
-  std::optional<uint64_t> seed;        // impairment randomness (else [lab].seed, else random)
+using Runner = std::function<int()>;
+
+struct Command {
+  const char* name;
+  const char* help;
+  Runner (*define)(CLI::App&);
 };
 
-struct SweepOptions {
-  std::string file;
-  std::string out_dir = "netlab-out";
-  double hold_s = 0;  // 0: per failure, from the slowest detection it involves
-  int trials = 1;
-  std::string junit;
-  std::optional<uint64_t> seed;
-};
+// Every command, in the order `netlab --help` lists them.
+const std::vector<Command>& command_table();
 
-int cmd_sweep(const SweepOptions&);
-int cmd_report(const std::vector<std::string>& files, bool markdown);
-int cmd_validate(const std::vector<std::string>& files);
-int cmd_plan(const std::string& file, bool configs);
-int cmd_run(const RunOptions&);
-int cmd_up(const std::string& file);
-int cmd_down(const std::vector<std::string>& labs, bool all);
-int cmd_ls();
-int cmd_status(const std::string& lab);
-int cmd_exec(const std::string& lab, const std::string& node, const std::vector<std::string>& argv);
-int cmd_vtysh(const std::string& lab, const std::string& node, const std::vector<std::string>& commands);
-int cmd_doctor();
+// One per command, beside its implementation (cmd_*.cpp).
+Runner define_run(CLI::App&);
+Runner define_sweep(CLI::App&);
+Runner define_up(CLI::App&);
+Runner define_down(CLI::App&);
+Runner define_ls(CLI::App&);
+Runner define_status(CLI::App&);
+Runner define_exec(CLI::App&);
+Runner define_vtysh(CLI::App&);
+Runner define_plan(CLI::App&);
+Runner define_validate(CLI::App&);
+Runner define_doctor(CLI::App&);
+Runner define_report(CLI::App&);
+Runner define_version(CLI::App&);
 
-// The hidden subcommand behind nothing: netlab itself never needs it.
+// Parses argv and runs the chosen command; returns the exit code.
 int run_cli(int argc, char** argv);
 
 }  // namespace netlab::cli

@@ -1,0 +1,24 @@
+#include "netlab/cli/commands.h"
+
+namespace netlab::cli {
+
+const std::vector<Command>& command_table() {
+  static const std::vector<Command> table = {
+      {"run", "build a lab, run its scenarios, judge the targets, tear it down", define_run},
+      {"sweep", "run every single failure the topology can have; resiliency matrix", define_sweep},
+      {"up", "build a lab and leave it running", define_up},
+      {"down", "tear a lab down completely (also after a crash)", define_down},
+      {"ls", "list labs with their state and age", define_ls},
+      {"status", "show a lab's nodes, sessions and links", define_status},
+      {"exec", "run a command inside a node's namespace", define_exec},
+      {"vtysh", "FRR's shell on a node (interactive, or -c COMMAND)", define_vtysh},
+      {"plan", "print the plan (names, addresses, sessions) without touching the host", define_plan},
+      {"validate", "check topology files; every error with file:line:col", define_validate},
+      {"doctor", "check this host: root, FRR, WireGuard, IPsec, netem, nftables", define_doctor},
+      {"report", "summarise report.json files (one row per scenario)", define_report},
+      {"version", "print the version", define_version},
+  };
+  return table;
+}
+
+}  // namespace netlab::cli
