@@ -17,8 +17,22 @@ const std::vector<Command>& command_table() {
       {"doctor", "check this host: root, FRR, WireGuard, IPsec, netem, nftables", define_doctor},
       {"report", "summarise report.json files (one row per scenario)", define_report},
       {"version", "print the version", define_version},
+      {"completion", "print shell completion for bash or zsh", define_completion},
+      {"man", "print the manual page (roff)", define_man},
   };
   return table;
+}
+
+const std::vector<std::pair<int, std::string>>& exit_codes() {
+  static const std::vector<std::pair<int, std::string>> codes = {
+      {0, "every target met"},
+      {1, "a target missed"},
+      {2, "invalid input or usage, or the lab's name is in use; nothing was touched"},
+      {3, "environment: not root, FRR missing, a kernel feature with no fallback"},
+      {4, "the lab failed: it did not converge, or the kernel refused an operation"},
+      {130, "interrupted; the lab was torn down"},
+  };
+  return codes;
 }
 
 }  // namespace netlab::cli
