@@ -50,7 +50,17 @@ struct LabInfo {
   bool owner_alive = false;
   int processes = 0, processes_alive = 0;
   std::vector<std::string> namespaces;
+  // Per node, each process of the journal (its latest start) and whether it
+  // still runs: what `status` shows as DAEMONS.
+  std::map<std::string, std::vector<std::pair<std::string, bool>>> daemons;
 };
+
+// "zebra bgpd bfdd staticd", a process that no longer runs as "bgpd:STOPPED".
+std::string daemons_column(const std::vector<std::pair<std::string, bool>>& ds) {
+  std::string out;
+  for (const auto& [name, running] : ds) out += (out.empty() ? "" : " ") + name + (running ? "" : ":STOPPED");
+  return out.empty() ? "-" : out;
+}
 
 LabInfo lab_info(const std::string& name, process::Processes& procs) {
   LabInfo info;
@@ -92,7 +102,9 @@ LabInfo lab_info(const std::string& name, process::Processes& procs) {
   };
   for (const auto& [key, id] : latest) {
     ++info.processes;
-    if (alive(id)) ++info.processes_alive;
+    bool running = alive(id);
+    if (running) ++info.processes_alive;
+    info.daemons[key.first].push_back({key.second, running});
   }
   info.owner_alive = alive(rec.owner);
   const std::string owner = "netlab pid " + std::to_string(rec.owner.pid);
@@ -291,8 +303,9 @@ int cmd_status(const std::string& name) {
   std::printf("\n%-15s %-9s %-8s %s\n", "NODE", "ROLE", "NETNS", "DAEMONS");
   for (const auto& n : p.nodes) {
     bool ns = rh.host().netlink.netns_id(n.ns).has_value();
+    auto d = info.daemons.find(n.name);
     std::printf("%-15s %-9s %-8s %s\n", n.name.c_str(), std::string(topology::to_string(n.role)).c_str(),
-                ns ? "up" : "MISSING", n.is_router() ? "" : "-");
+                ns ? "up" : "MISSING", d == info.daemons.end() ? "-" : daemons_column(d->second).c_str());
   }
   std::printf("\n%-15s %-8s %-28s %s\n", "LINK", "KIND", "ENDS", "STATE");
   for (const auto& l : p.links) {

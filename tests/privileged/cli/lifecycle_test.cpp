@@ -340,5 +340,37 @@ TEST_F(LifecycleTest, WithoutRootNothingIsTouchedAndTheExitCodeIs3) {
   EXPECT_EQ(lab_namespaces(lab), std::vector<std::string>{});
 }
 
+TEST_F(LifecycleTest, StatusShowsEachRoutersDaemonsAndWhichStopped) {
+  const std::string lab = lab_name('d');
+  Result up = netlab({"up", topology(lab)}, seconds(120));
+  ASSERT_EQ(up.status, 0) << up.out << up.err;
+  Result st = netlab({"status", lab});
+  ASSERT_EQ(st.status, 0) << st.err;
+  // A router runs FRR's daemons; a host runs none of them.
+  std::smatch m;
+  ASSERT_TRUE(std::regex_search(st.out, m, std::regex("\nr1 +router +up +([^\n]*)"))) << st.out;
+  const std::string r1 = m[1];
+  for (const char* d : {"zebra", "bgpd", "bfdd", "staticd"}) EXPECT_THAT(r1, HasSubstr(d)) << st.out;
+  EXPECT_THAT(r1, Not(HasSubstr("STOPPED")));
+  ASSERT_TRUE(std::regex_search(st.out, m, std::regex("\nh1 +host +up +([^\n]*)"))) << st.out;
+  EXPECT_THAT(std::string(m[1]), Not(HasSubstr("bgpd")));
+
+  // Stop r1's bgpd by its journaled pid: status names it as stopped.
+  pid_t bgpd = 0;
+  for (const auto& e : journal(lab))
+    if (e.op == "process-id" && e.data.value("node", "") == "r1" && e.data.value("name", "") == "bgpd")
+      bgpd = e.data.value("pid", 0);
+  ASSERT_GT(bgpd, 0);
+  ASSERT_EQ(::kill(bgpd, SIGKILL), 0);
+  ASSERT_TRUE(eventually([&] { return !fs::exists("/proc/" + std::to_string(bgpd) + "/stat") ||
+                                      read_text("/proc/" + std::to_string(bgpd) + "/stat").find(") Z") !=
+                                          std::string::npos; },
+                         seconds(5)));
+  st = netlab({"status", lab});
+  ASSERT_TRUE(std::regex_search(st.out, m, std::regex("\nr1 +router +up +([^\n]*)"))) << st.out;
+  EXPECT_THAT(std::string(m[1]), HasSubstr("bgpd:STOPPED")) << st.out;
+  EXPECT_THAT(std::string(m[1]), Not(HasSubstr("zebra:STOPPED"))) << st.out;
+}
+
 }  // namespace
 }  // namespace netlab::cli::testing
