@@ -145,12 +145,6 @@ std::string age(int64_t created_s) {
   return fmt::format("{}d", s / 86400);
 }
 
-void require_lab(const std::string& lab) {
-  struct stat st;
-  if (!topology::valid_lab_name(lab) || ::stat(lab::runtime_dir(root(), lab).c_str(), &st) != 0)
-    throw InputError("no lab named \"" + lab + "\" on this host (see `netlab ls`)");
-}
-
 void require_node(const std::string& lab, const std::string& node) {
   auto entries = lab::Journal::read(lab::runtime_dir(root(), lab));
   std::string ns = topology::netns_name(lab, node);
@@ -288,18 +282,13 @@ int cmd_status(const std::string& name) {
               age(info.created).c_str(), info.topology.c_str());
   std::printf("  %zu namespaces, %d of %d processes running, runtime %s\n", info.namespaces.size(),
               info.processes_alive, info.processes, lab::runtime_dir(root(), name).c_str());
-  std::ifstream in(lab::runtime_dir(root(), name) + "/topology.toml");
-  if (!in) {
+  auto running = running_plan(name);
+  if (!running) {
     std::printf("(no copy of the topology: the lab was started by `netlab run`, or its netlab "
                 "stopped before `up` finished)\n");
     return 0;
   }
-  std::stringstream ss;
-  ss << in.rdbuf();
-  auto loaded = topology::load_string(ss.str(), info.topology);
-  if (!loaded.topology) return 0;
-  auto keys = plan::make_key_source();
-  plan::Plan p = plan::make_plan(*loaded.topology, plan_options(), *keys);
+  const plan::Plan& p = *running;
   std::printf("\n%-15s %-9s %-8s %s\n", "NODE", "ROLE", "NETNS", "DAEMONS");
   for (const auto& n : p.nodes) {
     bool ns = rh.host().netlink.netns_id(n.ns).has_value();

@@ -10,6 +10,7 @@ const std::vector<Command>& command_table() {
       {"down", "tear a lab down completely (also after a crash)", define_down},
       {"ls", "list labs with their state and age", define_ls},
       {"status", "show a lab's nodes, sessions and links", define_status},
+      {"events", "follow a running lab's BFD, BGP and route changes as they happen", define_events},
       {"exec", "run a command inside a node's namespace", define_exec},
       {"vtysh", "FRR's shell on a node (interactive, or -c COMMAND)", define_vtysh},
       {"plan", "print the plan (names, addresses, sessions) without touching the host", define_plan},

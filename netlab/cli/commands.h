@@ -45,6 +45,7 @@ Runner define_validate(CLI::App&);
 Runner define_doctor(CLI::App&);
 Runner define_report(CLI::App&);
 Runner define_version(CLI::App&);
+Runner define_events(CLI::App&);
 Runner define_completion(CLI::App&);
 Runner define_man(CLI::App&);
 
