@@ -1,24 +1,13 @@
 #include <algorithm>
-#include <cmath>
 #include <set>
 
 #include "netlab/fault/fault.h"
-#include "netlab/plan/frr_config.h"
+#include "netlab/base/error.h"
+#include "netlab/fault/targets.h"
 
 namespace netlab::fault {
 
 using topology::FaultKind;
-
-namespace {
-
-// nft table names: [A-Za-z0-9_] only.
-std::string table_tag(const std::string& s) {
-  std::string o;
-  for (char c : s) o += (std::isalnum(static_cast<unsigned char>(c)) ? c : '_');
-  return o;
-}
-
-}  // namespace
 
 int64_t Fault::inject() {
   int64_t t = now();
@@ -34,150 +23,114 @@ int64_t Fault::repair() {
   return t;
 }
 
-void Fault::wait_until(int64_t t) {
-  auto& h = lab_.host();
-  while (now() < t) {
-    if (h.stopping()) throw lab::Interrupted();
-    h.clock.sleep_ns(std::min<int64_t>(t - now(), 50'000'000));
-  }
-}
-
 void Fault::log(const std::string& node, const std::string& kind, const std::string& detail,
                 int64_t t) {
   actions_.push_back({t, node, kind, detail});
 }
 
-std::vector<Fault::End> Fault::ends_of(const std::string& name) const {
-  const plan::Plan& p = lab_.plan();
-  if (const auto* l = p.link(name))
-    return {{l->a.node, l->a.ns, l->a.ifname}, {l->b.node, l->b.ns, l->b.ifname}};
-  if (const auto* t = p.tunnel(name))
-    return {{t->a.node, t->a.ns, t->a.ifname}, {t->b.node, t->b.ns, t->b.ifname}};
-  throw InputError("no link or tunnel named \"" + name + "\"");
-}
-
-// A cut is a netdev ingress base chain whose policy is drop; the repair
-// turns the policy to accept rather than deleting the table: unregistering
-// any netfilter hook makes the kernel drop every packet NFQUEUE holds in
-// that namespace (a delay impairment's), which would be loss the repair
-// itself caused. The emptied table stays until the namespace goes.
-static std::string cut_commands(const std::string& table, const std::string& ifname, bool drop) {
-  return "add table netdev " + table + "\nadd chain netdev " + table +
-         " c { type filter hook ingress device \"" + ifname + "\" priority -500; policy " +
-         (drop ? "drop" : "accept") + "; }\n";
-}
-
 void Fault::cut(const End& e, const std::string& tag) {
-  std::string cmd = cut_commands("nl_" + tag + "_" + table_tag(e.ifname), e.ifname, true);
   int64_t t = now();
-  lab_.host().nft.run(e.ns, cmd);
+  control_.cut(e, tag);
   log(e.node, "cut", e.ifname, t);
 }
 
 void Fault::uncut(const End& e, const std::string& tag) {
-  // Also right after a half-done injection: the chain is created accepting.
-  std::string cmd = cut_commands("nl_" + tag + "_" + table_tag(e.ifname), e.ifname, false);
   int64_t t = now();
-  lab_.host().nft.run(e.ns, cmd);
+  control_.uncut(e, tag);
   log(e.node, "uncut", e.ifname, t);
 }
 
 void Fault::link_state(const End& e, bool up) {
   int64_t t = now();
-  lab_.host().netlink.link_set_up(e.ns, e.ifname, up);
+  control_.set_link_state(e, up);
   log(e.node, up ? "link-up" : "link-down", e.ifname, t);
 }
 
 void Fault::kill_daemons(const std::string& node) {
   int64_t t = now();
-  lab_.kill_daemons(node);
+  control_.kill_daemons(node);
   log(node, "daemons-killed", "zebra bgpd bfdd staticd", t);
 }
 
 void Fault::start_daemons(const std::string& node) {
   int64_t t = now();
-  lab_.start_daemons(node);
+  control_.start_daemons(node);
   log(node, "daemons-started", "zebra bgpd bfdd staticd", t);
 }
 
 void Fault::bgp_shutdown(const std::string& node, const std::string& peer, bool shut) {
-  const plan::PlanNode* n = lab_.plan().node(node);
-  std::string asn = std::to_string(n->asn.value_or(0));
   int64_t t = now();
-  lab_.host().frr.vtysh(*n, {"configure terminal", "router bgp " + asn,
-                             std::string(shut ? "" : "no ") + "neighbor " + peer + " shutdown",
-                             "end"});
+  control_.bgp_shutdown(node, peer, shut);
   log(node, shut ? "bgp-shutdown" : "bgp-no-shutdown", peer, t);
 }
 
 void Fault::graceful_shutdown(const std::string& node, bool on) {
-  const plan::PlanNode* n = lab_.plan().node(node);
-  std::string asn = std::to_string(n->asn.value_or(0));
   int64_t t = now();
-  lab_.host().frr.vtysh(*n, {"configure terminal", "router bgp " + asn,
-                             std::string(on ? "" : "no ") + "bgp graceful-shutdown", "end"});
+  control_.bgp_graceful_shutdown(node, on);
   log(node, on ? "bgp-graceful-shutdown" : "bgp-graceful-shutdown-off", "", t);
 }
 
-void Fault::set_med(const std::string& node, const std::string& rm, uint32_t med,
-                    const std::string& peer) {
-  const plan::PlanNode* n = lab_.plan().node(node);
+void Fault::set_med(const std::string& node, const lab::MedSetting& m, const std::string& peer,
+                    bool lowered) {
   int64_t t = now();
-  lab_.host().frr.vtysh(*n, {"configure terminal", "route-map TO-" + rm + " permit 10",
-                             "set metric " + std::to_string(med), "end",
-                             "clear bgp ipv4 unicast " + peer + " soft out"});
-  log(node, med == plan::kVpnDefaultMed ? "med-restored" : "med-lowered",
-      "TO-" + rm + " metric " + std::to_string(med), t);
+  control_.bgp_set_med(node, m, peer);
+  log(node, lowered ? "med-lowered" : "med-restored", m.str(), t);
+}
+
+void Fault::reapply_routes(const std::set<std::string>& nodes) {
+  for (const auto& n : nodes) control_.reapply_routes(n);
 }
 
 namespace {
 
+using End = Fault::End;
+
 // cut: silent blackhole both ways, carrier up.
 class Cut : public Fault {
  public:
-  using Fault::Fault;
+  Cut(const topology::Fault& s, lab::Control& c, std::vector<End> ends)
+      : Fault(s, c), ends_(std::move(ends)) {}
   void do_inject() override {
-    for (const auto& e : ends_of(spec_.target)) cut(e, "cut");
+    for (const auto& e : ends_) cut(e, "cut");
   }
   void do_repair() override {
-    for (const auto& e : ends_of(spec_.target)) uncut(e, "cut");
+    for (const auto& e : ends_) uncut(e, "cut");
   }
+
+ private:
+  std::vector<End> ends_;
 };
 
 // oneway: what `from` sends over the link is lost (dropped at the far end).
 class Oneway : public Fault {
  public:
-  using Fault::Fault;
-  End far() const {
-    for (const auto& e : ends_of(spec_.target))
-      if (e.node != spec_.from) return e;
-    throw InputError("oneway: " + spec_.from.value_or("?") + " is not an end of " + spec_.target);
-  }
-  void do_inject() override { cut(far(), "oneway"); }
-  void do_repair() override { uncut(far(), "oneway"); }
-};
+  Oneway(const topology::Fault& s, lab::Control& c, End far) : Fault(s, c), far_(std::move(far)) {}
+  void do_inject() override { cut(far_, "oneway"); }
+  void do_repair() override { uncut(far_, "oneway"); }
 
-// Re-applies what a link going administratively down removes: the routes
-// netlab manages on each end (hosts' default route, the underlay).
-void reapply(lab::Lab& lab, const std::set<std::string>& nodes) {
-  for (const auto& n : nodes) lab.reapply_routes(n);
-}
+ private:
+  End far_;
+};
 
 // down: carrier loss on both ends (port or optic failure).
 class Down : public Fault {
  public:
-  using Fault::Fault;
+  Down(const topology::Fault& s, lab::Control& c, std::vector<End> ends)
+      : Fault(s, c), ends_(std::move(ends)) {}
   void do_inject() override {
-    for (const auto& e : ends_of(spec_.target)) link_state(e, false);
+    for (const auto& e : ends_) link_state(e, false);
   }
   void do_repair() override {
     std::set<std::string> nodes;
-    for (const auto& e : ends_of(spec_.target)) {
+    for (const auto& e : ends_) {
       link_state(e, true);
       nodes.insert(e.node);
     }
-    reapply(lab_, nodes);
+    reapply_routes(nodes);
   }
+
+ protected:
+  std::vector<End> ends_;
 };
 
 // crash: routing daemons killed; interfaces (and the stale FIB) stay.
@@ -186,77 +139,72 @@ class Crash : public Fault {
   using Fault::Fault;
   void do_inject() override { kill_daemons(spec_.target); }
   void do_repair() override {
-    if (!lab_.daemons_running(spec_.target)) start_daemons(spec_.target);
+    if (!control_.daemons_running(spec_.target)) start_daemons(spec_.target);
   }
 };
-
-// The ends of every link (not tunnel) of a node, at that node.
-std::vector<Fault::End> node_ends(const plan::Plan& p, const std::string& node) {
-  std::vector<Fault::End> out;
-  for (const auto& l : p.links) {
-    if (l.a.node == node) out.push_back({l.a.node, l.a.ns, l.a.ifname});
-    if (l.b.node == node) out.push_back({l.b.node, l.b.ns, l.b.ifname});
-  }
-  return out;
-}
 
 // poweroff of several nodes and downing of several links "at one instant":
 // the cheapest actions first (links down: one netlink message each), then the
 // daemons, whose killing is slower.
 class Outage : public Fault {
  public:
-  Outage(const topology::Fault& s, lab::Lab& l, std::vector<std::string> nodes,
-         std::vector<std::string> links)
-      : Fault(s, l), nodes_(std::move(nodes)), links_(std::move(links)) {}
+  Outage(const topology::Fault& s, lab::Control& c, std::vector<End> ends, std::vector<std::string> routers)
+      : Fault(s, c), ends_(std::move(ends)), routers_(std::move(routers)) {}
 
   void do_inject() override {
-    const plan::Plan& p = lab_.plan();
-    for (const auto& n : nodes_)
-      for (const auto& e : node_ends(p, n)) link_state(e, false);
-    for (const auto& l : links_)
-      for (const auto& e : ends_of(l)) link_state(e, false);
-    for (const auto& n : nodes_)
-      if (p.node(n)->is_router()) kill_daemons(n);
+    for (const auto& e : ends_) link_state(e, false);
+    for (const auto& n : routers_) kill_daemons(n);
   }
   void do_repair() override {
-    const plan::Plan& p = lab_.plan();
     std::set<std::string> touched;
-    for (const auto& n : nodes_)
-      for (const auto& e : node_ends(p, n)) {
-        link_state(e, true);
-        touched.insert(e.node);
-      }
-    for (const auto& l : links_)
-      for (const auto& e : ends_of(l)) {
-        link_state(e, true);
-        touched.insert(e.node);
-      }
-    reapply(lab_, touched);
-    for (const auto& n : nodes_)
-      if (p.node(n)->is_router() && !lab_.daemons_running(n)) start_daemons(n);
+    for (const auto& e : ends_) {
+      link_state(e, true);
+      touched.insert(e.node);
+    }
+    reapply_routes(touched);
+    for (const auto& n : routers_)
+      if (!control_.daemons_running(n)) start_daemons(n);
   }
 
  private:
-  std::vector<std::string> nodes_, links_;
+  std::vector<End> ends_;             // the nodes' link ends, then the links' ends
+  std::vector<std::string> routers_;  // the nodes that run routing daemons
 };
+
+std::unique_ptr<Fault> make_outage(const topology::Fault& f, const Targets& t, lab::Control& c,
+                                   const std::vector<std::string>& nodes,
+                                   const std::vector<std::string>& links) {
+  std::vector<End> ends;
+  std::vector<std::string> routers;
+  for (const auto& n : nodes)
+    for (auto& e : t.node_ends(n)) ends.push_back(std::move(e));
+  for (const auto& l : links)
+    for (auto& e : t.ends_of(l)) ends.push_back(std::move(e));
+  for (const auto& n : nodes)
+    if (t.is_router(n)) routers.push_back(n);
+  return std::make_unique<Outage>(f, c, std::move(ends), std::move(routers));
+}
 
 // degrade: a gray failure; the fault's loss and delay on top of whatever
 // impairment the link has from the topology, both directions, through the
 // lab's impairment backend (netem, or nftables loss and the NFQUEUE delayer).
 class Degrade : public Fault {
  public:
-  using Fault::Fault;
+  Degrade(const topology::Fault& s, lab::Control& c, std::vector<End> ends, impair::Impairment base)
+      : Fault(s, c), ends_(std::move(ends)), base_(base) {}
   void do_inject() override {
     impair::Impairment extra{spec_.delay_ms.value_or(0), 0, spec_.loss_pct.value_or(0), 0};
-    const auto* l = lab_.plan().link(spec_.target);
-    impair::Impairment base = l ? lab::impairment_of(l->impair) : impair::Impairment{};
-    int64_t t = lab_.impair_link(spec_.target, impair::combine(base, extra));
-    for (const auto& e : ends_of(spec_.target)) log(e.node, "degrade", e.ifname + " " + extra.str(), t);
+    int64_t t = control_.impair(spec_.target, impair::combine(base_, extra));
+    for (const auto& e : ends_) log(e.node, "degrade", e.ifname + " " + extra.str(), t);
   }
   void do_repair() override {
-    int64_t t = lab_.restore_link(spec_.target);
-    for (const auto& e : ends_of(spec_.target)) log(e.node, "degrade-repaired", e.ifname, t);
+    int64_t t = control_.restore(spec_.target);
+    for (const auto& e : ends_) log(e.node, "degrade-repaired", e.ifname, t);
   }
+
+ private:
+  std::vector<End> ends_;
+  impair::Impairment base_;
 };
 
 // flap: down and up, period_ms apart, count times; ends up. Its repair is
@@ -265,49 +213,29 @@ class Flap : public Down {
  public:
   using Down::Down;
   void do_inject() override {
-    auto ends = ends_of(spec_.target);
     int64_t half = int64_t{spec_.period_ms} * 1'000'000 / 2;
     int64_t t0 = now();
     for (uint32_t i = 0; i < spec_.count; ++i) {
-      for (const auto& e : ends) link_state(e, false);
+      for (const auto& e : ends_) link_state(e, false);
       wait_until(t0 + (2 * i + 1) * half);
-      for (const auto& e : ends) link_state(e, true);
+      for (const auto& e : ends_) link_state(e, true);
       if (i + 1 < spec_.count) wait_until(t0 + (2 * i + 2) * half);
     }
     std::set<std::string> nodes;
-    for (const auto& e : ends) nodes.insert(e.node);
-    reapply(lab_, nodes);
+    for (const auto& e : ends_) nodes.insert(e.node);
+    reapply_routes(nodes);
   }
 };
-
-// The AWS end of a session, and the address of the peer seen from it.
-struct Peering {
-  std::string node, peer_addr;
-};
-Peering aws_side(const plan::Plan& p, const std::string& over) {
-  for (const auto& s : p.sessions) {
-    if (s.over != over) continue;
-    bool a_aws = topology::is_aws(p.node(s.a)->role);
-    // The AWS end shuts the peering (as AWS's failover test does); between
-    // two non-AWS routers, the second end.
-    if (a_aws) return {s.a, s.b_addr.str()};
-    return {s.b, s.a_addr.str()};
-  }
-  throw InputError("no BGP session over \"" + over + "\"");
-}
 
 // bgp_down: AWS's DX failover test; the peering is shut down for the hold.
 class BgpDown : public Fault {
  public:
-  using Fault::Fault;
-  void do_inject() override {
-    auto pe = aws_side(lab_.plan(), spec_.target);
-    bgp_shutdown(pe.node, pe.peer_addr, true);
-  }
-  void do_repair() override {
-    auto pe = aws_side(lab_.plan(), spec_.target);
-    bgp_shutdown(pe.node, pe.peer_addr, false);
-  }
+  BgpDown(const topology::Fault& s, lab::Control& c, Peering pe) : Fault(s, c), pe_(std::move(pe)) {}
+  void do_inject() override { bgp_shutdown(pe_.node, pe_.peer_addr, true); }
+  void do_repair() override { bgp_shutdown(pe_.node, pe_.peer_addr, false); }
+
+ private:
+  Peering pe_;
 };
 
 // maintenance: AWS tunnel endpoint replacement. The MED on the customer's
@@ -316,84 +244,82 @@ class BgpDown : public Fault {
 // back and the MEDs are restored.
 class Maintenance : public Fault {
  public:
-  using Fault::Fault;
   static constexpr int64_t kMedSettleNs = 2'000'000'000;
   static constexpr int64_t kDrainNs = 1'000'000'000;
 
+  // Another tunnel of the customer: where its traffic goes meanwhile.
+  struct Other {
+    Peering pe;
+    lab::MedSetting lowered, normal;
+  };
+  Maintenance(const topology::Fault& s, lab::Control& c, Peering pe, std::vector<End> ends,
+              std::vector<Other> others)
+      : Fault(s, c), pe_(std::move(pe)), ends_(std::move(ends)), others_(std::move(others)) {}
+
   void do_inject() override {
-    const plan::Plan& p = lab_.plan();
-    const auto* t = p.tunnel(spec_.target);
-    if (!t) throw InputError("maintenance names \"" + spec_.target + "\", which is not a tunnel");
-    for (const auto& o : others(*t)) {
-      auto pe = aws_side(p, o);
-      set_med(pe.node, plan::route_map_tag(o), plan::kVpnMaintenanceMed, pe.peer_addr);
-    }
-    if (!others(*t).empty()) wait_until(now() + kMedSettleNs);
-    auto pe = aws_side(p, t->name);
+    for (const auto& o : others_) set_med(o.pe.node, o.lowered, o.pe.peer_addr, true);
+    if (!others_.empty()) wait_until(now() + kMedSettleNs);
     // Drained before it goes down, as a maintenance is (unlike a failure):
     // graceful shutdown (RFC 8326) re-announces the endpoint's routes at local
     // preference 0 while it still forwards, so the VGW moves to the other
     // tunnel first; only then are the peering and the tunnel taken down.
     // Shutting the peering first would withdraw the endpoint's routes before
     // the VGW has moved (a ~50 ms blackhole measured here).
-    graceful_shutdown(pe.node, true);
+    graceful_shutdown(pe_.node, true);
     wait_until(now() + kDrainNs);
-    bgp_shutdown(pe.node, pe.peer_addr, true);
-    for (const auto& e : ends_of(t->name)) cut(e, "maint");
+    bgp_shutdown(pe_.node, pe_.peer_addr, true);
+    for (const auto& e : ends_) cut(e, "maint");
   }
   void do_repair() override {
-    const plan::Plan& p = lab_.plan();
-    const auto* t = p.tunnel(spec_.target);
-    for (const auto& e : ends_of(t->name)) uncut(e, "maint");
-    auto pe = aws_side(p, t->name);
-    bgp_shutdown(pe.node, pe.peer_addr, false);
-    graceful_shutdown(pe.node, false);
-    for (const auto& o : others(*t)) {
-      auto po = aws_side(p, o);
-      set_med(po.node, plan::route_map_tag(o), plan::kVpnDefaultMed, po.peer_addr);
-    }
+    for (const auto& e : ends_) uncut(e, "maint");
+    bgp_shutdown(pe_.node, pe_.peer_addr, false);
+    graceful_shutdown(pe_.node, false);
+    for (const auto& o : others_) set_med(o.pe.node, o.normal, o.pe.peer_addr, false);
   }
 
  private:
-  // Tunnels that share this tunnel's customer-side node.
-  std::vector<std::string> others(const plan::PlanTunnel& t) const {
-    const plan::Plan& p = lab_.plan();
-    std::string cust = topology::is_aws(p.node(t.a.node)->role) ? t.b.node : t.a.node;
-    std::vector<std::string> out;
-    for (const auto& u : p.tunnels)
-      if (u.name != t.name && (u.a.node == cust || u.b.node == cust)) out.push_back(u.name);
-    return out;
-  }
+  Peering pe_;
+  std::vector<End> ends_;
+  std::vector<Other> others_;
 };
+
+End far_end(const topology::Fault& f, const Targets& t) {
+  for (auto& e : t.ends_of(f.target))
+    if (e.node != f.from) return e;
+  throw InputError("oneway: " + f.from.value_or("?") + " is not an end of " + f.target);
+}
+
+std::unique_ptr<Fault> make_maintenance(const topology::Fault& f, const Targets& t, lab::Control& c) {
+  if (!t.is_tunnel(f.target))
+    throw InputError("maintenance names \"" + f.target + "\", which is not a tunnel");
+  std::vector<Maintenance::Other> others;
+  for (const auto& o : t.tunnels_beside(f.target))
+    others.push_back({t.aws_side(o), c.tunnel_med(o, true), c.tunnel_med(o, false)});
+  return std::make_unique<Maintenance>(f, c, t.aws_side(f.target), t.ends_of(f.target), std::move(others));
+}
 
 }  // namespace
 
-std::unique_ptr<Fault> make_fault(const topology::Fault& f, lab::Lab& lab) {
-  const plan::Plan& p = lab.plan();
+std::unique_ptr<Fault> make_fault(const topology::Fault& f, const plan::Plan& p, lab::Control& c) {
+  const Targets t(p);
   switch (f.kind) {
-    case FaultKind::Cut: return std::unique_ptr<Fault>(new Cut(f, lab));
-    case FaultKind::Oneway: return std::unique_ptr<Fault>(new Oneway(f, lab));
-    case FaultKind::Down: return std::unique_ptr<Fault>(new Down(f, lab));
-    case FaultKind::Crash: return std::unique_ptr<Fault>(new Crash(f, lab));
-    case FaultKind::Poweroff: return std::make_unique<Outage>(f, lab, std::vector<std::string>{f.target}, std::vector<std::string>{});
+    case FaultKind::Cut: return std::make_unique<Cut>(f, c, t.ends_of(f.target));
+    case FaultKind::Oneway: return std::make_unique<Oneway>(f, c, far_end(f, t));
+    case FaultKind::Down: return std::make_unique<Down>(f, c, t.ends_of(f.target));
+    case FaultKind::Crash: return std::make_unique<Crash>(f, c);
+    case FaultKind::Poweroff: return make_outage(f, t, c, {f.target}, {});
     case FaultKind::Domain: {
-      std::vector<std::string> nodes, links;
-      for (const auto& n : p.nodes)
-        if (n.domains.in(f.domain_type, f.domain_value)) nodes.push_back(n.name);
-      for (const auto& l : p.links) {
-        bool end_down = std::find(nodes.begin(), nodes.end(), l.a.node) != nodes.end() ||
-                        std::find(nodes.begin(), nodes.end(), l.b.node) != nodes.end();
-        if (!end_down && l.domains.in(f.domain_type, f.domain_value)) links.push_back(l.name);
-      }
-      if (nodes.empty() && links.empty())
+      auto d = t.domain(f.domain_type, f.domain_value);
+      if (d.nodes.empty() && d.links.empty())
         throw InputError("no node or link is tagged " + std::string(topology::to_string(f.domain_type)) +
                          " = \"" + f.domain_value + "\"");
-      return std::make_unique<Outage>(f, lab, nodes, links);
+      return make_outage(f, t, c, d.nodes, d.links);
     }
-    case FaultKind::Degrade: return std::unique_ptr<Fault>(new Degrade(f, lab));
-    case FaultKind::Flap: return std::unique_ptr<Fault>(new Flap(f, lab));
-    case FaultKind::Maintenance: return std::unique_ptr<Fault>(new Maintenance(f, lab));
-    case FaultKind::BgpDown: return std::unique_ptr<Fault>(new BgpDown(f, lab));
+    case FaultKind::Degrade:
+      return std::make_unique<Degrade>(f, c, t.ends_of(f.target), t.impairment_of(f.target));
+    case FaultKind::Flap: return std::make_unique<Flap>(f, c, t.ends_of(f.target));
+    case FaultKind::Maintenance: return make_maintenance(f, t, c);
+    case FaultKind::BgpDown: return std::make_unique<BgpDown>(f, c, t.aws_side(f.target));
   }
   throw InputError("unknown fault");
 }

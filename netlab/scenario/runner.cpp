@@ -159,7 +159,7 @@ struct FlowLogs {
 }  // namespace
 
 Runner::Runner(lab::Lab& lab, const topology::Topology& t, kernel::RouteMonitor& routes, RunnerOptions o)
-    : lab_(lab), topo_(t), routes_(routes), opt_(std::move(o)) {
+    : lab_(lab), control_(lab::make_control(lab)), topo_(t), routes_(routes), opt_(std::move(o)) {
   for (const auto& n : lab_.plan().nodes)
     if (n.is_router()) routes_.watch(n.ns);
 }
@@ -315,7 +315,7 @@ Trial Runner::run_trial(const topology::Scenario& sc, const topology::Probe& pr,
   const int64_t realtime_offset = clock.realtime_ns() - clock.now_ns();
 
   // The fault.
-  auto fault = fault::make_fault(sc.fault, lab_);
+  auto fault = fault::make_fault(sc.fault, plan, *control_);
   int64_t t_fault = 0;
   int64_t t_repair = 0;
   LinkCounts c_mid;

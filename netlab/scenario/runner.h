@@ -19,6 +19,7 @@
 #include <string>
 
 #include "netlab/kernel/route_monitor.h"
+#include "netlab/lab/control.h"
 #include "netlab/lab/lab.h"
 #include "netlab/scenario/results.h"
 #include "netlab/topology/model.h"
@@ -45,6 +46,7 @@ class Runner {
   Trial run_trial(const topology::Scenario&, const topology::Probe&, int index);
 
   lab::Lab& lab_;
+  std::unique_ptr<lab::Control> control_;
   const topology::Topology& topo_;
   kernel::RouteMonitor& routes_;
   RunnerOptions opt_;
