@@ -182,26 +182,13 @@ ProbeLog read_probe_log(const std::string& path) {
   return parse_probe_log(bytes, path);
 }
 
-DirectionReport analyze_direction(const DirectionInput& in, TimeWindow window,
-                                  const AnalysisOptions& options) {
-  const int64_t I = in.interval_ns;
-  if (I <= 0) throw Error("probe analysis: interval " + std::to_string(I) + " ns");
-  const SentIndex sent(in.sent);
+namespace {
 
-  // The effective window: only what the evidence can judge.
-  const int64_t B = window.begin_ns;
-  int64_t E = window.end_ns;
-  if (in.receiver_covered_until_ns != kMax) {
-    E = std::min(E, sat_add(in.receiver_covered_until_ns, -options.in_flight_ns));
-  }
-  if (!sent.empty()) E = std::min(E, sat_add(sent.last_tx(), I));
-
-  DirectionReport r;
-  r.interval_ns = I;
-  r.window = {B, E};
-
-  // First copies by seq; duplicates and reordering on the arrival order.
-  const auto& rx = in.received;
+// The first copy of each seq received, in seq order. Counts the window's
+// received probes and duplicates into `r`, and the reordered ones (judged on
+// the arrival order).
+std::vector<ReceivedProbe> first_copies(std::span<const ReceivedProbe> rx, int64_t B, int64_t E,
+                                        DirectionReport& r) {
   std::vector<size_t> order(rx.size());
   std::iota(order.begin(), order.end(), size_t{0});
   std::stable_sort(order.begin(), order.end(),
@@ -226,78 +213,115 @@ DirectionReport analyze_direction(const DirectionInput& in, TimeWindow window,
     highest = any ? std::max(highest, rx[i].seq) : rx[i].seq;
     any = true;
   }
+  return uniq;
+}
 
-  // Every run of loss the logs show, then the ones that overlap the window.
+// The run before the first probe received (the peer was not up yet).
+std::optional<LossRun> leading_run(const ReceivedProbe& first, const SentIndex& sent, int64_t I) {
+  if (!sent.empty()) {
+    if (sent.front().seq >= first.seq) return std::nullopt;
+    const auto before = sent.range(sent.front().seq, first.seq - 1);
+    return LossRun{.first_seq = sent.front().seq,
+                   .lost = before.size(),
+                   .start_ns = sent.front().tx_ns,
+                   .end_ns = first.tx_ns};
+  }
+  if (first.seq == 0) return std::nullopt;
+  // Without the sender's log: the probe starts at seq 0 on the grid.
+  return LossRun{.first_seq = 0,
+                 .lost = first.seq,
+                 .start_ns = sat_add(first.tx_ns, -sat_mul(static_cast<int64_t>(first.seq), I)),
+                 .end_ns = first.tx_ns};
+}
+
+// The run after the last probe received: open, to the end of the evidence.
+std::optional<LossRun> trailing_run(const ReceivedProbe& last, const SentIndex& sent, int64_t I,
+                                    int64_t E) {
+  const int64_t start = sat_add(last.tx_ns, I);
+  uint64_t lost = 0;
+  if (!sent.empty()) {
+    if (last.seq < std::numeric_limits<uint64_t>::max()) {
+      lost = count_tx_in(sent.range(last.seq + 1, std::numeric_limits<uint64_t>::max()), kMin, E);
+    }
+  } else if (E != kMax && start < E) {
+    lost = grid_points_in(start, I, std::numeric_limits<uint64_t>::max(), kMin, E);
+  }
+  if (lost == 0) return std::nullopt;
+  return LossRun{.first_seq = last.seq + 1,
+                 .lost = lost,
+                 .start_ns = start,
+                 .end_ns = std::max(E, start),
+                 .open = true};
+}
+
+// Every run of loss the logs show, in seq order.
+std::vector<LossRun> loss_runs(const std::vector<ReceivedProbe>& uniq, const SentIndex& sent, int64_t I,
+                               int64_t E) {
   std::vector<LossRun> runs;
-  auto lost_in_window = [&](const LossRun& run) -> uint64_t {
-    if (!sent.empty())
-      return count_tx_in(sent.range(run.first_seq, run.first_seq + run.lost - 1), B, E);
-    return grid_points_in(run.start_ns, I, run.lost, B, E);
-  };
   if (uniq.empty()) {
-    if (!sent.empty()) {
-      const uint64_t lost = count_tx_in(sent.all(), kMin, E);
-      if (lost > 0) {
-        runs.push_back({.first_seq = sent.front().seq,
-                        .lost = lost,
-                        .start_ns = sent.front().tx_ns,
-                        .end_ns = std::max(E, sent.front().tx_ns),
-                        .open = true});
-      }
-    }
-  } else {
-    const ReceivedProbe& first = uniq.front();
-    if (!sent.empty()) {
-      if (sent.front().seq < first.seq) {
-        const auto before = sent.range(sent.front().seq, first.seq - 1);
-        runs.push_back({.first_seq = sent.front().seq,
-                        .lost = before.size(),
-                        .start_ns = sent.front().tx_ns,
-                        .end_ns = first.tx_ns});
-      }
-    } else if (first.seq > 0) {
-      // Without the sender's log: the probe starts at seq 0 on the grid.
-      runs.push_back(
-          {.first_seq = 0,
-           .lost = first.seq,
-           .start_ns = sat_add(first.tx_ns, -sat_mul(static_cast<int64_t>(first.seq), I)),
-           .end_ns = first.tx_ns});
-    }
-    for (size_t k = 1; k < uniq.size(); ++k) {
-      const ReceivedProbe &p = uniq[k - 1], &n = uniq[k];
-      if (n.seq == p.seq + 1) continue;
-      const int64_t start = sat_add(p.tx_ns, I);
-      runs.push_back({.first_seq = p.seq + 1,
-                      .lost = n.seq - p.seq - 1,
-                      .start_ns = start,
-                      .end_ns = std::max(n.tx_ns, start)});
-    }
-    const ReceivedProbe& last = uniq.back();
-    const int64_t start = sat_add(last.tx_ns, I);
-    uint64_t lost = 0;
-    if (!sent.empty()) {
-      if (last.seq < std::numeric_limits<uint64_t>::max()) {
-        lost = count_tx_in(sent.range(last.seq + 1, std::numeric_limits<uint64_t>::max()), kMin, E);
-      }
-    } else if (E != kMax && start < E) {
-      lost = grid_points_in(start, I, std::numeric_limits<uint64_t>::max(), kMin, E);
-    }
+    // Nothing received: everything sent is one open run.
+    const uint64_t lost = sent.empty() ? 0 : count_tx_in(sent.all(), kMin, E);
     if (lost > 0) {
-      runs.push_back({.first_seq = last.seq + 1,
+      runs.push_back({.first_seq = sent.front().seq,
                       .lost = lost,
-                      .start_ns = start,
-                      .end_ns = std::max(E, start),
+                      .start_ns = sent.front().tx_ns,
+                      .end_ns = std::max(E, sent.front().tx_ns),
                       .open = true});
     }
+    return runs;
   }
+  if (auto lead = leading_run(uniq.front(), sent, I)) runs.push_back(*lead);
+  for (size_t k = 1; k < uniq.size(); ++k) {
+    const ReceivedProbe &p = uniq[k - 1], &n = uniq[k];
+    if (n.seq == p.seq + 1) continue;
+    const int64_t start = sat_add(p.tx_ns, I);
+    runs.push_back({.first_seq = p.seq + 1,
+                    .lost = n.seq - p.seq - 1,
+                    .start_ns = start,
+                    .end_ns = std::max(n.tx_ns, start)});
+  }
+  if (auto tail = trailing_run(uniq.back(), sent, I, E)) runs.push_back(*tail);
+  return runs;
+}
 
+// The runs that overlap the window [B, E), and the longest of them.
+void keep_overlapping(const std::vector<LossRun>& runs, int64_t B, int64_t E, DirectionReport& r) {
   for (const LossRun& run : runs) {
-    r.lost += lost_in_window(run);
     if (run.start_ns < E && run.end_ns > B && E > B) {
       r.runs.push_back(run);
       if (!r.longest || run.duration_ns() > r.longest->duration_ns()) r.longest = run;
     }
   }
+}
+
+}  // namespace
+
+DirectionReport analyze_direction(const DirectionInput& in, TimeWindow window,
+                                  const AnalysisOptions& options) {
+  const int64_t I = in.interval_ns;
+  if (I <= 0) throw Error("probe analysis: interval " + std::to_string(I) + " ns");
+  const SentIndex sent(in.sent);
+
+  // The effective window: only what the evidence can judge.
+  const int64_t B = window.begin_ns;
+  int64_t E = window.end_ns;
+  if (in.receiver_covered_until_ns != kMax) {
+    E = std::min(E, sat_add(in.receiver_covered_until_ns, -options.in_flight_ns));
+  }
+  if (!sent.empty()) E = std::min(E, sat_add(sent.last_tx(), I));
+
+  DirectionReport r;
+  r.interval_ns = I;
+  r.window = {B, E};
+  const std::vector<ReceivedProbe> uniq = first_copies(in.received, B, E, r);
+  const std::vector<LossRun> runs = loss_runs(uniq, sent, I, E);
+  for (const LossRun& run : runs) {
+    if (!sent.empty())
+      r.lost += count_tx_in(sent.range(run.first_seq, run.first_seq + run.lost - 1), B, E);
+    else
+      r.lost += grid_points_in(run.start_ns, I, run.lost, B, E);
+  }
+  keep_overlapping(runs, B, E, r);
   r.sent = r.received + r.lost;
   r.reachable = r.received > 0;
 
@@ -386,39 +410,40 @@ DirectionReport analyze_anycast_forward(const ProbeLog& client, std::span<const 
                            window, options);
 }
 
-DirectionReport analyze_anycast_reverse(const ProbeLog& client, std::span<const ProbeLog> instances,
-                                        TimeWindow window, const AnalysisOptions& options) {
-  check_anycast(client, instances);
-  const int64_t I = client.header.interval_ns;
-  const int64_t B = window.begin_ns;
-  int64_t E = std::min(window.end_ns, sat_add(client.covered_until_ns, -options.in_flight_ns));
-  for (const ProbeLog& inst : instances) E = std::min(E, inst.covered_until_ns);
+namespace {
 
-  DirectionReport r;
-  r.interval_ns = I;
-  r.window = {B, E};
+// A reflection sent, by seq: the earliest send time of its copies, and
+// whether any copy left without an error.
+struct Reflection {
+  int64_t t = kMax;
+  bool sent_ok = false;
+};
+using Reflections = std::map<uint64_t, Reflection>;
 
-  // Every reflection sent before the evidence ends, by seq: the earliest
-  // send time of its copies, and whether any copy left without an error.
-  struct Reflection {
-    int64_t t = kMax;
-    bool sent_ok = false;
-  };
-  std::map<uint64_t, Reflection> reflections;
+// Every reflection the instances sent before the evidence ends.
+Reflections reflections_before(std::span<const ProbeLog> instances, int64_t E) {
+  Reflections out;
   for (const ProbeLog& inst : instances)
     for (const ReflectedProbe& x : inst.reflected) {
       if (x.reflect_tx_ns >= E) continue;
-      Reflection& y = reflections[x.seq];
+      Reflection& y = out[x.seq];
       y.t = std::min(y.t, x.reflect_tx_ns);
       y.sent_ok |= x.error == 0;
     }
-  // What came back: first copies, duplicates and reordering on arrival order.
+  return out;
+}
+
+// The seqs whose reflection came back (first copies); counts duplicates and
+// reordering (on arrival order) into `r`. A reflection that came back was
+// sent, even when its instance's log does not show it yet.
+std::set<uint64_t> echoes(const ProbeLog& client, int64_t B, int64_t E, Reflections& reflections,
+                          DirectionReport& r) {
   std::set<uint64_t> back;
   bool any = false;
   uint64_t highest = 0;
   for (const EchoedProbe& e : client.echoed) {
     if (e.reflect_tx_ns >= E) continue;
-    Reflection& y = reflections[e.seq];  // it came back, so it was sent
+    Reflection& y = reflections[e.seq];
     y.t = std::min(y.t, e.reflect_tx_ns);
     y.sent_ok = true;
     const bool counted = in_window(e.reflect_tx_ns, B, E);
@@ -430,8 +455,12 @@ DirectionReport analyze_anycast_reverse(const ProbeLog& client, std::span<const 
     highest = any ? std::max(highest, e.seq) : e.seq;
     any = true;
   }
+  return back;
+}
 
-  // Runs of lost reflections, broken where a probe reached no instance.
+// Runs of lost reflections, broken where a probe reached no instance.
+std::vector<LossRun> reflection_runs(const Reflections& reflections, const std::set<uint64_t>& back,
+                                     int64_t I) {
   std::vector<LossRun> runs;
   std::optional<LossRun> cur;
   uint64_t cur_last = 0;
@@ -460,8 +489,12 @@ DirectionReport analyze_anycast_reverse(const ProbeLog& client, std::span<const 
     cur->end_ns = sat_add(cur_last_t, I);
     runs.push_back(*cur);
   }
-  // Runs after the last reflection that came back: none recovered. They are
-  // one open run, to the end of the evidence.
+  return runs;
+}
+
+// Runs after the last reflection that came back: none recovered. They are
+// one open run, to the end of the evidence.
+std::vector<LossRun> close_runs(const std::vector<LossRun>& runs, const std::set<uint64_t>& back, int64_t E) {
   std::optional<uint64_t> last_back;
   if (!back.empty()) last_back = *back.rbegin();
   std::vector<LossRun> closed;
@@ -482,6 +515,25 @@ DirectionReport analyze_anycast_reverse(const ProbeLog& client, std::span<const 
     open->end_ns = std::max(E, open->start_ns);
     closed.push_back(*open);
   }
+  return closed;
+}
+
+}  // namespace
+
+DirectionReport analyze_anycast_reverse(const ProbeLog& client, std::span<const ProbeLog> instances,
+                                        TimeWindow window, const AnalysisOptions& options) {
+  check_anycast(client, instances);
+  const int64_t I = client.header.interval_ns;
+  const int64_t B = window.begin_ns;
+  int64_t E = std::min(window.end_ns, sat_add(client.covered_until_ns, -options.in_flight_ns));
+  for (const ProbeLog& inst : instances) E = std::min(E, inst.covered_until_ns);
+
+  DirectionReport r;
+  r.interval_ns = I;
+  r.window = {B, E};
+  Reflections reflections = reflections_before(instances, E);
+  const std::set<uint64_t> back = echoes(client, B, E, reflections, r);
+  const std::vector<LossRun> closed = close_runs(reflection_runs(reflections, back, I), back, E);
 
   for (const auto& [seq, x] : reflections) {
     if (!in_window(x.t, B, E)) continue;
@@ -493,12 +545,7 @@ DirectionReport analyze_anycast_reverse(const ProbeLog& client, std::span<const 
       if (!x.sent_ok) ++r.send_errors;
     }
   }
-  for (const LossRun& run : closed) {
-    if (run.start_ns < E && run.end_ns > B && E > B) {
-      r.runs.push_back(run);
-      if (!r.longest || run.duration_ns() > r.longest->duration_ns()) r.longest = run;
-    }
-  }
+  keep_overlapping(closed, B, E, r);
   r.reachable = r.received > 0;
   return r;
 }

@@ -11,6 +11,7 @@
 #include <string>
 #include <vector>
 
+#include "netlab/measure/data_plane.h"
 #include "netlab/topology/model.h"
 
 namespace netlab::scenario {
@@ -23,22 +24,9 @@ struct Event {
   std::string detail;
 };
 
-// The longest data-plane outage seen by one probe direction in a window.
-struct Outage {
-  double outage_ms = 0;   // longest run of consecutive lost probes (lost x interval)
-  uint64_t lost = 0;      // probes lost in that run
-  uint64_t total_lost = 0;  // all probes lost in the window
-  uint64_t sent = 0;        // probes sent in the window
-  double start_ms = 0, end_ms = 0;  // of the longest run, from the fault
-  bool recovered = true;  // false: the outage was still open when the window ended
-};
-
-// One probe flow's outage in each direction (probes with flows > 1).
-struct FlowFigures {
-  uint32_t flow = 0;
-  Outage forward, reverse;
-  bool affected() const { return forward.total_lost > 0 || reverse.total_lost > 0; }
-};
+// The data-plane figures of a window and of a flow (measure/data_plane.h).
+using measure::FlowFigures;
+using measure::Outage;
 
 struct Trial {
   int index = 0;

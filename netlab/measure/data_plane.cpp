@@ -1,0 +1,246 @@
+#include "netlab/measure/data_plane.h"
+
+#include <algorithm>
+#include <cmath>
+
+namespace netlab::measure {
+
+namespace {
+
+constexpr int64_t kMs = 1'000'000;
+constexpr int64_t kS = 1'000'000'000;
+
+double ms_between(int64_t from, int64_t to) { return static_cast<double>(to - from) / kMs; }
+
+Outage worse(const Outage& a, const Outage& b) { return b.outage_ms > a.outage_ms ? b : a; }
+
+}  // namespace
+
+LinkCounts delta(const LinkCounts& before, const LinkCounts& after) {
+  LinkCounts d;
+  for (const auto& [k, v] : after) {
+    auto it = before.find(k);
+    uint64_t b = it == before.end() ? 0 : it->second;
+    if (v > b) d[k] = v - b;
+  }
+  return d;
+}
+
+std::vector<std::string> path_of(const LinkCounts& d, double window_ms, double interval_ms, double share) {
+  double sent = 2 * window_ms / interval_ms;  // both directions
+  uint64_t floor = std::max<uint64_t>(1, static_cast<uint64_t>(share * sent));
+  std::vector<std::pair<uint64_t, std::string>> v;
+  for (const auto& [k, n] : d)
+    if (n >= floor) v.push_back({n, k});
+  std::sort(v.begin(), v.end(), [](auto& a, auto& b) { return a.first != b.first ? a.first > b.first : a.second < b.second; });
+  std::vector<std::string> out;
+  for (auto& [n, k] : v) out.push_back(k);
+  return out;
+}
+
+Outage outage_of(const DirectionReport& r, int64_t t_ref, bool clip) {
+  Outage o;
+  o.total_lost = r.lost;
+  o.sent = r.sent;
+  const LossRun* best = nullptr;
+  int64_t best_ns = -1;
+  for (const auto& run : r.runs) {
+    int64_t start = clip ? std::max(run.start_ns, r.window.begin_ns) : run.start_ns;
+    int64_t d = run.end_ns - start;
+    if (d > best_ns) {
+      best_ns = d;
+      best = &run;
+    }
+  }
+  if (best && best_ns > 0) {
+    int64_t start = clip ? std::max(best->start_ns, r.window.begin_ns) : best->start_ns;
+    o.outage_ms = static_cast<double>(best->end_ns - start) / kMs;
+    o.lost = best->lost;
+    o.start_ms = ms_between(t_ref, start);
+    o.end_ms = ms_between(t_ref, best->end_ns);
+    o.recovered = !best->open;
+  }
+  return o;
+}
+
+// One flow's logs as read: the client's and its peers'.
+struct DataPlane::Logs {
+  bool anycast = false;
+  ProbeLog client;
+  std::vector<ProbeLog> peers;
+  DirectionReport forward(TimeWindow w, const AnalysisOptions& o = {}) const {
+    return anycast ? analyze_anycast_forward(client, peers, w, o)
+                   : analyze_direction(client, peers.front(), w, o);
+  }
+  DirectionReport reverse(TimeWindow w, const AnalysisOptions& o = {}) const {
+    return anycast ? analyze_anycast_reverse(client, peers, w, o)
+                   : analyze_direction(peers.front(), client, w, o);
+  }
+  // Both directions have carried something.
+  bool flowing() const {
+    return anycast ? !client.echoed.empty() : !client.received.empty() && !peers.front().received.empty();
+  }
+};
+
+DataPlane::DataPlane(FlowIo& io, FlowSpec spec, std::vector<CountedIface> counted,
+                     std::set<std::string> access_links, double path_share)
+    : io_(io), spec_(std::move(spec)), counted_(std::move(counted)),
+      access_links_(std::move(access_links)), path_share_(path_share) {}
+
+DataPlane::~DataPlane() {
+  try {
+    stop();
+  } catch (...) {
+    // Teardown stops them from the journal.
+  }
+}
+
+void DataPlane::start() {
+  // Namespace by namespace, in the order of the counted interfaces.
+  std::vector<std::pair<std::string, std::vector<std::string>>> by_ns;
+  for (const auto& c : counted_) {
+    if (by_ns.empty() || by_ns.back().first != c.ns) by_ns.push_back({c.ns, {}});
+    by_ns.back().second.push_back(c.ifname);
+  }
+  for (const auto& [ns, ifs] : by_ns) io_.install_counters(ns, ifs, spec_.port, spec_.ports_counted);
+  for (uint32_t f = 0; f < std::max<uint32_t>(1, spec_.flows); ++f) start_flow(f);
+}
+
+void DataPlane::start_probe(const ProbeHost& me, Ipv4 bind, Ipv4 peer, uint32_t flow, uint32_t id,
+                            uint32_t peer_id, ProbeMode mode, std::string& log) {
+  ProbeProcess p{me.node, me.ns, "probe-" + std::to_string(flow), {}, spec_.dir + "/" + me.node + ".out"};
+  ProbeOptions& o = p.options;
+  o.bind_addr = bind;
+  o.bind_port = static_cast<uint16_t>(spec_.port + flow);
+  o.peer_addr = peer;
+  o.peer_port = static_cast<uint16_t>(spec_.port + flow);
+  o.interval_ns = std::llround(spec_.interval_ms * kMs);
+  o.out = spec_.dir + "/" + spec_.prefix + "-" + me.node + "-" + std::to_string(flow) + ".log";
+  o.stream_id = id;
+  o.peer_stream_id = peer_id;
+  o.mode = mode;
+  o.realtime = true;
+  log = o.out;
+  io_.start_probe(p);
+  running_.push_back({me.node, p.name});
+}
+
+void DataPlane::start_flow(uint32_t f) {
+  FlowLogs fl;
+  const ProbeHost& from = spec_.from;
+  if (spec_.service) {
+    // The reflectors first, so they are usually up when the client's first
+    // probes arrive; flowing() is waited for either way.
+    fl.peers.resize(spec_.to.size());
+    for (size_t i = 0; i < spec_.to.size(); ++i)
+      start_probe(spec_.to[i], *spec_.service, from.addr, f, static_cast<uint32_t>(i + 1), 1 + f,
+                  ProbeMode::kReflect, fl.peers[i]);
+    start_probe(from, from.addr, *spec_.service, f, 1 + f, 0, ProbeMode::kEcho, fl.client);
+  } else {
+    const ProbeHost& to = spec_.to.front();
+    fl.peers.resize(1);
+    start_probe(from, from.addr, to.addr, f, 1 + 2 * f, 2 + 2 * f, ProbeMode::kStream, fl.client);
+    start_probe(to, to.addr, from.addr, f, 2 + 2 * f, 1 + 2 * f, ProbeMode::kStream, fl.peers[0]);
+  }
+  logs_.push_back(std::move(fl));
+}
+
+void DataPlane::stop() {
+  auto procs = std::move(running_);
+  running_.clear();
+  for (const auto& [node, name] : procs) io_.stop_probe(node, name);
+}
+
+DataPlane::Logs DataPlane::read(uint32_t flow) {
+  Logs r{spec_.service.has_value(), io_.read_log(logs_.at(flow).client), {}};
+  for (const auto& p : logs_[flow].peers) r.peers.push_back(io_.read_log(p));
+  return r;
+}
+
+bool DataPlane::flowing() {
+  bool all = true;
+  for (uint32_t f = 0; f < logs_.size(); ++f) all = all && read(f).flowing();
+  return all;
+}
+
+LinkCounts DataPlane::snapshot() {
+  LinkCounts out;
+  std::string ns;
+  std::map<std::string, uint64_t> c;
+  for (const auto& i : counted_) {
+    if (i.ns != ns) c = io_.read_counters(ns = i.ns);
+    auto it = c.find(i.ifname);
+    if (it != c.end()) out[i.link] += it->second;
+  }
+  return out;
+}
+
+std::vector<std::string> DataPlane::path(const LinkCounts& before, const LinkCounts& after,
+                                         int64_t window_ns) const {
+  std::vector<std::string> out;
+  for (auto& l : path_of(delta(before, after), static_cast<double>(window_ns) / kMs, spec_.interval_ms, path_share_))
+    if (!access_links_.count(l)) out.push_back(std::move(l));
+  return out;
+}
+
+bool DataPlane::clean(TimeWindow recent) {
+  bool clean = true;
+  for (uint32_t f = 0; f < logs_.size(); ++f) {
+    auto r = read(f);
+    auto fwd = r.forward(recent);
+    clean = clean && fwd.runs.empty() && fwd.reachable && r.reverse(recent).runs.empty();
+  }
+  return clean;
+}
+
+DataPlaneFigures DataPlane::analyse(const TrialTimes& t, const AnalysisOptions& ao) {
+  DataPlaneFigures d;
+  const TimeWindow during{t.fault, t.repair}, after{t.repair, t.end};
+  // "Reachable while the fault holds": probes get through, both ways, in the
+  // last second of the hold (or its second half, for short holds).
+  const int64_t tail = std::min<int64_t>(kS, (t.repair - t.fault) / 2);
+  const TimeWindow end_of_hold{t.repair - tail, t.repair};
+  int64_t lateness = 0;
+  for (uint32_t f = 0; f < logs_.size(); ++f) {
+    auto logs = read(f);
+    auto fwd = logs.forward(during, ao);
+    auto rev = logs.reverse(during, ao);
+    FlowFigures ff{f, outage_of(fwd, t.fault), outage_of(rev, t.fault)};
+    d.reachable = d.reachable && logs.forward(end_of_hold, ao).reachable &&
+                  logs.reverse(end_of_hold, ao).reachable;
+    // The trial's figures are its worst flow's.
+    d.forward = f == 0 ? ff.forward : worse(d.forward, ff.forward);
+    d.reverse = f == 0 ? ff.reverse : worse(d.reverse, ff.reverse);
+    Outage fbf = outage_of(logs.forward(after, ao), t.repair, true);
+    Outage fbr = outage_of(logs.reverse(after, ao), t.repair, true);
+    if (spec_.service) add_served(logs, t, d);
+    d.failback_forward = f == 0 ? fbf : worse(d.failback_forward, fbf);
+    d.failback_reverse = f == 0 ? fbr : worse(d.failback_reverse, fbr);
+    lateness = std::max({lateness, fwd.max_lateness_ns.value_or(0), rev.max_lateness_ns.value_or(0)});
+    if (logs_.size() > 1) d.flows.push_back(ff);
+  }
+  d.probe_max_lateness_ms = static_cast<double>(lateness) / kMs;
+  if (spec_.service) pick_serving(t, d);
+  return d;
+}
+
+// Anycast: which instance received the probes, before and while the fault held.
+void DataPlane::add_served(const Logs& logs, const TrialTimes& t, DataPlaneFigures& d) const {
+  auto before = served_by(logs.peers, {t.pre, t.pre_end});
+  auto now = served_by(logs.peers, {t.mid, t.repair});
+  for (size_t i = 0; i < spec_.to.size(); ++i) {
+    d.served_before[spec_.to[i].node] += before[i];
+    d.served[spec_.to[i].node] += now[i];
+  }
+}
+
+// Serving: at least path_share of one flow's probes of the window, as for
+// the path, so a few probes caught in a transient do not count.
+void DataPlane::pick_serving(const TrialTimes& t, DataPlaneFigures& d) const {
+  const double per_flow = ms_between(t.mid, t.repair) / spec_.interval_ms;
+  const uint64_t floor = std::max<uint64_t>(1, static_cast<uint64_t>(path_share_ * per_flow));
+  for (const auto& [name, n] : d.served)
+    if (n >= floor) d.serving.push_back(name);
+}
+
+}  // namespace netlab::measure

@@ -1,0 +1,182 @@
+// The data plane of one trial, measured: the probe flows between two hosts
+// (or from a host to an anycast service), the counters that say which links
+// carried them, and what their logs say about the fault.
+//
+// Flows: for each flow, one netlab-probe at each end, each sending its own
+// stream to the other on the flow's own UDP port (so ECMP hashes flows
+// apart). To an anycast service: `from` sends its stream to the service
+// address in echo mode and every instance reflects what reaches it, on the
+// flow's port (probe.h defines the figures of both).
+//
+// Path: in every namespace, one nftables counter per interface counting the
+// probe's ports (path_counters.h); a link is on the path of a window when it
+// carried at least `path_share` of the probes sent in it.
+//
+// Everything outside this process (starting probes, reading their logs and
+// the counters) goes through FlowIo, so that trials run in unit tests on a
+// fake. Threads: one thread. Errors: what FlowIo and the analysis throw.
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <optional>
+#include <set>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "netlab/base/ip.h"
+#include "netlab/measure/probe.h"
+#include "netlab/measure/probe_runner.h"
+
+namespace netlab::measure {
+
+// The longest data-plane outage seen by one probe direction in a window.
+struct Outage {
+  double outage_ms = 0;   // longest run of consecutive lost probes (lost x interval)
+  uint64_t lost = 0;      // probes lost in that run
+  uint64_t total_lost = 0;  // all probes lost in the window
+  uint64_t sent = 0;        // probes sent in the window
+  double start_ms = 0, end_ms = 0;  // of the longest run, from the fault
+  bool recovered = true;  // false: the outage was still open when the window ended
+};
+
+// One probe flow's outage in each direction (probes with flows > 1).
+struct FlowFigures {
+  uint32_t flow = 0;
+  Outage forward, reverse;
+  bool affected() const { return forward.total_lost > 0 || reverse.total_lost > 0; }
+};
+
+// Probe packets per link (both ends' counters summed), from one snapshot.
+using LinkCounts = std::map<std::string, uint64_t>;
+
+// One end of the probe: a host, and the address its probes use.
+struct ProbeHost {
+  std::string node, ns;
+  Ipv4 addr;
+};
+
+struct FlowSpec {
+  ProbeHost from;
+  // Unicast: the other host. Anycast: every instance of the service, in
+  // instance order.
+  std::vector<ProbeHost> to;
+  std::optional<Ipv4> service;  // anycast: the service address
+  uint32_t flows = 1;
+  double interval_ms = 1;
+  uint16_t port = 47000;  // flow f uses port + f
+  uint16_t ports_counted = 1;  // the counters count [port, port + ports_counted)
+  std::string dir;        // where the logs go
+  std::string prefix;     // log names: <dir>/<prefix>-<node>-<flow>.log
+};
+
+// An interface whose probe packets are counted, and the link it is on.
+struct CountedIface {
+  std::string ns, ifname, link;
+};
+
+// One netlab-probe as a process of the lab.
+struct ProbeProcess {
+  std::string node, ns, name;  // name: unique per node ("probe-0")
+  ProbeOptions options;
+  std::string output;  // its stdout and stderr
+};
+
+class FlowIo {
+ public:
+  virtual ~FlowIo() = default;
+  virtual void start_probe(const ProbeProcess&) = 0;
+  virtual void stop_probe(const std::string& node, const std::string& name) = 0;
+  virtual ProbeLog read_log(const std::string& path) = 0;
+  // (Re)creates the counters of a namespace's interfaces for ports
+  // [port, port + ports).
+  virtual void install_counters(const std::string& ns, const std::vector<std::string>& ifnames,
+                                uint16_t port, uint16_t ports) = 0;
+  // ifname -> probe packets received so far.
+  virtual std::map<std::string, uint64_t> read_counters(const std::string& ns) = 0;
+};
+
+// The instants of a trial that delimit its windows (CLOCK_MONOTONIC).
+struct TrialTimes {
+  int64_t pre = 0, pre_end = 0;  // the pre-fault window
+  int64_t fault = 0, mid = 0, repair = 0;  // mid: the hold's second half begins
+  int64_t end = 0;               // failback complete and settled
+};
+
+// What a trial's probe logs say (scenario::Trial holds the same fields).
+struct DataPlaneFigures {
+  Outage forward, reverse;                    // fault .. repair; the worst flow's
+  Outage failback_forward, failback_reverse;  // repair .. end, clipped at the repair
+  bool reachable = true;  // every flow got through both ways at the end of the hold
+  double probe_max_lateness_ms = 0;
+  std::vector<FlowFigures> flows;  // per flow, when there are several
+  // Anycast: probes each instance received (all flows) before the fault
+  // and in the hold's second half, and the instances that served then.
+  std::map<std::string, uint64_t> served_before, served;
+  std::vector<std::string> serving;
+};
+
+class DataPlane {
+ public:
+  // `access_links`: hosts' own links, which always carry the probe and are
+  // left out of paths. `path_share`: see the top of this file.
+  DataPlane(FlowIo&, FlowSpec, std::vector<CountedIface>, std::set<std::string> access_links,
+            double path_share);
+  // Stops the probes still running (errors ignored: teardown stops them).
+  ~DataPlane();
+  DataPlane(const DataPlane&) = delete;
+  DataPlane& operator=(const DataPlane&) = delete;
+
+  // Installs the counters, then starts every flow's probes.
+  void start();
+  // Every flow has carried something both ways.
+  bool flowing();
+  // Stops every probe (idempotent); their logs are complete afterwards.
+  void stop();
+
+  LinkCounts snapshot();
+  // The links (not access links) that carried at least path_share of the
+  // probes between two snapshots `window_ns` apart, busiest first.
+  std::vector<std::string> path(const LinkCounts& before, const LinkCounts& after,
+                                int64_t window_ns) const;
+  // In the window: no probe lost either way, and the forward way reachable.
+  bool clean(TimeWindow recent);
+  DataPlaneFigures analyse(const TrialTimes&, const AnalysisOptions&);
+
+  const FlowSpec& spec() const { return spec_; }
+
+ private:
+  struct Logs;
+  Logs read(uint32_t flow);
+  void start_flow(uint32_t flow);
+  void start_probe(const ProbeHost& me, Ipv4 bind, Ipv4 peer, uint32_t flow, uint32_t id,
+                   uint32_t peer_id, ProbeMode mode, std::string& log);
+  void add_served(const Logs&, const TrialTimes&, DataPlaneFigures&) const;
+  void pick_serving(const TrialTimes&, DataPlaneFigures&) const;
+
+  FlowIo& io_;
+  FlowSpec spec_;
+  std::vector<CountedIface> counted_;
+  std::set<std::string> access_links_;
+  double path_share_;
+  struct FlowLogs {
+    std::string client;
+    std::vector<std::string> peers;  // unicast: the other host's; anycast: per instance
+  };
+  std::vector<FlowLogs> logs_;
+  std::vector<std::pair<std::string, std::string>> running_;  // node, probe name
+};
+
+// after - before, per link, where it grew.
+LinkCounts delta(const LinkCounts& before, const LinkCounts& after);
+// Links that carried at least `share` of the probes sent in the window (both
+// directions), busiest first (ties by name).
+std::vector<std::string> path_of(const LinkCounts& d, double window_ms, double interval_ms, double share);
+// The longest outage of a window, times from `t_ref`. With `clip`, a run
+// that began before the window counts only from the window's start: after a
+// repair, the failback outage is the time to recover from then on, not the
+// fault's outage again.
+Outage outage_of(const DirectionReport&, int64_t t_ref, bool clip = false);
+
+}  // namespace netlab::measure

@@ -1,0 +1,303 @@
+#include "netlab/scenario/trial.h"
+
+#include <algorithm>
+#include <chrono>
+#include <cmath>
+#include <set>
+
+#include "netlab/base/error.h"
+
+namespace netlab::scenario {
+
+namespace {
+
+constexpr int64_t kMs = 1'000'000;
+constexpr int64_t kS = 1'000'000'000;
+
+double ms_between(int64_t from, int64_t to) { return static_cast<double>(to - from) / kMs; }
+
+int64_t ns_of(double seconds) { return std::llround(seconds * kS); }
+
+// Every interface of every node, node by node: where probes are counted.
+std::vector<measure::CountedIface> counted_ifaces(const plan::Plan& p) {
+  std::vector<measure::CountedIface> out;
+  for (const auto& n : p.nodes)
+    for (const auto& f : n.ifaces) out.push_back({n.ns, f.name, f.link});
+  return out;
+}
+
+// Links between a host and its router: they always carry the probe, and a
+// fault cannot move traffic between them, so paths leave them out.
+std::set<std::string> access_links(const plan::Plan& p) {
+  std::set<std::string> out;
+  for (const auto& l : p.links)
+    if (p.node(l.a.node)->role == topology::Role::Host || p.node(l.b.node)->role == topology::Role::Host)
+      out.insert(l.name);
+  return out;
+}
+
+// Compared as sets: the order (busiest first) swaps between windows when two
+// links carry one direction each.
+bool same_links(std::vector<std::string> a, std::vector<std::string> b) {
+  std::sort(a.begin(), a.end());
+  std::sort(b.begin(), b.end());
+  return a == b;
+}
+
+// Runs `step`; whatever happens in it (an interrupt, a failed operation),
+// the lab must not be left broken: what was injected is repaired first.
+template <class F>
+void repairing_on_error(fault::Fault& f, F step) {
+  try {
+    step();
+  } catch (...) {
+    if (f.injected()) f.repair();
+    throw;
+  }
+}
+
+}  // namespace
+
+measure::FlowSpec flow_spec(const plan::Plan& plan, const topology::Probe& pr, const std::string& prefix) {
+  const plan::PlanNode* from = plan.node(pr.from);
+  const std::vector<const plan::PlanNode*> instances = plan.anycast_instances(pr.to);
+  const bool anycast = !instances.empty();
+  const plan::PlanNode* to = anycast ? nullptr : plan.node(pr.to);
+  if (!from || (!anycast && !to))
+    throw Error("the probe's ends " + pr.from + " and " + pr.to + " are not in the plan");
+  measure::FlowSpec s;
+  s.from = {from->name, from->ns, from->ifaces.front().address.addr};
+  if (anycast) {
+    s.service = *Ipv4::parse(pr.to);
+    for (const auto* i : instances) s.to.push_back({i->name, i->ns, *s.service});
+  } else {
+    s.to.push_back({to->name, to->ns, to->ifaces.front().address.addr});
+  }
+  s.flows = std::max<uint32_t>(1, pr.flows);
+  s.interval_ms = pr.interval_ms;
+  s.port = plan.probe_port;
+  s.ports_counted = static_cast<uint16_t>(topology::kMaxFlows);
+  s.dir = plan.runtime_dir + "/probe";
+  s.prefix = prefix;
+  return s;
+}
+
+TrialRun::TrialRun(const TrialContext& ctx, const topology::Scenario& sc, const topology::Probe& pr,
+                   int index)
+    : ctx_(ctx), sc_(sc), probe_(pr) {
+  trial_.index = index;
+  trial_.probe_interval_ms = pr.interval_ms;
+}
+
+TrialRun::~TrialRun() = default;
+
+Trial TrialRun::run() {
+  start_flows();
+  baseline();
+  inject();
+  hold();
+  repair();
+  failback();
+  analyse();
+  return trial_;
+}
+
+void TrialRun::start_flows() {
+  // Converged, checked rather than assumed.
+  ctx_.control.wait_converged(std::chrono::seconds(90));
+  data_ = std::make_unique<measure::DataPlane>(
+      ctx_.flows, flow_spec(ctx_.plan, probe_, sc_.name + "-" + std::to_string(trial_.index)),
+      counted_ifaces(ctx_.plan), access_links(ctx_.plan), ctx_.options.path_share);
+  data_->start();
+  // Every stream must get through before anything is broken.
+  const int64_t deadline = now() + 10 * kS;
+  for (;;) {
+    sleep_until(now() + 100 * kMs);
+    if (data_->flowing()) break;
+    if (now() > deadline)
+      throw Error("the probe between " + probe_.from + " and " + probe_.to +
+                  " does not get through before the fault: the baseline is broken");
+  }
+}
+
+void TrialRun::baseline() {
+  say("  probe flowing; baseline " + std::to_string(static_cast<int>(ctx_.options.pre_s * 1000)) + " ms");
+  // The path the probe takes while all is well.
+  t_.pre = now();
+  measure::LinkCounts c0 = data_->snapshot();
+  sleep_until(t_.pre + ns_of(ctx_.options.pre_s));
+  c1_ = data_->snapshot();
+  t_.pre_end = now();
+  trial_.path_before = data_->path(c0, c1_, t_.pre_end - t_.pre);
+  arm_event_sources();
+}
+
+void TrialRun::arm_event_sources() {
+  ctx_.routes.drain();
+  frr_logs_.clear();
+  for (const auto& n : ctx_.plan.nodes)
+    if (n.is_router())
+      frr_logs_.emplace(n.name, measure::FrrLogTail(n.frr_dir + "/frr.log")).first->second.skip_to_end();
+  kernel::Clock& clock = ctx_.control.clock();
+  realtime_offset_ = clock.realtime_ns() - clock.now_ns();
+}
+
+void TrialRun::inject() {
+  fault_ = fault::make_fault(sc_.fault, ctx_.plan, ctx_.control);
+  repairing_on_error(*fault_, [&] { t_.fault = fault_->inject(); });
+}
+
+void TrialRun::hold() {
+  repairing_on_error(*fault_, [&] {
+    // The path while the fault holds is the steady state of its second
+    // half: before detection, packets still cross links on their way to the
+    // break, and that transient is the outage, not the path.
+    t_.mid = t_.fault + ns_of(sc_.hold_s) / 2;
+    sleep_until(t_.mid);
+    c_mid_ = data_->snapshot();
+    sleep_until(t_.fault + ns_of(sc_.hold_s));
+  });
+}
+
+void TrialRun::repair() {
+  measure::LinkCounts c2 = data_->snapshot();
+  t_.repair = fault_->repair();
+  trial_.hold_ms = ms_between(t_.fault, t_.repair);
+  trial_.path = data_->path(c_mid_, c2, t_.repair - t_.mid);
+  trial_.path_packets = measure::delta(c1_, c2);
+}
+
+// The lab is back at a converged baseline, checked rather than assumed:
+// every session Established and route installed, the probe getting through
+// both ways with no loss, on a path that no longer moves. The path may differ
+// from the one before the fault (ECMP hashing, BGP's "oldest route"
+// tie-break after a flap): that is reported, not an error.
+void TrialRun::failback() {
+  const int64_t deadline = now() + ns_of(ctx_.options.failback_timeout_s);
+  measure::LinkCounts last = data_->snapshot();
+  int64_t t_last = now();
+  std::optional<std::vector<std::string>> previous;
+  std::string last_waiting;
+  for (;;) {
+    sleep_until(now() + 250 * kMs);
+    const std::vector<std::string> missing = ctx_.control.not_converged();
+    const bool converged = missing.empty();
+    measure::LinkCounts counts = data_->snapshot();
+    const int64_t t_now = now();
+    auto path = data_->path(last, counts, t_now - t_last);
+    const bool clean = data_->clean({t_last, t_now});
+    last = counts;
+    t_last = t_now;
+    if (converged && clean && previous && same_links(path, *previous)) {
+      trial_.path_after = path;
+      break;
+    }
+    previous = path;
+    std::string waiting = !converged ? missing.front() : !clean ? "the probe still losing packets" : "the path to settle";
+    if (waiting != last_waiting) say("  failback: waiting for " + (last_waiting = waiting));
+    if (t_now > deadline) {
+      std::string got;
+      for (const auto& p : path) got += (got.empty() ? "" : ",") + p;
+      throw Error("after the repair the lab did not return to a converged baseline within " +
+                  std::to_string(static_cast<int>(ctx_.options.failback_timeout_s)) + " s (" +
+                  (converged ? "converged" : "not converged") + ", probe " +
+                  (clean ? "clean" : "losing packets") + ", path " + (got.empty() ? "none" : got) + ")");
+    }
+  }
+  say("  failback complete " + std::to_string(static_cast<int>(ms_between(t_.repair, now()))) +
+      " ms after the repair");
+  sleep_until(now() + ns_of(ctx_.options.settle_s));
+  t_.end = now();
+  data_->stop();  // the logs are complete once every probe has written its end record
+}
+
+// A packet may be on its way for as long as the slowest impaired path holds
+// it; only then is a missing one lost.
+measure::AnalysisOptions TrialRun::analysis_options() const {
+  measure::AnalysisOptions ao;
+  double held_ms = sc_.fault.delay_ms.value_or(0);
+  for (const auto& l : ctx_.plan.links)
+    held_ms = std::max(held_ms, l.impair.delay_ms.value_or(0) + l.impair.jitter_ms.value_or(0));
+  ao.in_flight_ns += std::llround(2 * held_ms * kMs);
+  return ao;
+}
+
+void TrialRun::analyse() {
+  measure::DataPlaneFigures d = data_->analyse(t_, analysis_options());
+  trial_.forward = d.forward;
+  trial_.reverse = d.reverse;
+  trial_.failback_forward = d.failback_forward;
+  trial_.failback_reverse = d.failback_reverse;
+  trial_.reachable = d.reachable;
+  trial_.probe_max_lateness_ms = d.probe_max_lateness_ms;
+  trial_.flows = std::move(d.flows);
+  trial_.served_before = std::move(d.served_before);
+  trial_.served = std::move(d.served);
+  trial_.serving = std::move(d.serving);
+
+  add_event(t_.fault, "", "fault", sc_.fault.str());
+  for (const auto& a : fault_->actions()) add_event(a.t_ns, a.node, a.kind, a.detail);
+  add_event(t_.repair, "", "repair", sc_.fault.str());
+  add_route_events();
+  add_frr_events();
+  add_outage_events();
+  std::stable_sort(trial_.events.begin(), trial_.events.end(),
+                   [](const Event& a, const Event& b) { return a.t_ms < b.t_ms; });
+}
+
+void TrialRun::add_event(int64_t t, const std::string& node, const std::string& kind,
+                         const std::string& detail) {
+  trial_.events.push_back({ms_between(t_.fault, t), node, kind, detail});
+}
+
+// Changes of the announced (and anycast) prefixes, and from them the
+// control plane's convergence: the last change while the fault held, and
+// after the repair.
+void TrialRun::add_route_events() {
+  std::set<Ipv4Prefix> watched;
+  std::map<std::string, std::string> node_of_ns;
+  for (const auto& n : ctx_.plan.nodes) {
+    for (const auto& p : n.announce) watched.insert(p.normalized());
+    for (const auto& r : n.anycast_routes) watched.insert(r.prefix);
+    node_of_ns[n.ns] = n.name;
+  }
+  std::optional<int64_t> last_change, last_failback_change;
+  for (const auto& e : ctx_.routes.drain()) {
+    if (!watched.count(e.route.dst.normalized())) continue;
+    std::string via;
+    for (const auto& nh : e.route.nexthops) via += (via.empty() ? "" : ",") + (nh.via ? nh.via->str() + " " : "") + nh.dev;
+    add_event(e.t_ns, node_of_ns[e.route.ns], e.kind == kernel::RouteEvent::Kind::Add ? "route-add" : "route-delete",
+              e.route.dst.str() + (via.empty() ? "" : " via " + via));
+    if (e.t_ns >= t_.fault && e.t_ns < t_.repair) last_change = e.t_ns;
+    if (e.t_ns >= t_.repair && e.t_ns < t_.end) last_failback_change = e.t_ns;
+  }
+  if (last_change) trial_.convergence_ms = ms_between(t_.fault, *last_change);
+  if (last_failback_change) trial_.failback_convergence_ms = ms_between(t_.repair, *last_failback_change);
+}
+
+// BFD and BGP state changes from the routers' FRR logs, from a second
+// before the fault to the end of the trial.
+void TrialRun::add_frr_events() {
+  std::map<std::string, std::string> node_of_addr;
+  for (const auto& n : ctx_.plan.nodes)
+    for (const auto& f : n.ifaces) node_of_addr[f.address.addr.str()] = n.name;
+  for (auto& [node, tail] : frr_logs_)
+    for (const auto& e : tail.read_new()) {
+      int64_t t = e.realtime_ns - realtime_offset_;
+      if (t < t_.fault - 1 * kS || t > t_.end) continue;
+      auto peer = node_of_addr.find(e.peer);
+      add_event(t, node, e.kind, "peer " + (peer == node_of_addr.end() ? e.peer : peer->second) +
+                                     (e.detail.empty() ? "" : " (" + e.detail + ")"));
+    }
+}
+
+void TrialRun::add_outage_events() {
+  for (const auto* o : {&trial_.forward, &trial_.reverse}) {
+    if (o->outage_ms <= 0) continue;
+    std::string dir = o == &trial_.forward ? probe_.from + "->" + probe_.to : probe_.to + "->" + probe_.from;
+    trial_.events.push_back({o->start_ms, "", "outage-start", dir});
+    if (o->recovered) trial_.events.push_back({o->end_ms, "", "outage-end", dir});
+  }
+}
+
+}  // namespace netlab::scenario

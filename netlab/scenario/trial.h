@@ -1,0 +1,102 @@
+// One trial of a scenario, as phases, all on CLOCK_MONOTONIC:
+//   start_flows  the lab is converged (checked), the probe flows start and
+//                get through both ways
+//   baseline     pre_s of probing: the path before the fault
+//   inject       the fault, at t_fault (taken right before its first
+//                operation); a fault that fails half-way is repaired
+//   hold         hold_s; the path is the steady state of its second half
+//   repair       at t_repair
+//   failback     until the lab is converged and the probe is back, clean,
+//                on a path that no longer moves, plus settle_s
+//   analyse      the probe logs (measure::DataPlane), route events, FRR
+//                log lines and path counters turned into a Trial
+//
+// A TrialRun acts on the lab only through lab::Control and measures the
+// data plane only through measure::FlowIo, so every phase runs in unit tests
+// on fakes. Threads: one thread. Errors: a trial that cannot be measured
+// throws; the runner records it as the scenario's error.
+#pragma once
+
+#include <map>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "netlab/fault/fault.h"
+#include "netlab/kernel/route_monitor.h"
+#include "netlab/lab/control.h"
+#include "netlab/measure/data_plane.h"
+#include "netlab/measure/frr_events.h"
+#include "netlab/plan/plan.h"
+#include "netlab/scenario/results.h"
+#include "netlab/topology/model.h"
+
+namespace netlab::scenario {
+
+struct RunnerOptions {
+  std::string probe_binary;   // netlab-probe
+  int trials_override = 0;    // --trials
+  double pre_s = 1.0;         // probing before the fault
+  double settle_s = 1.0;      // probing after failback is complete
+  double failback_timeout_s = 120;
+  // Share of the window's probes a link must carry to count as on the path:
+  // a few packets caught in a transient micro-loop are not "the path".
+  double path_share = 0.05;
+};
+
+// What a trial works through.
+struct TrialContext {
+  lab::Control& control;
+  measure::FlowIo& flows;
+  kernel::RouteMonitor& routes;
+  const plan::Plan& plan;
+  const RunnerOptions& options;
+};
+
+class TrialRun {
+ public:
+  TrialRun(const TrialContext&, const topology::Scenario&, const topology::Probe&, int index);
+  ~TrialRun();
+  // Every phase in order; the trial's figures.
+  Trial run();
+
+  // The phases, public for their unit tests; run() calls them in this order.
+  void start_flows();
+  void baseline();
+  void inject();
+  void hold();
+  void repair();
+  void failback();
+  void analyse();
+  const Trial& trial() const { return trial_; }
+  const measure::TrialTimes& times() const { return t_; }
+
+ private:
+  // Events of the trial's time span only: what came before is dropped.
+  void arm_event_sources();
+  void add_event(int64_t t, const std::string& node, const std::string& kind, const std::string& detail);
+  void add_route_events();
+  void add_frr_events();
+  void add_outage_events();
+  measure::AnalysisOptions analysis_options() const;
+  void sleep_until(int64_t t) { lab::sleep_until(ctx_.control, t); }
+  int64_t now() { return ctx_.control.clock().now_ns(); }
+  void say(const std::string& line) { ctx_.control.say(line); }
+
+  TrialContext ctx_;
+  const topology::Scenario& sc_;
+  const topology::Probe& probe_;
+  Trial trial_;
+  measure::TrialTimes t_;
+  std::unique_ptr<measure::DataPlane> data_;
+  std::unique_ptr<fault::Fault> fault_;
+  measure::LinkCounts c1_, c_mid_;  // end of the baseline, middle of the hold
+  std::map<std::string, measure::FrrLogTail> frr_logs_;  // router -> its FRR log
+  int64_t realtime_offset_ = 0;     // CLOCK_REALTIME - CLOCK_MONOTONIC
+};
+
+// The probe flows of a scenario's probe on a plan (exposed for tests).
+measure::FlowSpec flow_spec(const plan::Plan&, const topology::Probe&, const std::string& log_prefix);
+
+}  // namespace netlab::scenario
