@@ -247,6 +247,33 @@ std::unique_ptr<Lab> Lab::up(const plan::Plan& p, Host& h, const UpOptions& opt)
   return lab;
 }
 
+std::unique_ptr<Lab> Lab::attach(const plan::Plan& p, Host& h) {
+  std::unique_ptr<Lab> lab(new Lab(p, h, Journal::open(p.runtime_dir)));
+  lab->released_ = true;  // never torn down from here: `netlab down` does that
+  // The latest process of each (node, name): a restarted daemon has several.
+  for (const auto& e : Journal::read(p.runtime_dir)) {
+    if (e.op != "process-id") continue;
+    lab->processes_[e.data.value("node", "")][e.data.value("name", "")] = {
+        e.data.value("pid", 0), e.data.value("start", uint64_t{0})};
+  }
+  // What the topology's impairments put on each link at bring-up, so that a
+  // live impairment replaces it and a restore brings it back (the plans are
+  // derived, as at bring-up, from the plan alone).
+  if (h.impairer) {
+    for (const auto& l : lab->plan_.links) {
+      impair::Impairment imp = impairment_of(l.impair);
+      if (imp.empty()) continue;
+      std::vector<impair::DirectionPlan> plans;
+      for (const auto& d : {impair::Direction{{l.a.node, l.a.ns, l.a.ifname}, {l.b.node, l.b.ns, l.b.ifname}},
+                            impair::Direction{{l.b.node, l.b.ns, l.b.ifname}, {l.a.node, l.a.ns, l.a.ifname}}})
+        plans.push_back(h.impairer->plan(d, imp, impair::direction_seed(lab->plan_.seed.value_or(0), d),
+                                         node_dir(lab->plan_, d.to.node) + "/delay-" + d.to.ifname + ".log"));
+      lab->impairments_[l.name] = std::move(plans);
+    }
+  }
+  return lab;
+}
+
 process::ProcessId Lab::spawn_process(const std::string& node, const std::string& name,
                                       const process::ProcessSpec& spec) {
   journal_.append("process", {{"node", node}, {"name", name}, {"ns", spec.ns}, {"argv0", spec.argv.at(0)}});

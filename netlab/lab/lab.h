@@ -114,6 +114,12 @@ class Lab {
  public:
   // Builds the lab; on any failure tears down what it built and rethrows.
   static std::unique_ptr<Lab> up(const plan::Plan&, Host&, const UpOptions& = {});
+  // A lab that is already running (brought up and kept by an earlier
+  // netlab), for live faults and impairments: its journal opened for
+  // appending, its processes and impairments taken from the journal and the
+  // plan. Nothing is built, and nothing is torn down when the Lab object
+  // goes away. `plan` must be the plan the lab was built from.
+  static std::unique_ptr<Lab> attach(const plan::Plan&, Host&);
   // Adopts a lab another netlab process brought up (`netlab up`), for `run`
   // against it or `status`. Does not touch it.
   ~Lab();
