@@ -163,7 +163,7 @@ int cmd_run(const RunOptions& o) {
     if (!o.scenarios.empty() && std::find(o.scenarios.begin(), o.scenarios.end(), sc.name) == o.scenarios.end())
       continue;
     auto r = ses.runner->run(sc);
-    progress("scenario " + sc.name + ": " + (r.pass() ? "pass" : "FAIL"));
+    progress("scenario " + sc.name + ": " + std::string(scenario::to_string(r.verdict())));
     ses.result.scenarios.push_back(std::move(r));
   }
   ses.finish();
@@ -174,7 +174,7 @@ int cmd_run(const RunOptions& o) {
   if (!o.junit.empty()) report::write_file(o.junit, report::junit(result));
   std::printf("report: %s/report.json%s\n", o.out_dir.c_str(),
               o.keep ? ("; lab " + ses.plan.lab + " left running").c_str() : "");
-  return result.pass() ? 0 : 1;
+  return scenario::exit_code(result.verdict());
 }
 
 int cmd_report(const std::vector<std::string>& files, bool markdown) {

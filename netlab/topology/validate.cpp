@@ -30,6 +30,11 @@ std::string did_you_mean(std::string_view word, const std::vector<std::string>& 
   return c.empty() ? std::string() : "did you mean " + quote(c) + "?";
 }
 
+// The path targets of an expect table, by key.
+std::vector<std::pair<std::string, const std::vector<std::string>*>> path_targets(const Expect& e) {
+  return {{"path", &e.path}, {"path_forward", &e.path_forward}, {"path_reverse", &e.path_reverse}};
+}
+
 class Validator {
  public:
   Validator(const Topology& t, Diagnostics& d) : t_(t), d_(d) {
@@ -636,17 +641,19 @@ class Validator {
       if (!s.expect.serving.empty()) serving(s, who);
       bool fault_ok = fault(s, who);
       bool path_ok = true;
-      for (size_t i = 0; i < s.expect.path.size(); ++i) {
-        const std::string& name = s.expect.path[i];
-        if (t_.link(name) || t_.tunnel(name)) continue;
-        std::vector<std::string> both = link_names_;
-        both.insert(both.end(), tunnel_names_.begin(), tunnel_names_.end());
-        d_.error(s.pos.of("expect.path." + std::to_string(i)),
-                 "expect.path of " + who + " names " + quote(name) +
-                     ", which is neither a link nor a tunnel",
-                 did_you_mean(name, both));
-        path_ok = false;
-      }
+      for (const auto& [key, list] : path_targets(s.expect))
+        for (size_t i = 0; i < list->size(); ++i)
+          for (const std::string& name : path_alternatives((*list)[i])) {
+            if (t_.link(name) || t_.tunnel(name)) continue;
+            std::vector<std::string> both = link_names_;
+            both.insert(both.end(), tunnel_names_.begin(), tunnel_names_.end());
+            d_.error(s.pos.of("expect." + key + "." + std::to_string(i)),
+                     "expect." + key + " of " + who + " names " + quote(name) +
+                         ", which is neither a link nor a tunnel",
+                     name.empty() ? "each element is a link or tunnel, or alternatives \"a|b\""
+                                  : did_you_mean(name, both));
+            path_ok = false;
+          }
       if (probe_ok && fault_ok) pending_.emplace_back(&s, path_ok);
     }
   }
@@ -803,15 +810,19 @@ class Validator {
                  "it can still go through " + via);
       return;
     }
-    if (!s.expect.reachable || !path_ok || s.expect.path.empty()) return;
-    bool any = std::any_of(s.expect.path.begin(), s.expect.path.end(), [&](const std::string& x) {
-      return during.links.count(x) || during.tunnels.count(x);
-    });
-    if (!any)
-      d_.warning(s.pos.of("expect.path"),
-                 "no link or tunnel of expect.path of " + who +
-                     " is on a path that survives fault " + fault,
-                 "the probe cannot cross them while the fault holds");
+    if (!s.expect.reachable || !path_ok) return;
+    for (const auto& [key, list] : path_targets(s.expect))
+      for (size_t i = 0; i < list->size(); ++i) {
+        auto alts = path_alternatives((*list)[i]);
+        bool any = std::any_of(alts.begin(), alts.end(), [&](const std::string& x) {
+          return during.links.count(x) || during.tunnels.count(x);
+        });
+        if (!any)
+          d_.warning(s.pos.of("expect." + key + "." + std::to_string(i)),
+                     quote((*list)[i]) + " in expect." + key + " of " + who +
+                         " is on no path that survives fault " + fault,
+                     "the probe cannot cross it while the fault holds");
+      }
   }
 
   const Topology& t_;

@@ -132,8 +132,8 @@ expect = { path = ["t1"] }
 )");
   auto w = of(ok, Severity::Warning);
   ASSERT_EQ(w.size(), 1u) << ok.render();
-  EXPECT_NE(w[0].message.find("no link or tunnel of expect.path of scenario \"internet-cut\""),
-            std::string::npos);
+  EXPECT_EQ(w[0].message,
+            "\"t1\" in expect.path of scenario \"internet-cut\" is on no path that survives fault \"cut cgw-inet\"");
   // DX location lost and internet lost together: nothing left. A poweroff
   // of the internet node takes every tunnel down.
   LoadResult both = check(R"(
@@ -339,6 +339,86 @@ TEST(Validate, ProgrammaticTopologyWithHostBitsAndMissingAsn) {
             std::string::npos);
   EXPECT_NE(d.render("", "").find("node \"r1\" has role router and needs an asn"),
             std::string::npos);
+}
+
+}  // namespace
+}  // namespace netlab::topology
+
+// Verdict-related checks: path targets, holds against detection, AWS-side ASNs.
+namespace netlab::topology {
+namespace {
+
+TEST(ValidateVerdicts, PathTargetsNameLinksOrTunnelsPerAlternative) {
+  auto r = check(R"(
+[[scenarios]]
+name = "s"
+fault = { cut = "dx1" }
+expect = { path = ["t1|t9"], path_reverse = ["t1"], path_forward = ["dx2"] }
+)");
+  auto e = of(r, Severity::Error);
+  ASSERT_EQ(e.size(), 2u) << r.render();
+  EXPECT_EQ(e[0].message, "expect.path of scenario \"s\" names \"t9\", which is neither a link nor a tunnel");
+  EXPECT_EQ(e[1].message, "expect.path_forward of scenario \"s\" names \"dx2\", which is neither a link nor a tunnel");
+  EXPECT_EQ(e[1].hint, "did you mean \"dx1\"?");
+  auto ok = check(R"(
+[[scenarios]]
+name = "s"
+fault = { cut = "dx1" }
+expect = { path = ["t1|dx1"], path_forward = ["t1"], path_reverse = ["t1"] }
+)");
+  EXPECT_TRUE(ok.diagnostics.items().empty()) << ok.render();
+  // An element on no surviving path is named in the warning.
+  auto w = check(R"(
+[[scenarios]]
+name = "s"
+fault = { cut = "dx1" }
+expect = { path = ["t1", "dx1"] }
+)");
+  ASSERT_EQ(of(w, Severity::Warning).size(), 1u) << w.render();
+  EXPECT_EQ(of(w, Severity::Warning)[0].message,
+            "\"dx1\" in expect.path of scenario \"s\" is on no path that survives fault \"cut dx1\"");
+}
+
+TEST(LoadVerdicts, FailbackPathDefaultsToBaselineWhereAPathIsClaimed) {
+  auto r = check(R"(
+[[scenarios]]
+name = "a"
+fault = { cut = "dx1" }
+expect = { path = ["t1"] }
+[[scenarios]]
+name = "b"
+fault = { cut = "dx1" }
+expect = { path = ["t1"], failback_path = "any" }
+[[scenarios]]
+name = "c"
+fault = { cut = "dx1" }
+[[scenarios]]
+name = "d"
+fault = { cut = "dx1" }
+expect = { path_reverse = ["t1"] }
+)");
+  ASSERT_TRUE(r.topology) << r.render();
+  EXPECT_FALSE(r.diagnostics.has_errors()) << r.render();
+  EXPECT_EQ(r.topology->scenarios[0].expect.failback_path, FailbackPath::Baseline);
+  EXPECT_EQ(r.topology->scenarios[1].expect.failback_path, FailbackPath::Any);
+  EXPECT_EQ(r.topology->scenarios[2].expect.failback_path, FailbackPath::Any);
+  EXPECT_EQ(r.topology->scenarios[3].expect.failback_path, FailbackPath::Baseline);
+  EXPECT_EQ(r.topology->scenarios[3].expect.path_reverse, std::vector<std::string>{"t1"});
+  auto bad = check(R"(
+[[scenarios]]
+name = "a"
+fault = { cut = "dx1" }
+expect = { failback_path = "baseline-ish" }
+)");
+  auto e = of(bad, Severity::Error);
+  ASSERT_EQ(e.size(), 1u) << bad.render();
+  EXPECT_NE(e[0].message.find("invalid failback path \"baseline-ish\""), std::string::npos) << e[0].message;
+}
+
+TEST(PathAlternatives, SplitOnBars) {
+  EXPECT_EQ(path_alternatives("dx2"), std::vector<std::string>{"dx2"});
+  EXPECT_EQ(path_alternatives("vpn1-t1|vpn1-t2"), (std::vector<std::string>{"vpn1-t1", "vpn1-t2"}));
+  EXPECT_EQ(path_alternatives("a|"), (std::vector<std::string>{"a", ""}));
 }
 
 }  // namespace
