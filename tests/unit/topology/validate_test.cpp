@@ -348,6 +348,137 @@ TEST(Validate, ProgrammaticTopologyWithHostBitsAndMissingAsn) {
 namespace netlab::topology {
 namespace {
 
+// kBase with a second VPN connection and no DX: the probe rides a tunnel.
+std::string vpn_only(std::string_view extra) {
+  std::string base(kBase);
+  std::string dx = "[[links]]\nname = \"dx1\"\nkind = \"dx\"\nendpoints = [\"cgw\", \"dx\"]\nlocation = \"ny5\"\n";
+  base.replace(base.find(dx), dx.size(), "");
+  return base + R"(
+[nodes.vpn2]
+role = "aws-vpn"
+asn = 64512
+[[links]]
+endpoints = ["vpn2", "vgw"]
+[[links]]
+kind = "internet"
+endpoints = ["vpn2", "inet"]
+[[tunnels]]
+name = "t2"
+endpoints = ["cgw", "vpn2"]
+)" + std::string(extra);
+}
+
+LoadResult check_text(const std::string& text) {
+  LoadResult r = load_string(text, "t.toml");
+  if (r.topology) validate(*r.topology, r.diagnostics);
+  return r;
+}
+
+TEST(ValidateVerdicts, AHoldNoLongerThanDetectionIsRefused) {
+  // The tunnel's underlay is cut silently: BGP's hold time (30 s) detects it.
+  auto r = check_text(vpn_only(R"(
+[[scenarios]]
+name = "tunnel-lost"
+fault = { cut = "vpn-inet" }
+hold_s = 20
+expect = { path = ["t2"] }
+)"));
+  auto e = of(r, Severity::Error);
+  ASSERT_EQ(e.size(), 1u) << r.render();
+  EXPECT_EQ(e[0].message,
+            "scenario \"tunnel-lost\" holds its fault 20 s, no longer than the 30 s it takes to detect it (the BGP "
+            "hold time of tunnel \"t1\"), so the probe cannot be rerouted before the repair");
+  EXPECT_NE(e[0].hint.find("hold_s > 30"), std::string::npos);
+  EXPECT_NE(r.render().find("t.toml:" + std::to_string(e[0].where.line) + ":10: error: "), std::string::npos)
+      << r.render();  // at the hold_s value
+
+  // Longer than detection: fine.
+  auto ok = check_text(vpn_only(R"(
+[[scenarios]]
+name = "tunnel-lost"
+fault = { cut = "vpn-inet" }
+hold_s = 36
+expect = { path = ["t2"] }
+)"));
+  EXPECT_FALSE(ok.diagnostics.has_errors()) << ok.render();
+
+  // Expecting the loss: a short blip may be meant, so a warning.
+  auto blip = check_text(vpn_only(R"(
+[[scenarios]]
+name = "blip"
+fault = { cut = "vpn-inet" }
+hold_s = 2
+expect = { reachable = false }
+)"));
+  EXPECT_FALSE(blip.diagnostics.has_errors()) << blip.render();
+  bool warned = false;
+  for (const auto& w : of(blip, Severity::Warning))
+    warned |= w.message.find("the fault is repaired before anything reacts to it") != std::string::npos;
+  EXPECT_TRUE(warned) << blip.render();
+}
+
+TEST(ValidateVerdicts, ATunnelOffTheDirectConnectPathNeedsNoLongHold) {
+  // DX carries the probe (AWS prefers it): losing the tunnel moves nothing.
+  auto r = check(R"(
+[[scenarios]]
+name = "backup-lost"
+fault = { poweroff = "inet" }
+expect = { path = ["dx1"] }
+)");
+  EXPECT_TRUE(r.diagnostics.items().empty()) << r.render();
+  // A DX cut without BFD: the DX hold time (90 s by default) decides.
+  auto slow = check(R"(
+[[scenarios]]
+name = "dx-cut"
+fault = { cut = "dx1" }
+hold_s = 10
+expect = { path = ["t1"] }
+)");
+  ASSERT_FALSE(slow.diagnostics.has_errors()) << slow.render();  // BFD is on by default on dx
+  auto nobfd = load_string(std::string(kBase).replace(kBase.find("location = \"ny5\"\n[[links]]"), 16,
+                                                      "location = \"ny5\"\nbfd = false") +
+                               R"(
+[[scenarios]]
+name = "dx-cut"
+fault = { cut = "dx1" }
+hold_s = 10
+expect = { path = ["t1"] }
+)",
+                           "t.toml");
+  ASSERT_TRUE(nobfd.topology) << nobfd.render();
+  validate(*nobfd.topology, nobfd.diagnostics);
+  auto e = of(nobfd, Severity::Error);
+  ASSERT_EQ(e.size(), 1u) << nobfd.render();
+  EXPECT_NE(e[0].message.find("no longer than the 90 s it takes to detect it (the BGP hold time of link \"dx1\", "
+                              "no BFD)"),
+            std::string::npos)
+      << e[0].message;
+}
+
+TEST(ValidateVerdicts, ADxRouterOutsideTheVgwsAsIsRefusedWhenAVpnCompetes) {
+  std::string text(kBase);
+  text.replace(text.find("asn = 64512\nlocation"), 11, "asn = 64600");
+  auto r = check_text(text);
+  auto e = of(r, Severity::Error);
+  ASSERT_EQ(e.size(), 1u) << r.render();
+  EXPECT_EQ(e[0].message,
+            "aws-dx node \"dx\" (ASN 64600) joins vgw \"vgw\" (ASN 64512) over link \"dx-vgw\" in another AS: the "
+            "VGW would receive DX routes over eBGP without their local preference, and prefer vgw \"vgw\"'s VPN "
+            "routes (shorter AS_PATH) over DX, against AWS's route priority");
+  EXPECT_EQ(e[0].where.line, 13u);  // the dx node's asn
+  EXPECT_NE(e[0].hint.find("asn = 64512"), std::string::npos);
+
+  // No VPN on that VGW: nothing competes yet, a warning.
+  std::string lone = text;
+  std::string vpn_link = "[[links]]\nendpoints = [\"vpn\", \"vgw\"]\n";
+  lone.replace(lone.find(vpn_link), vpn_link.size(), "");
+  auto w = check_text(lone);
+  EXPECT_FALSE(w.diagnostics.has_errors()) << w.render();
+  bool warned = false;
+  for (const auto& d : of(w, Severity::Warning)) warned |= d.message.find("aws-dx node \"dx\" (ASN 64600)") == 0;
+  EXPECT_TRUE(warned) << w.render();
+}
+
 TEST(ValidateVerdicts, PathTargetsNameLinksOrTunnelsPerAlternative) {
   auto r = check(R"(
 [[scenarios]]
