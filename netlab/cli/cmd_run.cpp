@@ -209,11 +209,18 @@ int cmd_sweep(const SweepOptions& o) {
                           {"predicted_reachable", row.failure.predicted_reachable},
                           {"reachable", row.reachable()},
                           {"over_dx", row.over_dx}});
-  j["dx_resiliency"] = {{"model", sweep.dx.model}, {"reason", sweep.dx.reason}};
+  j["dx_resiliency"] = {{"model", sweep.dx.model},
+                        {"layout", sweep.dx.layout},
+                        {"verdict", scenario::to_string(sweep.dx.verdict)},
+                        {"findings", sweep.dx.findings},
+                        {"reason", sweep.dx.reason()}};
+  j["verdict"] = scenario::to_string(sweep.verdict());
   report::write_file(o.out_dir + "/sweep.json", j.dump(2) + "\n");
   if (!o.junit.empty()) report::write_file(o.junit, report::junit(ses.result));
   std::printf("report: %s/sweep.json\n", o.out_dir.c_str());
-  return 0;
+  // The sweep's verdict: every row as the graph predicted, and the DX class
+  // its layout claims confirmed by what was measured.
+  return scenario::exit_code(sweep.verdict());
 }
 
 
