@@ -208,7 +208,8 @@ int cmd_sweep(const SweepOptions& o) {
                           {"hold_s", row.failure.hold_s},
                           {"predicted_reachable", row.failure.predicted_reachable},
                           {"reachable", row.reachable()},
-                          {"over_dx", row.over_dx}});
+                          {"over_dx", row.over_dx},
+                          {"verdict", scenario::to_string(row.result.verdict())}});
   j["dx_resiliency"] = {{"model", sweep.dx.model},
                         {"layout", sweep.dx.layout},
                         {"verdict", scenario::to_string(sweep.dx.verdict)},

@@ -273,8 +273,8 @@ std::string sweep_table(const SweepResult& r, bool color) {
   for (const auto& row : r.rows) {
     const auto& res = row.result;
     std::string name = row.failure.kind + " " + row.failure.name;
-    if (!res.error.empty()) {
-      o += fmt::format("{:<{}}  error: {}\n", name, nw, res.error);
+    if (res.verdict() == Verdict::Error) {
+      o += fmt::format("{:<{}}  error: {}\n", name, nw, res.error.empty() ? "no trial ran" : res.error);
       continue;
     }
     auto st = res.stats();
@@ -287,7 +287,7 @@ std::string sweep_table(const SweepResult& r, bool color) {
     });
     o += fmt::format("{:<{}}  {:>5}s  {:>9}  {:>9}  {:>7} ms  {:>7} ms  {}\n", name, nw,
                      fmt::format("{:g}", row.failure.hold_s), row.failure.predicted_reachable ? "yes" : "no",
-                     paint(reach, reach ? "yes" : "no"),
+                     paint(reach == row.failure.predicted_reachable, reach ? "yes" : "no"),  // red: not as predicted
                      open ? "-" : fmt::format("{:.0f}", st["outage_ms"].p50),
                      open ? "-" : fmt::format("{:.0f}", st["outage_ms"].max), reach ? (path.empty() ? "-" : path) : "-");
   }

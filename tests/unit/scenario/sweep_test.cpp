@@ -237,6 +237,12 @@ TEST(Sweep, TheVerdictIsTheWorstOfTheRowsAndTheClass) {
   r.dx.verdict = Verdict::Fail;
   EXPECT_EQ(exit_code(r.verdict()), 1);
   EXPECT_NE(sweep_table(r).find("verdict: fail"), std::string::npos);
+  // A row that could not run is an error in the table and in the verdict.
+  r.dx.verdict = Verdict::Pass;
+  r.rows[0].result.trials.clear();
+  EXPECT_EQ(r.verdict(), Verdict::Error);
+  EXPECT_EQ(exit_code(r.verdict()), 4);
+  EXPECT_NE(sweep_table(r).find("link cut dx1  error: no trial ran"), std::string::npos) << sweep_table(r);
 }
 
 }  // namespace
