@@ -28,7 +28,8 @@ std::string xml_escape(const std::string& s) {
 // target that failed is a <failure>, one that could not be measured an
 // <error>, an inconclusive one <skipped> with the reason: none of them is
 // ever shown as passed.
-std::string junit(const scenario::RunResult& r) {
+std::string junit(const scenario::RunResult& r, const std::string& extra_suite,
+                  const std::vector<scenario::Target>& extra) {
   using scenario::Verdict;
   struct Counts {
     size_t tests = 0, failures = 0, errors = 0, skipped = 0;
@@ -47,11 +48,28 @@ std::string junit(const scenario::RunResult& r) {
     }
     return c;
   };
-  Counts all;
+  auto testcase = [](const std::string& suite, const scenario::Target& t, Verdict v, const std::string& msg) {
+    std::string o = fmt::format("    <testcase classname=\"{}\" name=\"{}\">", xml_escape(suite), xml_escape(t.name));
+    switch (v) {
+      case Verdict::Pass: o += fmt::format("<system-out>{}</system-out>", xml_escape(msg)); break;
+      case Verdict::Fail: o += fmt::format("<failure message=\"{}\"/>", xml_escape(msg)); break;
+      case Verdict::Error: o += fmt::format("<error message=\"{}\"/>", xml_escape(msg)); break;
+      case Verdict::Inconclusive: o += fmt::format("<skipped message=\"{}\"/>", xml_escape(msg)); break;
+    }
+    return o + "</testcase>\n";
+  };
+  Counts all, more;
   for (const auto& s : r.scenarios) {
     Counts c = count(s);
     all.tests += c.tests, all.failures += c.failures, all.errors += c.errors, all.skipped += c.skipped;
   }
+  for (const auto& t : extra) {
+    ++more.tests;
+    more.failures += t.verdict == Verdict::Fail;
+    more.errors += t.verdict == Verdict::Error;
+    more.skipped += t.verdict == Verdict::Inconclusive;
+  }
+  all.tests += more.tests, all.failures += more.failures, all.errors += more.errors, all.skipped += more.skipped;
   std::string o = "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n";
   o += fmt::format("<testsuites name=\"netlab {}\" tests=\"{}\" failures=\"{}\" errors=\"{}\" skipped=\"{}\">\n",
                    xml_escape(r.lab), all.tests, all.failures, all.errors, all.skipped);
@@ -67,16 +85,17 @@ std::string junit(const scenario::RunResult& r) {
       std::string msg = fmt::format("{}: {}, measured {} (limit {}) over {} trial(s){}", t.name,
                                     scenario::to_string(t.verdict), t.measured, t.limit, s.trials.size(),
                                     t.detail.empty() ? "" : "; " + t.detail);
-      o += fmt::format("    <testcase classname=\"{}\" name=\"{}\">", xml_escape(s.name), xml_escape(t.name));
-      Verdict v = broken ? Verdict::Error : t.verdict;
-      switch (v) {
-        case Verdict::Pass: o += fmt::format("<system-out>{}</system-out>", xml_escape(msg)); break;
-        case Verdict::Fail: o += fmt::format("<failure message=\"{}\"/>", xml_escape(msg)); break;
-        case Verdict::Error: o += fmt::format("<error message=\"{}\"/>", xml_escape(msg)); break;
-        case Verdict::Inconclusive: o += fmt::format("<skipped message=\"{}\"/>", xml_escape(msg)); break;
-      }
-      o += "</testcase>\n";
+      o += testcase(s.name, t, broken ? Verdict::Error : t.verdict, msg);
     }
+    o += "  </testsuite>\n";
+  }
+  if (!extra.empty()) {
+    o += fmt::format("  <testsuite name=\"{}\" tests=\"{}\" failures=\"{}\" errors=\"{}\" skipped=\"{}\">\n",
+                     xml_escape(extra_suite), more.tests, more.failures, more.errors, more.skipped);
+    for (const auto& t : extra)
+      o += testcase(extra_suite, t, t.verdict,
+                    fmt::format("{}: {}, {} (claimed {}){}", t.name, scenario::to_string(t.verdict), t.measured, t.limit,
+                                t.detail.empty() ? "" : "; " + t.detail));
     o += "  </testsuite>\n";
   }
   o += "</testsuites>\n";

@@ -216,6 +216,32 @@ TEST(ReportVerdicts, LostRouteEventsMarkTheConvergenceFigure) {
   EXPECT_EQ(to_json(r)["scenarios"][0]["trials"][0]["route_events_lost"], 2);
 }
 
+TEST(ReportVerdicts, TheSweepsClassIsATestcaseOfItsOwn) {
+  auto r = inconclusive_run();
+  r.scenarios[0].targets.resize(2);  // reachable and outage: both pass
+  Target dx;
+  dx.name = "dx_resiliency";
+  dx.limit = "Maximum Resiliency";
+  dx.measured = "none";
+  dx.verdict = Verdict::Fail;
+  dx.detail = "layout Maximum Resiliency; measured: loss of location eqdc2 not survived over DX (unreachable)";
+  std::string xml = junit(r, "sweep", {dx});
+  EXPECT_NE(xml.find("<testsuites name=\"netlab hybrid\" tests=\"3\" failures=\"1\" errors=\"0\" skipped=\"0\">"),
+            std::string::npos)
+      << xml;
+  EXPECT_NE(xml.find("<testcase classname=\"sweep\" name=\"dx_resiliency\"><failure message=\"dx_resiliency: fail, "
+                     "none (claimed Maximum Resiliency); layout Maximum Resiliency; measured: loss of location eqdc2 "
+                     "not survived over DX (unreachable)\"/>"),
+            std::string::npos)
+      << xml;
+  std::string f = (fs::temp_directory_path() / ("netlab-sweep-junit-" + std::to_string(::getpid()) + ".xml")).string();
+  write_file(f, xml);
+  auto v = process::run_command({"/usr/bin/xmllint", "--noout", "--schema",
+                                 std::string(NETLAB_SOURCE_DIR) + "/docs/junit.xsd", f});
+  EXPECT_EQ(v.exit_code, 0) << v.err;
+  fs::remove(f);
+}
+
 TEST(ReportVerdicts, AScenarioWithNoTrialIsAnError) {
   RunResult r;
   r.lab = "hybrid";
