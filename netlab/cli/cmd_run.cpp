@@ -156,7 +156,7 @@ int cmd_run(const RunOptions& o) {
     if (!o.scenarios.empty() && std::find(o.scenarios.begin(), o.scenarios.end(), sc.name) == o.scenarios.end())
       continue;
     auto r = ses.runner->run(sc);
-    progress("scenario " + sc.name + ": " + (r.pass() ? "pass" : "FAIL"));
+    progress("scenario " + sc.name + ": " + std::string(scenario::to_string(r.verdict())));
     ses.result.scenarios.push_back(std::move(r));
   }
   ses.finish();
@@ -167,7 +167,7 @@ int cmd_run(const RunOptions& o) {
   if (!o.junit.empty()) report::write_file(o.junit, report::junit(result));
   std::printf("report: %s/report.json%s\n", o.out_dir.c_str(),
               o.keep ? ("; lab " + ses.plan.lab + " left running").c_str() : "");
-  return result.pass() ? 0 : 1;
+  return scenario::exit_code(result.verdict());
 }
 
 int cmd_report(const std::vector<std::string>& files, bool markdown) {
@@ -201,12 +201,29 @@ int cmd_sweep(const SweepOptions& o) {
                           {"hold_s", row.failure.hold_s},
                           {"predicted_reachable", row.failure.predicted_reachable},
                           {"reachable", row.reachable()},
-                          {"over_dx", row.over_dx}});
-  j["dx_resiliency"] = {{"model", sweep.dx.model}, {"reason", sweep.dx.reason}};
+                          {"over_dx", row.over_dx},
+                          {"verdict", scenario::to_string(row.result.verdict())}});
+  j["dx_resiliency"] = {{"model", sweep.dx.model},
+                        {"layout", sweep.dx.layout},
+                        {"verdict", scenario::to_string(sweep.dx.verdict)},
+                        {"findings", sweep.dx.findings},
+                        {"reason", sweep.dx.reason()}};
+  j["verdict"] = scenario::to_string(sweep.verdict());
   report::write_file(o.out_dir + "/sweep.json", j.dump(2) + "\n");
-  if (!o.junit.empty()) report::write_file(o.junit, report::junit(ses.result));
+  if (!o.junit.empty()) {
+    // The class is judged over the whole matrix: a testcase of its own.
+    scenario::Target dx;
+    dx.name = "dx_resiliency";
+    dx.limit = sweep.dx.layout;
+    dx.measured = sweep.dx.model;
+    dx.verdict = sweep.dx.verdict;
+    dx.detail = sweep.dx.reason();
+    report::write_file(o.junit, report::junit(ses.result, "sweep", {dx}));
+  }
   std::printf("report: %s/sweep.json\n", o.out_dir.c_str());
-  return 0;
+  // The sweep's verdict: every row as the graph predicted, and the DX class
+  // its layout claims confirmed by what was measured.
+  return scenario::exit_code(sweep.verdict());
 }
 
 

@@ -34,7 +34,7 @@ json to_json(const scenario::RunResult& r) {
   j["seed"] = r.seed;
   j["bringup_ms"] = r.bringup_ms;
   j["bringup_split_ms"] = r.bringup_split_ms;
-  j["verdict"] = r.pass() ? "pass" : "fail";
+  j["verdict"] = scenario::to_string(r.verdict());
   j["scenarios"] = json::array();
   for (const auto& s : r.scenarios) {
     json js;
@@ -42,14 +42,15 @@ json to_json(const scenario::RunResult& r) {
     js["description"] = s.description;
     js["fault"] = s.fault;
     js["hold_s"] = s.hold_s;
-    js["verdict"] = s.pass() ? "pass" : "fail";
+    js["verdict"] = scenario::to_string(s.verdict());
     if (!s.error.empty()) js["error"] = s.error;
     js["targets"] = json::array();
     for (const auto& t : s.targets)
       js["targets"].push_back({{"name", t.name},
                                {"limit", t.limit},
                                {"measured", t.measured},
-                               {"pass", t.pass},
+                               {"verdict", scenario::to_string(t.verdict)},
+                               {"pass", t.pass()},
                                {"detail", t.detail}});
     json stats = json::object();
     for (const auto& [k, st] : s.stats()) stats[k] = {{"p50", st.p50}, {"p95", st.p95}, {"max", st.max}};
@@ -61,9 +62,12 @@ json to_json(const scenario::RunResult& r) {
       jt["outage_ms"] = {{"forward", t.forward.outage_ms}, {"reverse", t.reverse.outage_ms}};
       jt["outage"] = {{"forward", outage_json(t.forward)}, {"reverse", outage_json(t.reverse)}};
       jt["convergence_ms"] = opt(t.convergence_ms);
+      jt["route_events_lost"] = t.route_events_lost;
       jt["reachable"] = t.reachable;
       jt["path_before"] = t.path_before;
       jt["path"] = t.path;
+      jt["path_forward"] = t.path_forward ? json(*t.path_forward) : json(nullptr);
+      jt["path_reverse"] = t.path_reverse ? json(*t.path_reverse) : json(nullptr);
       jt["path_after"] = t.path_after;
       jt["path_packets"] = t.path_packets;
       jt["failback_outage_ms"] = t.failback_outage_ms();

@@ -24,36 +24,78 @@ std::string xml_escape(const std::string& s) {
 }  // namespace
 
 // One <testsuite> per scenario, one <testcase> per target; the figures are
-// in the message so a CI page shows them without opening report.json.
-std::string junit(const scenario::RunResult& r) {
+// in the message so a CI page shows them without opening report.json. A
+// target that failed is a <failure>, one that could not be measured an
+// <error>, an inconclusive one <skipped> with the reason: none of them is
+// ever shown as passed.
+std::string junit(const scenario::RunResult& r, const std::string& extra_suite,
+                  const std::vector<scenario::Target>& extra) {
+  using scenario::Verdict;
+  struct Counts {
+    size_t tests = 0, failures = 0, errors = 0, skipped = 0;
+  };
   // A scenario that could not run has one more testcase ("run") carrying the error.
-  auto cases = [](const scenario::ScenarioResult& s) { return s.targets.size() + (s.error.empty() ? 0 : 1); };
-  size_t tests = 0, failures = 0;
-  for (const auto& s : r.scenarios) {
-    tests += cases(s);
-    for (const auto& t : s.targets) failures += !t.pass;
-    if (!s.error.empty()) ++failures;
-  }
-  std::string o = "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n";
-  o += fmt::format("<testsuites name=\"netlab {}\" tests=\"{}\" failures=\"{}\">\n",
-                   xml_escape(r.lab), tests, failures);
-  for (const auto& s : r.scenarios) {
-    size_t f = 0;
-    for (const auto& t : s.targets) f += !t.pass;
-    if (!s.error.empty()) ++f;
-    o += fmt::format("  <testsuite name=\"{}\" tests=\"{}\" failures=\"{}\">\n", xml_escape(s.name),
-                     cases(s), f);
-    if (!s.error.empty())
-      o += fmt::format("    <testcase classname=\"{}\" name=\"run\"><failure message=\"{}\"/></testcase>\n",
-                       xml_escape(s.name), xml_escape(s.error));
+  auto count = [](const scenario::ScenarioResult& s) {
+    Counts c;
+    bool broken = s.verdict() == Verdict::Error;
+    if (broken) ++c.tests, ++c.errors;
     for (const auto& t : s.targets) {
-      std::string msg = fmt::format("{}: measured {} (limit {}) over {} trial(s){}", t.name, t.measured,
-                                    t.limit, s.trials.size(), t.detail.empty() ? "" : "; " + t.detail);
-      o += fmt::format("    <testcase classname=\"{}\" name=\"{}\">", xml_escape(s.name), xml_escape(t.name));
-      if (!t.pass) o += fmt::format("<failure message=\"{}\"/>", xml_escape(msg));
-      else o += fmt::format("<system-out>{}</system-out>", xml_escape(msg));
-      o += "</testcase>\n";
+      ++c.tests;
+      Verdict v = broken ? Verdict::Error : t.verdict;
+      c.failures += v == Verdict::Fail;
+      c.errors += v == Verdict::Error;
+      c.skipped += v == Verdict::Inconclusive;
     }
+    return c;
+  };
+  auto testcase = [](const std::string& suite, const scenario::Target& t, Verdict v, const std::string& msg) {
+    std::string o = fmt::format("    <testcase classname=\"{}\" name=\"{}\">", xml_escape(suite), xml_escape(t.name));
+    switch (v) {
+      case Verdict::Pass: o += fmt::format("<system-out>{}</system-out>", xml_escape(msg)); break;
+      case Verdict::Fail: o += fmt::format("<failure message=\"{}\"/>", xml_escape(msg)); break;
+      case Verdict::Error: o += fmt::format("<error message=\"{}\"/>", xml_escape(msg)); break;
+      case Verdict::Inconclusive: o += fmt::format("<skipped message=\"{}\"/>", xml_escape(msg)); break;
+    }
+    return o + "</testcase>\n";
+  };
+  Counts all, more;
+  for (const auto& s : r.scenarios) {
+    Counts c = count(s);
+    all.tests += c.tests, all.failures += c.failures, all.errors += c.errors, all.skipped += c.skipped;
+  }
+  for (const auto& t : extra) {
+    ++more.tests;
+    more.failures += t.verdict == Verdict::Fail;
+    more.errors += t.verdict == Verdict::Error;
+    more.skipped += t.verdict == Verdict::Inconclusive;
+  }
+  all.tests += more.tests, all.failures += more.failures, all.errors += more.errors, all.skipped += more.skipped;
+  std::string o = "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n";
+  o += fmt::format("<testsuites name=\"netlab {}\" tests=\"{}\" failures=\"{}\" errors=\"{}\" skipped=\"{}\">\n",
+                   xml_escape(r.lab), all.tests, all.failures, all.errors, all.skipped);
+  for (const auto& s : r.scenarios) {
+    Counts c = count(s);
+    bool broken = s.verdict() == Verdict::Error;
+    o += fmt::format("  <testsuite name=\"{}\" tests=\"{}\" failures=\"{}\" errors=\"{}\" skipped=\"{}\">\n",
+                     xml_escape(s.name), c.tests, c.failures, c.errors, c.skipped);
+    if (broken)
+      o += fmt::format("    <testcase classname=\"{}\" name=\"run\"><error message=\"{}\"/></testcase>\n",
+                       xml_escape(s.name), xml_escape(s.error.empty() ? "no trial ran" : s.error));
+    for (const auto& t : s.targets) {
+      std::string msg = fmt::format("{}: {}, measured {} (limit {}) over {} trial(s){}", t.name,
+                                    scenario::to_string(t.verdict), t.measured, t.limit, s.trials.size(),
+                                    t.detail.empty() ? "" : "; " + t.detail);
+      o += testcase(s.name, t, broken ? Verdict::Error : t.verdict, msg);
+    }
+    o += "  </testsuite>\n";
+  }
+  if (!extra.empty()) {
+    o += fmt::format("  <testsuite name=\"{}\" tests=\"{}\" failures=\"{}\" errors=\"{}\" skipped=\"{}\">\n",
+                     xml_escape(extra_suite), more.tests, more.failures, more.errors, more.skipped);
+    for (const auto& t : extra)
+      o += testcase(extra_suite, t, t.verdict,
+                    fmt::format("{}: {}, {} (claimed {}){}", t.name, scenario::to_string(t.verdict), t.measured, t.limit,
+                                t.detail.empty() ? "" : "; " + t.detail));
     o += "  </testsuite>\n";
   }
   o += "</testsuites>\n";

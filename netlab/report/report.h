@@ -12,7 +12,10 @@ namespace netlab::report {
 
 std::string table(const scenario::RunResult&, bool color = false);
 nlohmann::json to_json(const scenario::RunResult&);
-std::string junit(const scenario::RunResult&);
+// `extra`: targets judged over the whole run rather than one scenario (the
+// sweep's Direct Connect class), as one more testsuite named `extra_suite`.
+std::string junit(const scenario::RunResult&, const std::string& extra_suite = "",
+                  const std::vector<scenario::Target>& extra = {});
 
 // Summaries of several report.json documents, one row per scenario:
 // topology, what it claims, scenario, fault, trials, outage p50/max, verdict.

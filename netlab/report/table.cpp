@@ -14,6 +14,16 @@ std::string join(const std::vector<std::string>& v) {
   return s.empty() ? "-" : s;
 }
 
+std::string verdict_word(scenario::Verdict v) {
+  switch (v) {
+    case scenario::Verdict::Pass: return "pass";
+    case scenario::Verdict::Fail: return "FAIL";
+    case scenario::Verdict::Inconclusive: return "INCONCLUSIVE";
+    case scenario::Verdict::Error: return "ERROR";
+  }
+  return "ERROR";
+}
+
 std::string outage(const scenario::Outage& o) {
   return fmt::format("{:.0f}{}", o.outage_ms, o.recovered ? "" : "+");
 }
@@ -30,8 +40,8 @@ std::string table(const scenario::RunResult& r, bool color) {
     o += fmt::format("\n{}: {}, hold {:g} s, {} trial{}\n", s.name, s.fault, s.hold_s,
                      s.trials.size(), s.trials.size() == 1 ? "" : "s");
     if (!s.description.empty()) o += "  " + s.description + "\n";
-    if (!s.error.empty()) {
-      o += "  " + paint(false, "error: " + s.error) + "\n";
+    if (s.verdict() == scenario::Verdict::Error) {
+      o += "  " + paint(false, "error: " + (s.error.empty() ? std::string("no trial ran") : s.error)) + "\n";
       continue;
     }
     size_t pw = 17;  // "path during fault"
@@ -39,11 +49,24 @@ std::string table(const scenario::RunResult& r, bool color) {
     o += fmt::format("  {:>5}  {:>11}  {:>11}  {:>11}  {:<{}}  {:>16}\n", "trial", "outage fwd",
                      "outage rev", "convergence", "path during fault", pw, "failback fwd/rev");
     for (const auto& t : s.trials) {
-      std::string conv = t.convergence_ms ? fmt::format("{:.0f} ms", *t.convergence_ms) : "-";
+      // With route events lost the last change seen is a lower bound.
+      std::string conv = t.convergence_ms ? fmt::format("{}{:.0f} ms", t.route_events_lost ? ">=" : "",
+                                                        *t.convergence_ms)
+                                          : "none";
       o += fmt::format("  {:>5}  {:>8} ms  {:>8} ms  {:>11}  {:<{}}  {:>13} ms\n", t.index,
                        outage(t.forward), outage(t.reverse), conv,
                        t.reachable ? join(t.path) : "(unreachable)", pw,
                        outage(t.failback_forward) + " / " + outage(t.failback_reverse));
+    }
+    for (const auto& t : s.trials) {
+      if (!t.convergence_ms && t.reachable)
+        o += fmt::format("  trial {}: no watched route changed after the fault\n", t.index);
+      if (t.route_events_lost)
+        o += fmt::format("  trial {}: {} route event{} lost: convergence figures are lower bounds\n", t.index,
+                         t.route_events_lost, t.route_events_lost == 1 ? "" : "s");
+      if (t.path_forward && t.path_reverse && join(*t.path_forward) != join(*t.path_reverse))
+        o += fmt::format("  trial {}: path forward {}, reverse {}\n", t.index, join(*t.path_forward),
+                         join(*t.path_reverse));
     }
     for (const auto& t : s.trials)
       if (t.flow_count() > 1)
@@ -75,31 +98,33 @@ std::string table(const scenario::RunResult& r, bool color) {
     }
     o += fmt::format("  {:<24} {:<{}} {:<{}} {}\n", "target", "limit", lw, "measured", mw, "verdict");
     for (const auto& t : s.targets) {
-      std::string lim = t.name == "reachable" || t.name == "path" || t.name == "serving" ? t.limit : "<= " + t.limit;
+      std::string lim = t.name.starts_with("max_") ? "<= " + t.limit : t.limit;
       o += fmt::format("  {:<24} {:<{}} {:<{}} {}{}\n", t.name, lim, lw, t.measured, mw,
-                       paint(t.pass, t.pass ? "pass" : "FAIL"),
-                       t.detail.empty() ? "" : "  (" + t.detail + ")");
+                       paint(t.pass(), verdict_word(t.verdict)), t.detail.empty() ? "" : "  (" + t.detail + ")");
     }
   }
   // Targets of scenarios that ran to the end; a scenario that could not run
   // is counted as such, not again through the targets it could not meet.
-  size_t missed = 0, total = 0, errors = 0;
+  size_t missed = 0, doubtful = 0, total = 0, errors = 0;
   for (const auto& s : r.scenarios) {
-    if (!s.error.empty()) {
+    if (s.verdict() == scenario::Verdict::Error) {
       ++errors;
       continue;
     }
     for (const auto& t : s.targets) {
       ++total;
-      if (!t.pass) ++missed;
+      if (t.verdict == scenario::Verdict::Fail || t.verdict == scenario::Verdict::Error) ++missed;
+      if (t.verdict == scenario::Verdict::Inconclusive) ++doubtful;
     }
   }
   o += "\n";
-  std::string summary = total == 0     ? std::string("no target was judged")
-                        : missed == 0 ? fmt::format("all {} targets met", total)
-                                      : fmt::format("{} of {} targets missed", missed, total);
+  std::string summary = total == 0 && errors == 0 ? std::string("no target was judged")
+                        : missed == 0 && doubtful == 0 && errors == 0 ? fmt::format("all {} targets met", total)
+                                                                      : fmt::format("{} of {} targets missed", missed, total);
+  if (doubtful) summary += fmt::format("; {} inconclusive", doubtful);
   if (errors) summary += fmt::format("; {} scenario{} could not run", errors, errors == 1 ? "" : "s");
-  o += paint(missed == 0 && errors == 0, summary) + "\n";
+  summary += fmt::format(" (verdict: {})", scenario::to_string(r.verdict()));
+  o += paint(r.pass(), summary) + "\n";
   o += fmt::format("seed {} (repeat the run's random choices with --seed {})\n", r.seed, r.seed);
   return o;
 }

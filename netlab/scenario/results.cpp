@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <functional>
 
 namespace netlab::scenario {
 
@@ -27,9 +28,33 @@ Stats stats_of(std::vector<double> v) {
   return s;
 }
 
-bool ScenarioResult::pass() const {
-  if (!error.empty() || trials.empty()) return false;
-  return std::all_of(targets.begin(), targets.end(), [](const Target& t) { return t.pass; });
+std::string_view to_string(Verdict v) {
+  switch (v) {
+    case Verdict::Pass: return "pass";
+    case Verdict::Inconclusive: return "inconclusive";
+    case Verdict::Fail: return "fail";
+    case Verdict::Error: return "error";
+  }
+  return "error";
+}
+
+Verdict worst(Verdict a, Verdict b) { return static_cast<int>(a) >= static_cast<int>(b) ? a : b; }
+
+int exit_code(Verdict v) {
+  switch (v) {
+    case Verdict::Pass: return 0;
+    case Verdict::Fail: return 1;
+    case Verdict::Error: return 4;
+    case Verdict::Inconclusive: return 5;
+  }
+  return 4;
+}
+
+Verdict ScenarioResult::verdict() const {
+  if (!error.empty() || trials.empty()) return Verdict::Error;
+  Verdict v = Verdict::Pass;
+  for (const auto& t : targets) v = worst(v, t.verdict);
+  return v;
 }
 
 std::map<std::string, Stats> ScenarioResult::stats() const {
@@ -46,33 +71,195 @@ std::map<std::string, Stats> ScenarioResult::stats() const {
   return m;
 }
 
-bool RunResult::pass() const {
-  return !scenarios.empty() &&
-         std::all_of(scenarios.begin(), scenarios.end(), [](const ScenarioResult& s) { return s.pass(); });
+Verdict RunResult::verdict() const {
+  if (scenarios.empty()) return Verdict::Error;
+  Verdict v = Verdict::Pass;
+  for (const auto& s : scenarios) v = worst(v, s.verdict());
+  return v;
 }
 
 namespace {
 
 std::string ms(double v) { return fmt::format("{:.0f}", v); }
 
-// A "<= limit" target over every trial: the worst trial decides.
+std::string join(const std::vector<std::string>& v, const char* sep = ",") {
+  std::string s;
+  for (const auto& x : v) s += (s.empty() ? "" : sep) + x;
+  return s;
+}
+
+// Collects what each trial showed for one target and concludes: a miss in
+// any trial fails it; otherwise a trial that cannot decide makes it
+// inconclusive; only every trial meeting it passes it. No trial: error.
+class Judge {
+ public:
+  Judge(std::string name, std::string limit) {
+    t_.name = std::move(name);
+    t_.limit = std::move(limit);
+  }
+  void miss(std::string why) { misses_.push_back(std::move(why)); }
+  void doubt(std::string why) { doubts_.push_back(std::move(why)); }
+  Target done(const std::vector<Trial>& trials, std::string measured) {
+    t_.measured = measured.empty() ? "-" : std::move(measured);
+    if (trials.empty()) {
+      t_.verdict = Verdict::Error;
+      t_.detail = "no trial was measured";
+      return t_;
+    }
+    t_.verdict = !misses_.empty() ? Verdict::Fail : !doubts_.empty() ? Verdict::Inconclusive : Verdict::Pass;
+    std::vector<std::string> all = misses_;
+    all.insert(all.end(), doubts_.begin(), doubts_.end());
+    t_.detail = join(all, "; ");
+    return t_;
+  }
+
+ private:
+  Target t_;
+  std::vector<std::string> misses_, doubts_;
+};
+
+// A measured figure, or why there is none; `lower_bound`: the figure comes
+// from an incomplete record and the true value can only be larger.
+struct Figure {
+  std::optional<double> value;
+  bool open = false;  // an outage still going on when the window closed
+  bool lower_bound = false;
+  std::string why;  // no value, or a lower bound: the reason
+};
+
+// A "<= limit" target over every trial: the worst trial decides. A figure
+// that is a lower bound above the limit is still a miss (the truth is worse);
+// at or below it, it decides nothing.
 Target at_most(const std::string& name, double limit, const std::vector<Trial>& trials,
-               double (*figure)(const Trial&), bool (*open)(const Trial&)) {
-  Target t{name, ms(limit), "", true, ""};
-  double worst = 0;
+               const std::function<Figure(const Trial&)>& figure) {
+  Judge j(name, ms(limit));
+  std::optional<double> worst;
+  bool bound = false;
   for (const auto& tr : trials) {
-    double v = figure(tr);
-    worst = std::max(worst, v);
-    bool ok = v <= limit && !(open && open(tr));
-    if (!ok) {
-      t.pass = false;
-      if (!t.detail.empty()) t.detail += "; ";
-      t.detail += fmt::format("trial {}: {} ms{}", tr.index, ms(v),
-                              open && open(tr) ? " (not recovered)" : "");
+    Figure f = figure(tr);
+    if (!f.value) {
+      j.doubt(fmt::format("trial {}: {}", tr.index, f.why));
+      continue;
+    }
+    if (!worst || *f.value > *worst) {
+      worst = f.value;
+      bound = f.lower_bound;
+    }
+    std::string v = (f.lower_bound ? ">= " : "") + ms(*f.value) + " ms";
+    if (*f.value > limit || f.open)
+      j.miss(fmt::format("trial {}: {}{}{}", tr.index, v, f.open ? " (not recovered)" : "",
+                         f.lower_bound ? " (" + f.why + ")" : ""));
+    else if (f.lower_bound)
+      j.doubt(fmt::format("trial {}: {} ({})", tr.index, v, f.why));
+  }
+  return j.done(trials, worst ? (bound ? ">=" : "") + ms(*worst) : "");
+}
+
+Figure convergence_of(const Trial& t) {
+  Figure f;
+  f.value = t.convergence_ms;
+  if (t.route_events_lost > 0) {
+    f.lower_bound = true;
+    f.why = fmt::format("{} route event{} lost: the figure is a lower bound", t.route_events_lost,
+                        t.route_events_lost == 1 ? "" : "s");
+    if (!f.value) f.why = fmt::format("no route change recorded, and {} route event{} lost", t.route_events_lost,
+                                      t.route_events_lost == 1 ? " was" : "s were");
+  } else if (!f.value) {
+    f.why = "no watched route changed after the fault";
+  }
+  return f;
+}
+
+// The elements of a path target no link of `path` satisfies.
+std::vector<std::string> unmet(const std::vector<std::string>& want, const std::vector<std::string>& path) {
+  std::vector<std::string> out;
+  for (const auto& w : want) {
+    auto alts = topology::path_alternatives(w);
+    bool hit = std::any_of(alts.begin(), alts.end(),
+                           [&](const std::string& a) { return std::find(path.begin(), path.end(), a) != path.end(); });
+    if (!hit) out.push_back(w);
+  }
+  return out;
+}
+
+std::string path_text(const std::vector<std::string>& p) { return p.empty() ? "no path" : join(p); }
+
+// Every distinct path seen, in order: "vpn1-t2" or "dx2 | dx3".
+std::string seen_paths(const std::vector<std::vector<std::string>>& paths) {
+  std::vector<std::string> seen;
+  for (const auto& p : paths) {
+    std::string s = join(p);
+    if (!s.empty() && std::find(seen.begin(), seen.end(), s) == seen.end()) seen.push_back(s);
+  }
+  return join(seen, " | ");
+}
+
+// `path`: every element in each direction; judged on both directions
+// together where the trial's counters did not tell them apart.
+Target path_both(const std::vector<std::string>& want, const std::vector<Trial>& trials) {
+  Judge j("path", join(want, "+"));
+  std::vector<std::vector<std::string>> seen;
+  for (const auto& tr : trials) {
+    if (tr.path_forward && tr.path_reverse) {
+      using Dir = std::pair<const char*, const std::vector<std::string>*>;
+      for (const auto& [dir, p] : {Dir{"forward", &*tr.path_forward}, Dir{"reverse", &*tr.path_reverse}}) {
+        seen.push_back(*p);
+        auto u = unmet(want, *p);
+        if (!u.empty())
+          j.miss(fmt::format("trial {} {}: {} (not {})", tr.index, dir, path_text(*p), join(u, ", ")));
+      }
+    } else {
+      seen.push_back(tr.path);
+      auto u = unmet(want, tr.path);
+      if (!u.empty()) j.miss(fmt::format("trial {}: {} (not {})", tr.index, path_text(tr.path), join(u, ", ")));
     }
   }
-  t.measured = ms(worst);
-  return t;
+  return j.done(trials, seen_paths(seen));
+}
+
+// `path_forward` / `path_reverse`: one direction; a trial that did not
+// measure directions apart cannot decide it.
+Target path_one(const std::string& name, bool forward, const std::vector<std::string>& want,
+                const std::vector<Trial>& trials) {
+  Judge j(name, join(want, "+"));
+  std::vector<std::vector<std::string>> seen;
+  for (const auto& tr : trials) {
+    const auto& p = forward ? tr.path_forward : tr.path_reverse;
+    if (!p) {
+      j.doubt(fmt::format("trial {}: the path was not measured per direction", tr.index));
+      continue;
+    }
+    seen.push_back(*p);
+    auto u = unmet(want, *p);
+    if (!u.empty()) j.miss(fmt::format("trial {}: {} (not {})", tr.index, path_text(*p), join(u, ", ")));
+  }
+  return j.done(trials, seen_paths(seen));
+}
+
+// `failback_path = "baseline"`: after failback the probe crosses the same
+// links as before the fault (as sets: the order is by traffic and swaps).
+Target failback_baseline(const std::vector<Trial>& trials) {
+  Judge j("failback_path", "baseline");
+  std::vector<std::vector<std::string>> seen;
+  bool all_same = true;
+  for (const auto& tr : trials) {
+    if (tr.path_before.empty() || tr.path_after.empty()) {
+      j.doubt(fmt::format("trial {}: the path {} was not measured", tr.index,
+                          tr.path_before.empty() ? "before the fault" : "after failback"));
+      all_same = false;
+      continue;
+    }
+    auto before = tr.path_before, after = tr.path_after;
+    std::sort(before.begin(), before.end());
+    std::sort(after.begin(), after.end());
+    seen.push_back(tr.path_after);
+    if (before != after) {
+      all_same = false;
+      j.miss(fmt::format("trial {}: after failback {}, before the fault {}", tr.index, join(tr.path_after),
+                         join(tr.path_before)));
+    }
+  }
+  return j.done(trials, all_same && !trials.empty() ? "baseline" : seen_paths(seen));
 }
 
 }  // namespace
@@ -81,67 +268,39 @@ void evaluate(const topology::Expect& e, ScenarioResult& r) {
   r.targets.clear();
   const auto& trials = r.trials;
 
-  Target reach{"reachable", e.reachable ? "true" : "false", "", true, ""};
-  bool all_as_expected = true;
-  for (const auto& t : trials)
-    if (t.reachable != e.reachable) {
-      all_as_expected = false;
-      reach.detail += fmt::format("{}trial {}: {}", reach.detail.empty() ? "" : "; ", t.index,
-                                  t.reachable ? "reachable" : "unreachable");
-    }
-  reach.pass = all_as_expected && !trials.empty();
-  reach.measured = trials.empty() ? "-" : all_as_expected ? reach.limit : (e.reachable ? "false" : "true");
-  if (trials.empty()) reach.detail = "no trial was measured";
-  r.targets.push_back(reach);
+  {
+    Judge j("reachable", e.reachable ? "true" : "false");
+    bool all_as_expected = true;
+    for (const auto& t : trials)
+      if (t.reachable != e.reachable) {
+        all_as_expected = false;
+        j.miss(fmt::format("trial {}: {}", t.index, t.reachable ? "reachable" : "unreachable"));
+      }
+    r.targets.push_back(j.done(trials, trials.empty()      ? ""
+                                       : all_as_expected ? std::string(e.reachable ? "true" : "false")
+                                                         : std::string(e.reachable ? "false" : "true")));
+  }
 
   if (e.max_outage_ms)
-    r.targets.push_back(at_most(
-        "max_outage_ms", *e.max_outage_ms, trials, [](const Trial& t) { return t.outage_ms(); },
-        [](const Trial& t) { return !t.forward.recovered || !t.reverse.recovered; }));
-  if (e.max_convergence_ms) {
-    Target t = at_most(
-        "max_convergence_ms", *e.max_convergence_ms, trials,
-        [](const Trial& t) { return t.convergence_ms.value_or(0); }, nullptr);
-    r.targets.push_back(t);
-  }
-  if (!e.path.empty()) {
-    std::string limit;
-    for (const auto& p : e.path) limit += (limit.empty() ? "" : "|") + p;
-    Target t{"path", limit, "", true, ""};
-    std::vector<std::string> seen;
-    for (const auto& tr : trials) {
-      bool hit = std::any_of(tr.path.begin(), tr.path.end(), [&](const std::string& p) {
-        return std::find(e.path.begin(), e.path.end(), p) != e.path.end();
-      });
-      if (!hit) {
-        t.pass = false;
-        std::string got;
-        for (const auto& p : tr.path) got += (got.empty() ? "" : ",") + p;
-        t.detail += fmt::format("{}trial {}: {}", t.detail.empty() ? "" : "; ", tr.index,
-                                got.empty() ? "no path" : got);
-      }
-      for (const auto& p : tr.path)
-        if (std::find(seen.begin(), seen.end(), p) == seen.end()) seen.push_back(p);
-    }
-    for (const auto& p : seen) t.measured += (t.measured.empty() ? "" : ",") + p;
-    if (t.measured.empty()) t.measured = "-";
-    if (trials.empty()) t.pass = false;
-    r.targets.push_back(t);
-  }
+    r.targets.push_back(at_most("max_outage_ms", *e.max_outage_ms, trials, [](const Trial& t) {
+      return Figure{t.outage_ms(), !t.forward.recovered || !t.reverse.recovered, false, ""};
+    }));
+  if (e.max_convergence_ms)
+    r.targets.push_back(at_most("max_convergence_ms", *e.max_convergence_ms, trials, convergence_of));
+  if (!e.path.empty()) r.targets.push_back(path_both(e.path, trials));
+  if (!e.path_forward.empty()) r.targets.push_back(path_one("path_forward", true, e.path_forward, trials));
+  if (!e.path_reverse.empty()) r.targets.push_back(path_one("path_reverse", false, e.path_reverse, trials));
+  if (e.failback_path == topology::FailbackPath::Baseline) r.targets.push_back(failback_baseline(trials));
   if (e.max_affected_flows_pct) {
-    Target t{"max_affected_flows_pct", ms(*e.max_affected_flows_pct), "", !trials.empty(), ""};
-    double worst = 0;
+    Judge j("max_affected_flows_pct", ms(*e.max_affected_flows_pct));
+    std::optional<double> worst;
     for (const auto& tr : trials) {
       double pct = 100.0 * static_cast<double>(tr.flows_affected()) / static_cast<double>(tr.flow_count());
-      worst = std::max(worst, pct);
-      if (pct > *e.max_affected_flows_pct) {
-        t.pass = false;
-        t.detail += fmt::format("{}trial {}: {} of {} flows lost probes", t.detail.empty() ? "" : "; ",
-                                tr.index, tr.flows_affected(), tr.flow_count());
-      }
+      worst = std::max(worst.value_or(0), pct);
+      if (pct > *e.max_affected_flows_pct)
+        j.miss(fmt::format("trial {}: {} of {} flows lost probes", tr.index, tr.flows_affected(), tr.flow_count()));
     }
-    t.measured = ms(worst);
-    r.targets.push_back(t);
+    r.targets.push_back(j.done(trials, worst ? ms(*worst) : ""));
   }
   if (!e.serving.empty()) {
     // Exactly the listed instances, as sets: an instance still answering
@@ -149,31 +308,22 @@ void evaluate(const topology::Expect& e, ScenarioResult& r) {
     std::vector<std::string> want = e.serving;
     std::sort(want.begin(), want.end());
     want.erase(std::unique(want.begin(), want.end()), want.end());
-    std::string limit;
-    for (const auto& x : want) limit += (limit.empty() ? "" : ",") + x;
-    Target t{"serving", limit, "", !trials.empty(), ""};
+    Judge j("serving", join(want));
     std::vector<std::string> seen;
     for (const auto& tr : trials) {
       std::vector<std::string> got = tr.serving;
       std::sort(got.begin(), got.end());
-      std::string g;
-      for (const auto& x : got) g += (g.empty() ? "" : ",") + x;
-      if (g.empty()) g = "none";
-      if (got != want) {
-        t.pass = false;
-        t.detail += fmt::format("{}trial {}: {}", t.detail.empty() ? "" : "; ", tr.index, g);
-      }
+      std::string g = got.empty() ? "none" : join(got);
+      if (got != want) j.miss(fmt::format("trial {}: {}", tr.index, g));
       if (std::find(seen.begin(), seen.end(), g) == seen.end()) seen.push_back(g);
     }
-    for (const auto& x : seen) t.measured += (t.measured.empty() ? "" : " | ") + x;
-    if (t.measured.empty()) t.measured = "-";
-    r.targets.push_back(t);
+    r.targets.push_back(j.done(trials, join(seen, " | ")));
   }
   if (e.max_failback_outage_ms)
-    r.targets.push_back(at_most(
-        "max_failback_outage_ms", *e.max_failback_outage_ms, trials,
-        [](const Trial& t) { return t.failback_outage_ms(); },
-        [](const Trial& t) { return !t.failback_forward.recovered || !t.failback_reverse.recovered; }));
+    r.targets.push_back(at_most("max_failback_outage_ms", *e.max_failback_outage_ms, trials, [](const Trial& t) {
+      return Figure{t.failback_outage_ms(), !t.failback_forward.recovered || !t.failback_reverse.recovered, false,
+                    ""};
+    }));
 }
 
 }  // namespace netlab::scenario

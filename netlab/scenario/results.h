@@ -6,9 +6,12 @@
 // instant (negative: before it).
 #pragma once
 
+#include <algorithm>
+#include <cstdint>
 #include <map>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "netlab/measure/data_plane.h"
@@ -31,10 +34,18 @@ using measure::Outage;
 struct Trial {
   int index = 0;
   Outage forward, reverse;                  // fault .. repair (and until recovery)
-  std::optional<double> convergence_ms;     // last FIB change after the fault, before repair
+  std::optional<double> convergence_ms;     // last FIB change after the fault, before repair;
+                                            // none: no watched route changed
+  // Route events the kernel dropped (ENOBUFS on the monitor's sockets)
+  // between the fault and the end of the trial: the convergence figures are
+  // then computed from an incomplete record and prove nothing.
+  uint64_t route_events_lost = 0;
   bool reachable = true;                    // probes got through at the end of the hold
   std::vector<std::string> path_before;     // links/tunnels the probe crossed before the fault
-  std::vector<std::string> path;            // ... while the fault held
+  std::vector<std::string> path;            // ... while the fault held (both directions)
+  // ... while the fault held, per direction (from -> to, and back), when the
+  // counters tell the directions apart; none: not measured per direction.
+  std::optional<std::vector<std::string>> path_forward, path_reverse;
   std::vector<std::string> path_after;      // ... after failback
   std::map<std::string, uint64_t> path_packets;  // link -> probe packets during the fault
   Outage failback_forward, failback_reverse;     // repair .. end of the trial
@@ -62,13 +73,28 @@ struct Trial {
   }
 };
 
+// What a target's judging concluded (docs/verdicts.md):
+//   pass          every trial measured the figure and met the limit
+//   fail          a trial measured the figure and missed the limit
+//   inconclusive  the trials ran, but the evidence cannot decide (no watched
+//                 route changed, route events were lost, a direction was not
+//                 measured); never counted as a pass
+//   error         nothing was measured (the scenario could not run, no trial)
+// Ordered by severity: the worst one decides a scenario's and a run's verdict.
+enum class Verdict { Pass, Inconclusive, Fail, Error };
+std::string_view to_string(Verdict);
+Verdict worst(Verdict, Verdict);
+
 struct Target {
-  std::string name;      // reachable, max_outage_ms, max_convergence_ms, path, max_failback_outage_ms,
+  std::string name;      // reachable, max_outage_ms, max_convergence_ms, path, path_forward,
+                         // path_reverse, failback_path, max_failback_outage_ms,
                          // max_affected_flows_pct, serving
-  std::string limit;     // "1500", "true", "vpn1-t1|vpn1-t2"
-  std::string measured;  // the worst trial's figure, as text
-  bool pass = false;
-  std::string detail;    // which trial missed, and by how much
+  std::string limit;     // "1500", "true", "dx2", "vpn1-t1|vpn1-t2", "baseline"
+  std::string measured;  // the worst trial's figure, as text ("-": none)
+  Verdict verdict = Verdict::Error;
+  std::string detail;    // which trial missed and by how much; for inconclusive
+                         // and error: why the figure decides nothing
+  bool pass() const { return verdict == Verdict::Pass; }
 };
 
 struct Stats {
@@ -82,7 +108,9 @@ struct ScenarioResult {
   std::vector<Trial> trials;
   std::vector<Target> targets;
   std::string error;  // set when the scenario could not be run to the end
-  bool pass() const;
+  // error when `error` is set or no trial ran; else the worst target's.
+  Verdict verdict() const;
+  bool pass() const { return verdict() == Verdict::Pass; }
   std::map<std::string, Stats> stats() const;  // outage_ms, convergence_ms, failback_outage_ms
 };
 
@@ -95,8 +123,14 @@ struct RunResult {
   double bringup_ms = 0;  // namespaces to converged
   std::map<std::string, double> bringup_split_ms;  // kernel, daemons, converged
   std::vector<ScenarioResult> scenarios;
-  bool pass() const;
+  // The worst scenario's verdict; error when there is no scenario.
+  Verdict verdict() const;
+  bool pass() const { return verdict() == Verdict::Pass; }
 };
+
+// The exit code of a command that judged: 0 pass, 1 fail (a target missed),
+// 4 error (a scenario could not be measured: the lab failed), 5 inconclusive.
+int exit_code(Verdict);
 
 // Fills `r.targets` from the scenario's expect table, judging every trial.
 void evaluate(const topology::Expect&, ScenarioResult& r);

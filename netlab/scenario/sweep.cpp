@@ -145,94 +145,120 @@ SweepResult run_sweep(Runner& runner, const topology::Topology& t, const plan::P
   return res;
 }
 
+std::string Classification::reason() const {
+  std::string r = "layout " + layout + " (" + shape + ")";
+  if (findings.empty()) {
+    r += verdict == Verdict::Pass && layout != "none" ? "; measured: every failure it promises survived over DX"
+                                                      : "";
+  } else {
+    r += "; measured: ";
+    for (size_t i = 0; i < findings.size(); ++i) r += (i ? ", " : "") + findings[i];
+  }
+  for (const auto& n : notes) r += "; " + n;
+  return r;
+}
+
+Verdict SweepResult::verdict() const {
+  Verdict v = dx.verdict;
+  for (const auto& r : rows) v = worst(v, r.result.verdict());
+  return v;
+}
+
 Classification classify_dx(const plan::Plan& p, const std::vector<SweepRow>& rows) {
-  // The DX structure: connections, the AWS devices they end on, locations.
+  Classification c;
+  // The DX layout: connections, the AWS devices they end on, locations.
   struct Conn {
     std::string link, device, location;
   };
   std::vector<Conn> conns;
   for (const auto& l : p.links) {
     if (l.kind != topology::LinkKind::Dx) continue;
-    Conn c{l.name, "", l.domains.location.value_or("")};
+    Conn cn{l.name, "", l.domains.location.value_or("")};
     for (const auto* e : {&l.a, &l.b})
       if (is_dx_device(*p.node(e->node))) {
-        c.device = e->node;
-        if (c.location.empty()) c.location = p.node(e->node)->domains.location.value_or("");
+        cn.device = e->node;
+        if (cn.location.empty()) cn.location = p.node(e->node)->domains.location.value_or("");
       }
-    conns.push_back(c);
+    conns.push_back(cn);
   }
-  if (conns.empty()) return {"none", "no Direct Connect connection"};
-
   std::map<std::string, std::set<std::string>> devices_at;  // location -> devices
   std::map<std::string, int> conns_at;
-  for (const auto& c : conns) {
-    devices_at[c.location].insert(c.device);
-    ++conns_at[c.location];
-  }
-
-  // What was survived over DX, per kind of DX failure.
-  auto survived = [&](const std::string& kind, const std::string& name) -> std::optional<bool> {
-    for (const auto& r : rows)
-      if (r.failure.kind == kind && r.failure.name == name) return r.reachable() && r.over_dx;
-    return std::nullopt;
-  };
-  auto vpn_covered = [&](const std::string& kind, const std::string& name) {
-    for (const auto& r : rows)
-      if (r.failure.kind == kind && r.failure.name == name) return r.reachable() && !r.over_dx;
-    return false;
-  };
-  std::vector<std::string> lost, backup;
-  bool conn_ok = true, dev_ok = true, loc_ok = true;
-  for (const auto& c : conns) {
-    auto s = survived("link cut", c.link);
-    if (s && !*s) {
-      conn_ok = false;
-      (vpn_covered("link cut", c.link) ? backup : lost).push_back("connection " + c.link);
-    }
-  }
   std::set<std::string> devices;
-  for (const auto& c : conns)
-    if (!c.device.empty()) devices.insert(c.device);
-  for (const auto& d : devices) {
-    auto s = survived("node poweroff", d);
-    if (s && !*s) {
-      dev_ok = false;
-      (vpn_covered("node poweroff", d) ? backup : lost).push_back("device " + d);
-    }
+  for (const auto& cn : conns) {
+    if (!cn.device.empty()) devices.insert(cn.device);
+    if (cn.location.empty()) continue;
+    if (!cn.device.empty()) devices_at[cn.location].insert(cn.device);
+    ++conns_at[cn.location];
   }
-  for (const auto& [loc, _] : devices_at) {
-    if (loc.empty()) continue;
-    auto s = survived("location loss", loc);
-    if (s && !*s) {
-      loc_ok = false;
-      (vpn_covered("location loss", loc) ? backup : lost).push_back("location " + loc);
-    }
-  }
+  size_t nlocs = conns_at.size();
+  c.shape = fmt::format("{} connection{} on {} device{} at {} location{}", conns.size(), conns.size() == 1 ? "" : "s",
+                        devices.size(), devices.size() == 1 ? "" : "s", nlocs, nlocs == 1 ? "" : "s");
 
-  auto list = [](const std::vector<std::string>& v) {
-    std::string s;
-    for (const auto& x : v) s += (s.empty() ? "" : ", ") + x;
-    return s;
+  // AWS's layout rules (docs/verdicts.md): Maximum, two connections on two
+  // devices at each of at least two locations; High, connections at two
+  // locations or more; Development and Test, two connections on two devices.
+  bool two_per_location = nlocs >= 2 && std::all_of(conns_at.begin(), conns_at.end(), [&](const auto& kv) {
+                            return kv.second >= 2 && devices_at[kv.first].size() >= 2;
+                          });
+  bool promises_location = false;
+  if (two_per_location) {
+    c.layout = "Maximum Resiliency";
+    promises_location = true;
+  } else if (nlocs >= 2) {
+    c.layout = "High Resiliency";
+    promises_location = true;
+  } else if (conns.size() >= 2 && devices.size() >= 2) {
+    c.layout = "Development and Test";
+  } else {
+    c.layout = "none";
+  }
+  bool promises = c.layout != "none";
+
+  // Each failure of the DX layout, promised or not, and what its row shows.
+  enum class Seen { Survived, Backup, Lost, Unmeasured, Missing };
+  auto seen = [&](const std::string& kind, const std::string& name) {
+    for (const auto& r : rows) {
+      if (r.failure.kind != kind || r.failure.name != name) continue;
+      if (r.result.verdict() == Verdict::Error) return Seen::Unmeasured;
+      if (!r.reachable()) return Seen::Lost;
+      return r.over_dx ? Seen::Survived : Seen::Backup;
+    }
+    return Seen::Missing;
   };
-  std::string tail;
-  if (!lost.empty()) tail += "; unreachable on losing " + list(lost);
-  if (!backup.empty()) tail += "; only the VPN backup carried traffic on losing " + list(backup);
+  bool failed = false, broken = false;
+  auto judge = [&](const std::string& kind, const std::string& name, const std::string& what, bool promised) {
+    Seen s = seen(kind, name);
+    std::string loss = "loss of " + what + " " + name;
+    switch (s) {
+      case Seen::Survived: return;
+      case Seen::Backup:
+      case Seen::Lost: {
+        std::string text = loss + " not survived over DX" +
+                           (s == Seen::Lost ? " (unreachable)" : " (only the VPN backup carried traffic)");
+        if (promised) {
+          c.findings.push_back(text);
+          failed = true;
+        } else {
+          c.notes.push_back(text);
+        }
+        return;
+      }
+      case Seen::Unmeasured:
+      case Seen::Missing:
+        if (!promised) return;
+        c.findings.push_back(loss + (s == Seen::Missing ? ": no row in the matrix" : ": its row could not be measured"));
+        broken = true;
+        return;
+    }
+  };
+  for (const auto& cn : conns) judge("link cut", cn.link, "connection", promises);
+  for (const auto& d : devices) judge("node poweroff", d, "device", promises);
+  for (const auto& [loc, n] : conns_at) judge("location loss", loc, "location", promises && promises_location);
 
-  size_t nlocs = devices_at.size();
-  bool two_per_location = std::all_of(devices_at.begin(), devices_at.end(), [&](const auto& kv) {
-    return conns_at[kv.first] >= 2 && kv.second.size() >= 2;
-  });
-  std::string shape = fmt::format("{} connection{} on {} device{} at {} location{}", conns.size(),
-                                  conns.size() == 1 ? "" : "s", devices.size(), devices.size() == 1 ? "" : "s",
-                                  nlocs, nlocs == 1 ? "" : "s");
-  if (conns.size() >= 2 && conn_ok && dev_ok && loc_ok && nlocs >= 2) {
-    if (two_per_location)
-      return {"Maximum Resiliency", shape + "; survives a connection, a device and a location over DX"};
-    return {"High Resiliency", shape + "; survives a connection, a device and a location over DX"};
-  }
-  if (conns.size() >= 2 && conn_ok && dev_ok && devices.size() >= 2)
-    return {"Development and Test", shape + "; survives a connection and a device over DX, not a location" + tail};
-  return {"none", shape + tail};
+  c.verdict = broken ? Verdict::Error : failed ? Verdict::Fail : Verdict::Pass;
+  c.model = c.verdict == Verdict::Pass ? c.layout : "none";
+  if (conns.empty()) c.notes.push_back("no Direct Connect connection");
+  return c;
 }
 
 std::string sweep_table(const SweepResult& r, bool color) {
@@ -247,8 +273,8 @@ std::string sweep_table(const SweepResult& r, bool color) {
   for (const auto& row : r.rows) {
     const auto& res = row.result;
     std::string name = row.failure.kind + " " + row.failure.name;
-    if (!res.error.empty()) {
-      o += fmt::format("{:<{}}  error: {}\n", name, nw, res.error);
+    if (res.verdict() == Verdict::Error) {
+      o += fmt::format("{:<{}}  error: {}\n", name, nw, res.error.empty() ? "no trial ran" : res.error);
       continue;
     }
     auto st = res.stats();
@@ -261,11 +287,18 @@ std::string sweep_table(const SweepResult& r, bool color) {
     });
     o += fmt::format("{:<{}}  {:>5}s  {:>9}  {:>9}  {:>7} ms  {:>7} ms  {}\n", name, nw,
                      fmt::format("{:g}", row.failure.hold_s), row.failure.predicted_reachable ? "yes" : "no",
-                     paint(reach, reach ? "yes" : "no"),
+                     paint(reach == row.failure.predicted_reachable, reach ? "yes" : "no"),  // red: not as predicted
                      open ? "-" : fmt::format("{:.0f}", st["outage_ms"].p50),
                      open ? "-" : fmt::format("{:.0f}", st["outage_ms"].max), reach ? (path.empty() ? "-" : path) : "-");
   }
-  o += "\nDirect Connect resiliency: " + r.dx.model + " (" + r.dx.reason + ")\n";
+  o += "\nDirect Connect resiliency: " + r.dx.model + " (" + r.dx.reason() + ")\n";
+  auto rows_with = [&](Verdict v) {
+    return std::count_if(r.rows.begin(), r.rows.end(), [&](const SweepRow& row) { return row.result.verdict() == v; });
+  };
+  if (auto n = rows_with(Verdict::Fail))
+    o += fmt::format("{} of {} failures did not end as the topology's graph predicts\n", n, r.rows.size());
+  if (auto n = rows_with(Verdict::Error)) o += fmt::format("{} of {} failures could not be measured\n", n, r.rows.size());
+  o += paint(r.verdict() == Verdict::Pass, fmt::format("verdict: {}", to_string(r.verdict()))) + "\n";
   return o;
 }
 

@@ -36,19 +36,36 @@ struct SweepRow {
   bool over_dx = false;  // the probe still crossed a DX link while the failure held
 };
 
+// AWS's Direct Connect resiliency model of a design, earned twice: by the
+// layout (the plan's DX connections, the AWS devices they end on, their
+// locations: AWS's rule for each model) and by measurement (every single
+// failure the layout's model promises to survive, survived with the probe
+// still crossing DX). docs/verdicts.md, "The sweep".
 struct Classification {
-  std::string model;   // "Maximum Resiliency", "High Resiliency", "Development and Test", "none"
-  std::string reason;  // what it survived or not, in AWS's terms
+  std::string layout;  // the model AWS's layout rule gives: "Maximum Resiliency", "High Resiliency",
+                       // "Development and Test", "none"
+  std::string model;   // the class: `layout` when every promised failure was survived over DX, else "none"
+  Verdict verdict = Verdict::Error;  // pass: they agree; fail: a promised failure was not survived;
+                                     // error: one has no row or its row could not be measured
+  std::string shape;   // "4 connections on 4 devices at 2 locations"
+  std::vector<std::string> findings;  // "loss of location eqdc2 not survived (unreachable)", ...
+  std::vector<std::string> notes;     // what else was seen (failures the model does not promise)
+  // "layout Maximum Resiliency; measured: loss of location eqdc2 not survived (unreachable)"
+  std::string reason() const;
 };
 
-// Classifies from the DX structure (connections, devices, locations) and the
-// measured rows: a DX failure counts as survived only when the probe kept
-// flowing over another DX connection (a VPN backup is reported, not counted).
+// Classifies from the DX layout and the measured rows: a DX failure counts
+// as survived only when the probe kept flowing over another DX connection
+// (a VPN backup is reported, not counted). A promised failure with no row,
+// or whose row could not be measured, is an error, never a survival.
 Classification classify_dx(const plan::Plan&, const std::vector<SweepRow>&);
 
 struct SweepResult {
   std::vector<SweepRow> rows;
   Classification dx;
+  // The worst of every row's verdict (its reachability against the graph's
+  // prediction) and the classification's.
+  Verdict verdict() const;
 };
 
 SweepResult run_sweep(Runner&, const topology::Topology&, const plan::Plan&, double hold_s,

@@ -735,9 +735,19 @@ class Loader {
       s.expect.max_failback_outage_ms = g.number("max_failback_outage_ms", 0, true, kMaxMs);
       s.expect.max_affected_flows_pct = g.number("max_affected_flows_pct", 0, true, 100);
       for (auto& [name, key] : g.strings("path")) s.expect.path.push_back(name);
+      for (auto& [name, key] : g.strings("path_forward")) s.expect.path_forward.push_back(name);
+      for (auto& [name, key] : g.strings("path_reverse")) s.expect.path_reverse.push_back(name);
       for (auto& [name, key] : g.strings("serving")) s.expect.serving.push_back(name);
-      g.finish({"reachable", "max_outage_ms", "max_convergence_ms", "path", "max_failback_outage_ms",
-                "max_affected_flows_pct", "serving"});
+      // Where a path is claimed, failback is claimed to return to the baseline
+      // path unless the file says otherwise.
+      if (!s.expect.path.empty() || !s.expect.path_forward.empty() || !s.expect.path_reverse.empty())
+        s.expect.failback_path = FailbackPath::Baseline;
+      static const std::vector<std::string> failback_paths = {"baseline", "any"};
+      if (auto fp = g.enumeration<FailbackPath>("failback_path", failback_path_from_string, failback_paths,
+                                                "failback path"))
+        s.expect.failback_path = *fp;
+      g.finish({"reachable", "max_outage_ms", "max_convergence_ms", "path", "path_forward", "path_reverse",
+                "failback_path", "max_failback_outage_ms", "max_affected_flows_pct", "serving"});
     }
     f.finish({"name", "description", "fault", "hold_s", "trials", "probe", "expect"});
     return s;

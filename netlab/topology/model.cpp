@@ -88,6 +88,23 @@ bool targets_link(FaultKind k) {
          k == FaultKind::Degrade || k == FaultKind::Flap || k == FaultKind::BgpDown;
 }
 
+std::vector<std::string> path_alternatives(std::string_view e) {
+  std::vector<std::string> out;
+  for (;;) {
+    size_t bar = e.find('|');
+    out.emplace_back(e.substr(0, bar));
+    if (bar == std::string_view::npos) return out;
+    e.remove_prefix(bar + 1);
+  }
+}
+
+std::string_view to_string(FailbackPath f) { return f == FailbackPath::Any ? "any" : "baseline"; }
+std::optional<FailbackPath> failback_path_from_string(std::string_view s) {
+  if (s == "any") return FailbackPath::Any;
+  if (s == "baseline") return FailbackPath::Baseline;
+  return std::nullopt;
+}
+
 std::string_view to_string(ZoneType t) { return t == ZoneType::Az ? "az" : "local"; }
 std::optional<ZoneType> zone_type_from_string(std::string_view s) {
   if (s == "az") return ZoneType::Az;

@@ -202,11 +202,25 @@ struct Fault {
   std::string str() const;                   // "cut dx1", "domain location=ny5"
 };
 
+// After the repair: where the probe must be once failback is complete.
+enum class FailbackPath {
+  Any,       // not judged
+  Baseline,  // back on the path it took before the fault
+};
+std::string_view to_string(FailbackPath);
+std::optional<FailbackPath> failback_path_from_string(std::string_view);
+
 struct Expect {
   bool reachable = true;
   std::optional<double> max_outage_ms;
   std::optional<double> max_convergence_ms;
-  std::vector<std::string> path;  // any of these must carry the probe during the fault
+  // Paths while the fault holds: every element must carry the probe; an
+  // element "a|b" is satisfied by either link or tunnel. `path` holds in each
+  // direction; `path_forward` (probe from -> to) and `path_reverse` (back) in
+  // one direction each.
+  std::vector<std::string> path, path_forward, path_reverse;
+  // The loader's default: Baseline when a path target is given, else Any.
+  FailbackPath failback_path = FailbackPath::Any;
   std::optional<double> max_failback_outage_ms;
   // Share of the probe's flows that may see any loss: "losing one of N paths
   // costs only its share".
@@ -255,6 +269,10 @@ std::vector<Role> all_roles();
 std::vector<DomainType> all_domain_types();
 std::vector<LinkKind> all_link_kinds();
 std::vector<FaultKind> all_fault_kinds();
+
+// The links or tunnels one element of a path target accepts: "dx2" -> {dx2},
+// "vpn1-t1|vpn1-t2" -> {vpn1-t1, vpn1-t2}. Names never contain '|'.
+std::vector<std::string> path_alternatives(std::string_view element);
 
 // The name a link gets when the file gives none: "<a>-<b>" (node names).
 std::string default_link_name(const Endpoint& a, const Endpoint& b);

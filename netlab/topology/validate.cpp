@@ -1,6 +1,7 @@
 #include "netlab/topology/validate.h"
 
 #include <algorithm>
+#include <optional>
 #include <map>
 #include <set>
 
@@ -30,6 +31,11 @@ std::string did_you_mean(std::string_view word, const std::vector<std::string>& 
   return c.empty() ? std::string() : "did you mean " + quote(c) + "?";
 }
 
+// The path targets of an expect table, by key.
+std::vector<std::pair<std::string, const std::vector<std::string>*>> path_targets(const Expect& e) {
+  return {{"path", &e.path}, {"path_forward", &e.path_forward}, {"path_reverse", &e.path_reverse}};
+}
+
 class Validator {
  public:
   Validator(const Topology& t, Diagnostics& d) : t_(t), d_(d) {
@@ -44,6 +50,7 @@ class Validator {
     zones();
     links();
     dxgw_associations();
+    dx_vgw_asns();
     subnets();
     tunnels();
     hosts();
@@ -228,6 +235,42 @@ class Validator {
                      quote(tgw->name) + ") and a virtual private gateway (link " + quote(vgw->name) + ")" +
                      line_note(vgw->pos.of("")),
                  "AWS attaches a DXGW to transit gateways only when it has no VGW association; use two DXGWs");
+    }
+  }
+
+  // AWS's route priority on a VGW (DX before VPN, whatever the AS_PATH)
+  // holds in the lab because the aws-dx router and the VGW are one AS: the
+  // local preference the DX side gives routes reaches the VGW over iBGP. A
+  // DX router in another AS hands its routes over eBGP, the local preference
+  // is dropped, and the VGW compares AS_PATH lengths, where the VPN path is
+  // shorter. AWS itself terminates a private VIF on the VGW's own ASN, or on
+  // a Direct Connect gateway.
+  void dx_vgw_asns() {
+    for (const Link& l : t_.links) {
+      const Node* a = t_.node(l.a.node);
+      const Node* b = t_.node(l.b.node);
+      if (!a || !b || l.kind == LinkKind::Internet) continue;
+      if (a->role == Role::Vgw) std::swap(a, b);
+      if (a->role != Role::AwsDx || b->role != Role::Vgw || !a->asn || !b->asn || *a->asn == *b->asn) continue;
+      bool vpn = std::any_of(t_.tunnels.begin(), t_.tunnels.end(),
+                             [&](const Tunnel& tu) { return tu.a == b->name || tu.b == b->name; }) ||
+                 std::any_of(t_.links.begin(), t_.links.end(), [&](const Link& x) {
+                   const std::string& other = x.a.node == b->name ? x.b.node : x.b.node == b->name ? x.a.node : "";
+                   const Node* o = other.empty() ? nullptr : t_.node(other);
+                   return o && o->role == Role::AwsVpn;
+                 });
+      std::string msg = "aws-dx node " + quote(a->name) + " (ASN " + std::to_string(*a->asn) + ") joins vgw " +
+                        quote(b->name) + " (ASN " + std::to_string(*b->asn) + ") over link " + quote(l.name) +
+                        " in another AS: the VGW would receive DX routes over eBGP without their local preference";
+      std::string hint = "give " + quote(a->name) + " asn = " + std::to_string(*b->asn) +
+                         " (AWS terminates a private VIF on the VGW's ASN), or put a dxgw between them";
+      if (vpn)
+        d_.error(a->pos.of("asn"),
+                 msg + ", and prefer vgw " + quote(b->name) + "'s VPN routes (shorter AS_PATH) over DX, "
+                       "against AWS's route priority",
+                 hint);
+      else
+        d_.warning(a->pos.of("asn"), msg + "; with a VPN added, the VGW would prefer it over DX", hint);
     }
   }
 
@@ -636,19 +679,103 @@ class Validator {
       if (!s.expect.serving.empty()) serving(s, who);
       bool fault_ok = fault(s, who);
       bool path_ok = true;
-      for (size_t i = 0; i < s.expect.path.size(); ++i) {
-        const std::string& name = s.expect.path[i];
-        if (t_.link(name) || t_.tunnel(name)) continue;
-        std::vector<std::string> both = link_names_;
-        both.insert(both.end(), tunnel_names_.begin(), tunnel_names_.end());
-        d_.error(s.pos.of("expect.path." + std::to_string(i)),
-                 "expect.path of " + who + " names " + quote(name) +
-                     ", which is neither a link nor a tunnel",
-                 did_you_mean(name, both));
-        path_ok = false;
-      }
+      for (const auto& [key, list] : path_targets(s.expect))
+        for (size_t i = 0; i < list->size(); ++i)
+          for (const std::string& name : path_alternatives((*list)[i])) {
+            if (t_.link(name) || t_.tunnel(name)) continue;
+            std::vector<std::string> both = link_names_;
+            both.insert(both.end(), tunnel_names_.begin(), tunnel_names_.end());
+            d_.error(s.pos.of("expect." + key + "." + std::to_string(i)),
+                     "expect." + key + " of " + who + " names " + quote(name) +
+                         ", which is neither a link nor a tunnel",
+                     name.empty() ? "each element is a link or tunnel, or alternatives \"a|b\""
+                                  : did_you_mean(name, both));
+            path_ok = false;
+          }
+      if (fault_ok) hold_after_detection(s, who);
       if (probe_ok && fault_ok) pending_.emplace_back(&s, path_ok);
     }
+  }
+
+  // What a fault takes down silently: sessions whose link or tunnel stops
+  // carrying packets while their interfaces stay up, detected by BFD or,
+  // without BFD, by the BGP hold time. A cut (or one-way loss) of a link is
+  // silent to the sessions over it and to the tunnels riding it; a node
+  // powered off or a domain lost takes its links' carrier down (seen at
+  // once) but is silent to the far end of its tunnels. Crash (sockets
+  // closed), down (carrier), maintenance, bgp_down and degrade are seen at
+  // once or take nothing down. Each element: name, seconds, what detects it.
+  struct Silent {
+    std::string name;
+    double s = 0;
+    std::string what;
+  };
+  std::vector<Silent> silently_lost(const Fault& f, const Graph& g, const FailureSet& failed) const {
+    std::vector<Silent> out;
+    if (f.kind == FaultKind::Cut || f.kind == FaultKind::Oneway) {
+      const Link* l = t_.link(f.target);
+      const Node* a = l ? t_.node(l->a.node) : nullptr;
+      const Node* b = l ? t_.node(l->b.node) : nullptr;
+      if (a && b && is_router(a->role) && is_router(b->role) && l->bgp.enabled && l->kind != LinkKind::Internet) {
+        bool backbone = l->kind == LinkKind::Backbone || (is_aws(a->role) && is_aws(b->role));
+        bool bfd = l->pos.at.count("bfd") ? l->bfd.enabled : (l->bfd.enabled || backbone);
+        if (bfd) {
+          BfdTimers t = l->bfd.timers.value_or(BfdTimers{});
+          if (!l->bfd.timers)
+            for (const Node* n : {a, b})
+              if (n->bfd && n->bfd->interval_ms * n->bfd->multiplier > t.interval_ms * t.multiplier) t = *n->bfd;
+          out.push_back({l->name, t.interval_ms * t.multiplier / 1000.0,
+                         "BFD on link " + quote(l->name) + ", " + std::to_string(t.interval_ms) + " ms x " +
+                             std::to_string(t.multiplier)});
+        } else {
+          uint32_t hold = l->bgp.timers ? l->bgp.timers->hold_s : l->kind == LinkKind::Dx ? 90 : 9;
+          out.push_back({l->name, static_cast<double>(hold), "the BGP hold time of link " + quote(l->name) + ", no BFD"});
+        }
+      }
+    } else if (f.kind != FaultKind::Poweroff && f.kind != FaultKind::Domain) {
+      return out;
+    }
+    for (size_t i = 0; i < t_.tunnels.size(); ++i)
+      if (!g.tunnel_up(i, failed))
+        out.push_back({t_.tunnels[i].name, static_cast<double>(t_.tunnels[i].bgp.hold_s),
+                       "the BGP hold time of tunnel " + quote(t_.tunnels[i].name)});
+    return out;
+  }
+
+  // A hold must outlast detection: nothing reroutes before it, and the path
+  // while the fault holds is measured after it. Only sessions the probe's
+  // path can cross before the fault count; where the probe has a path
+  // without tunnels (Direct Connect), AWS's route priority keeps it off the
+  // VPN, so a tunnel lost silently does not move it. With reachable = false
+  // a short hold may be meant (a blip nothing should react to): a warning.
+  void hold_after_detection(const Scenario& s, const std::string& who) {
+    const Probe* p = t_.probe_for(s);
+    if (!p) return;
+    Graph g(t_);
+    Reachability before = g.reach(p->from, p->to, {});
+    if (!before.reachable) return;
+    FailureSet failed = g.failure_of(s.fault);
+    // Expecting the loss with no path left: detection changes nothing.
+    if (!s.expect.reachable && !g.reach(p->from, p->to, failed).reachable) return;
+    FailureSet no_tunnels;
+    for (const Tunnel& tu : t_.tunnels) no_tunnels.tunnels.insert(tu.name);
+    bool off_vpn = g.reach(p->from, p->to, no_tunnels).reachable;
+    std::optional<Silent> slowest;
+    for (const auto& x : silently_lost(s.fault, g, failed)) {
+      if (!before.links.count(x.name) && !before.tunnels.count(x.name)) continue;  // never on the probe's way
+      if (off_vpn && before.tunnels.count(x.name)) continue;
+      if (x.s >= s.hold_s && (!slowest || x.s > slowest->s)) slowest = x;
+    }
+    if (!slowest) return;
+    std::string msg = who + " holds its fault " + format_number(s.hold_s) + " s, no longer than the " +
+                      format_number(slowest->s) + " s it takes to detect it (" + slowest->what + ")";
+    std::string hint = "hold_s > " + format_number(slowest->s) +
+                       ": traffic moves only after detection, and the path while the fault holds is measured after it";
+    SourceRegion at = s.pos.of(s.pos.at.count("hold_s") ? "hold_s" : "fault");
+    if (s.expect.reachable)
+      d_.error(at, msg + ", so the probe cannot be rerouted before the repair", hint);
+    else
+      d_.warning(at, msg + ": the fault is repaired before anything reacts to it", hint);
   }
 
   // expect.serving names instances of the anycast service the probe goes to.
@@ -803,15 +930,19 @@ class Validator {
                  "it can still go through " + via);
       return;
     }
-    if (!s.expect.reachable || !path_ok || s.expect.path.empty()) return;
-    bool any = std::any_of(s.expect.path.begin(), s.expect.path.end(), [&](const std::string& x) {
-      return during.links.count(x) || during.tunnels.count(x);
-    });
-    if (!any)
-      d_.warning(s.pos.of("expect.path"),
-                 "no link or tunnel of expect.path of " + who +
-                     " is on a path that survives fault " + fault,
-                 "the probe cannot cross them while the fault holds");
+    if (!s.expect.reachable || !path_ok) return;
+    for (const auto& [key, list] : path_targets(s.expect))
+      for (size_t i = 0; i < list->size(); ++i) {
+        auto alts = path_alternatives((*list)[i]);
+        bool any = std::any_of(alts.begin(), alts.end(), [&](const std::string& x) {
+          return during.links.count(x) || during.tunnels.count(x);
+        });
+        if (!any)
+          d_.warning(s.pos.of("expect." + key + "." + std::to_string(i)),
+                     quote((*list)[i]) + " in expect." + key + " of " + who +
+                         " is on no path that survives fault " + fault,
+                     "the probe cannot cross it while the fault holds");
+      }
   }
 
   const Topology& t_;

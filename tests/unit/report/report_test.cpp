@@ -53,7 +53,7 @@ RunResult sample() {
   }
   topology::Expect e;
   e.max_outage_ms = 1500;
-  e.path = {"vpn1-t1", "vpn1-t2"};
+  e.path = {"vpn1-t1|vpn1-t2"};
   e.max_failback_outage_ms = 200;
   evaluate(e, ok);
 
@@ -110,7 +110,7 @@ TEST(Report, TheSchemaRejectsAReportMissingAFigure) {
 
 TEST(Report, JsonCarriesWhatTheIssueAsksFor) {
   auto j = to_json(sample());
-  EXPECT_EQ(j["verdict"], "fail");
+  EXPECT_EQ(j["verdict"], "error");  // a scenario could not run: the worst verdict
   const auto& s = j["scenarios"][0];
   EXPECT_EQ(s["verdict"], "pass");
   EXPECT_EQ(s["trials"].size(), 3u);
@@ -131,10 +131,10 @@ TEST(Report, JunitMatchesTheSchemaAndCarriesTheFigures) {
                                  std::string(NETLAB_SOURCE_DIR) + "/docs/junit.xsd", f});
   EXPECT_EQ(r.exit_code, 0) << r.err;
   fs::remove(f);
-  EXPECT_NE(xml.find("tests=\"8\" failures=\"3\""), std::string::npos) << xml;
-  EXPECT_NE(xml.find("max_outage_ms: measured 775 (limit 1500) over 3 trial(s)"), std::string::npos);
+  EXPECT_NE(xml.find("tests=\"8\" failures=\"1\" errors=\"2\" skipped=\"0\""), std::string::npos) << xml;
+  EXPECT_NE(xml.find("max_outage_ms: pass, measured 775 (limit 1500) over 3 trial(s)"), std::string::npos);
   EXPECT_NE(xml.find("tight &amp; &lt;strict&gt;"), std::string::npos);
-  EXPECT_NE(xml.find("<failure message=\"the probe does not get through"), std::string::npos);
+  EXPECT_NE(xml.find("<error message=\"the probe does not get through"), std::string::npos);
 }
 
 TEST(Report, TableShowsEveryTrialTargetAndVerdict) {
@@ -146,6 +146,117 @@ TEST(Report, TableShowsEveryTrialTargetAndVerdict) {
   EXPECT_NE(t.find("FAIL"), std::string::npos);
   EXPECT_NE(t.find("error: the probe does not get through"), std::string::npos);
   EXPECT_NE(t.find("1 of 6 targets missed; 1 scenario could not run"), std::string::npos) << t;
+}
+
+}  // namespace
+}  // namespace netlab::report
+
+namespace netlab::report {
+namespace {
+
+using namespace scenario;
+
+// A run whose only scenario could not decide its convergence target: no
+// watched route changed.
+RunResult inconclusive_run() {
+  RunResult r;
+  r.lab = "hybrid";
+  r.topology = "topologies/hybrid-backup.toml";
+  ScenarioResult s;
+  s.name = "dx-fibre-cut";
+  s.fault = "cut dx1";
+  s.hold_s = 5;
+  Trial t;
+  t.index = 1;
+  t.forward.outage_ms = t.reverse.outage_ms = 800;
+  t.path = {"vpn1-t2"};
+  s.trials = {t};
+  topology::Expect e;
+  e.max_outage_ms = 1500;
+  e.max_convergence_ms = 1000;
+  evaluate(e, s);
+  r.scenarios = {s};
+  return r;
+}
+
+TEST(ReportVerdicts, InconclusiveIsNeverShownAsPassed) {
+  auto r = inconclusive_run();
+  EXPECT_EQ(to_json(r)["verdict"], "inconclusive");
+  EXPECT_EQ(to_json(r)["scenarios"][0]["verdict"], "inconclusive");
+  EXPECT_EQ(to_json(r)["scenarios"][0]["targets"][2]["verdict"], "inconclusive");
+  EXPECT_EQ(to_json(r)["scenarios"][0]["targets"][2]["pass"], false);
+
+  std::string xml = junit(r);
+  EXPECT_NE(xml.find("<skipped message=\"max_convergence_ms: inconclusive, measured - (limit 1000) over 1 trial(s); "
+                     "trial 1: no watched route changed after the fault\"/>"),
+            std::string::npos)
+      << xml;
+  EXPECT_NE(xml.find("tests=\"3\" failures=\"0\" errors=\"0\" skipped=\"1\""), std::string::npos) << xml;
+  std::string f = (fs::temp_directory_path() / ("netlab-junit-" + std::to_string(::getpid()) + ".xml")).string();
+  write_file(f, xml);
+  auto v = process::run_command({"/usr/bin/xmllint", "--noout", "--schema",
+                                 std::string(NETLAB_SOURCE_DIR) + "/docs/junit.xsd", f});
+  EXPECT_EQ(v.exit_code, 0) << v.err;
+  fs::remove(f);
+
+  std::string t = table(r);
+  EXPECT_NE(t.find("none"), std::string::npos) << t;  // the convergence column
+  EXPECT_NE(t.find("trial 1: no watched route changed after the fault"), std::string::npos) << t;
+  EXPECT_NE(t.find("INCONCLUSIVE"), std::string::npos) << t;
+  EXPECT_NE(t.find("0 of 3 targets missed; 1 inconclusive (verdict: inconclusive)"), std::string::npos) << t;
+}
+
+TEST(ReportVerdicts, LostRouteEventsMarkTheConvergenceFigure) {
+  auto r = inconclusive_run();
+  r.scenarios[0].trials[0].convergence_ms = 900;
+  r.scenarios[0].trials[0].route_events_lost = 2;
+  std::string t = table(r);
+  EXPECT_NE(t.find(">=900 ms"), std::string::npos) << t;
+  EXPECT_NE(t.find("2 route events lost"), std::string::npos) << t;
+  EXPECT_EQ(to_json(r)["scenarios"][0]["trials"][0]["route_events_lost"], 2);
+}
+
+TEST(ReportVerdicts, TheSweepsClassIsATestcaseOfItsOwn) {
+  auto r = inconclusive_run();
+  r.scenarios[0].targets.resize(2);  // reachable and outage: both pass
+  Target dx;
+  dx.name = "dx_resiliency";
+  dx.limit = "Maximum Resiliency";
+  dx.measured = "none";
+  dx.verdict = Verdict::Fail;
+  dx.detail = "layout Maximum Resiliency; measured: loss of location eqdc2 not survived over DX (unreachable)";
+  std::string xml = junit(r, "sweep", {dx});
+  EXPECT_NE(xml.find("<testsuites name=\"netlab hybrid\" tests=\"3\" failures=\"1\" errors=\"0\" skipped=\"0\">"),
+            std::string::npos)
+      << xml;
+  EXPECT_NE(xml.find("<testcase classname=\"sweep\" name=\"dx_resiliency\"><failure message=\"dx_resiliency: fail, "
+                     "none (claimed Maximum Resiliency); layout Maximum Resiliency; measured: loss of location eqdc2 "
+                     "not survived over DX (unreachable)\"/>"),
+            std::string::npos)
+      << xml;
+  std::string f = (fs::temp_directory_path() / ("netlab-sweep-junit-" + std::to_string(::getpid()) + ".xml")).string();
+  write_file(f, xml);
+  auto v = process::run_command({"/usr/bin/xmllint", "--noout", "--schema",
+                                 std::string(NETLAB_SOURCE_DIR) + "/docs/junit.xsd", f});
+  EXPECT_EQ(v.exit_code, 0) << v.err;
+  fs::remove(f);
+}
+
+TEST(ReportVerdicts, AScenarioWithNoTrialIsAnError) {
+  RunResult r;
+  r.lab = "hybrid";
+  ScenarioResult s;
+  s.name = "never-ran";
+  topology::Expect e;
+  e.max_outage_ms = 1500;
+  evaluate(e, s);
+  r.scenarios = {s};
+  EXPECT_EQ(to_json(r)["verdict"], "error");
+  EXPECT_EQ(to_json(r)["scenarios"][0]["targets"][1]["measured"], "-");
+  std::string xml = junit(r);
+  EXPECT_EQ(xml.find("<system-out>"), std::string::npos) << xml;  // nothing passed
+  EXPECT_NE(xml.find("<error message=\"no trial ran\"/>"), std::string::npos) << xml;
+  EXPECT_NE(table(r).find("error: no trial ran"), std::string::npos);
 }
 
 }  // namespace

@@ -39,20 +39,20 @@ TEST(Stats, NearestRankPercentilesAreMeasuredValues) {
 TEST(Evaluate, EveryTrialMustMeetEveryTarget) {
   topology::Expect e;
   e.max_outage_ms = 1500;
-  e.path = {"vpn1-t1", "vpn1-t2"};
+  e.path = {"vpn1-t1|vpn1-t2"};
   e.max_failback_outage_ms = 200;
   ScenarioResult r;
   r.trials = {trial(1, 900, 950), trial(2, 1200, 1600), trial(3, 800, 700, {"dx2"}, 250)};
   evaluate(e, r);
-  EXPECT_TRUE(target(r, "reachable").pass);
+  EXPECT_TRUE(target(r, "reachable").pass());
   const auto& out = target(r, "max_outage_ms");
-  EXPECT_FALSE(out.pass);
+  EXPECT_FALSE(out.pass());
   EXPECT_EQ(out.measured, "1600");  // the worst trial
   EXPECT_NE(out.detail.find("trial 2"), std::string::npos);
   const auto& path = target(r, "path");
-  EXPECT_FALSE(path.pass);
+  EXPECT_FALSE(path.pass());
   EXPECT_NE(path.detail.find("trial 3: dx2"), std::string::npos);
-  EXPECT_FALSE(target(r, "max_failback_outage_ms").pass);
+  EXPECT_FALSE(target(r, "max_failback_outage_ms").pass());
   EXPECT_FALSE(r.pass());
   EXPECT_EQ(r.stats()["outage_ms"].max, 1600);
 }
@@ -64,7 +64,7 @@ TEST(Evaluate, AnOutageThatNeverRecoveredFailsEvenIfShort) {
   r.trials = {trial(1, 100, 100)};
   r.trials[0].forward.recovered = false;
   evaluate(e, r);
-  EXPECT_FALSE(target(r, "max_outage_ms").pass);
+  EXPECT_FALSE(target(r, "max_outage_ms").pass());
   EXPECT_NE(target(r, "max_outage_ms").detail.find("not recovered"), std::string::npos);
 }
 
@@ -115,12 +115,12 @@ TEST(Evaluate, AffectedFlowsAreAShareOfTheProbesFlows) {
   EXPECT_EQ(r.trials[0].flows_affected(), 3u);
   const auto& target = r.targets.back();
   EXPECT_EQ(target.name, "max_affected_flows_pct");
-  EXPECT_TRUE(target.pass);
+  EXPECT_TRUE(target.pass());
   EXPECT_EQ(target.measured, "38");  // 3 of 8
   r.trials[0].flows[4].reverse.total_lost = 1;
   r.trials[0].flows[5].reverse.total_lost = 1;
   evaluate(e, r);
-  EXPECT_FALSE(r.targets.back().pass);
+  EXPECT_FALSE(r.targets.back().pass());
   EXPECT_NE(r.targets.back().detail.find("5 of 8 flows"), std::string::npos);
 }
 
@@ -130,6 +130,183 @@ TEST(Evaluate, ASingleFlowProbeIsAffectedOrNot) {
   EXPECT_EQ(t.flow_count(), 1u);
   t.reverse.total_lost = 1;
   EXPECT_EQ(t.flows_affected(), 1u);
+}
+
+}  // namespace
+}  // namespace netlab::scenario
+
+// Verdicts: no pass without evidence (docs/verdicts.md).
+namespace netlab::scenario {
+namespace {
+
+const Target& named(const ScenarioResult& r, const std::string& name) {
+  for (const auto& t : r.targets)
+    if (t.name == name) return t;
+  throw std::runtime_error("no target " + name);
+}
+
+Trial measured(int i, double outage, std::optional<double> convergence) {
+  Trial t;
+  t.index = i;
+  t.forward.outage_ms = outage;
+  t.reverse.outage_ms = outage;
+  t.convergence_ms = convergence;
+  t.path_before = t.path_after = {"dx1"};
+  t.path = {"dx2"};
+  return t;
+}
+
+TEST(Verdicts, TargetsOverNoTrialAreErrorsNotMeasuredZero) {
+  topology::Expect e;
+  e.max_outage_ms = 1500;
+  e.max_convergence_ms = 1000;
+  e.max_failback_outage_ms = 200;
+  e.max_affected_flows_pct = 50;
+  e.path = {"dx2"};
+  e.failback_path = topology::FailbackPath::Baseline;
+  ScenarioResult r;
+  evaluate(e, r);
+  ASSERT_EQ(r.targets.size(), 7u);
+  for (const auto& t : r.targets) {
+    EXPECT_EQ(t.verdict, Verdict::Error) << t.name;
+    EXPECT_EQ(t.measured, "-") << t.name;  // never "0"
+    EXPECT_EQ(t.detail, "no trial was measured") << t.name;
+  }
+  EXPECT_EQ(r.verdict(), Verdict::Error);
+}
+
+TEST(Verdicts, NoRouteChangeIsAFindingAndInconclusiveNotZero) {
+  topology::Expect e;
+  e.max_convergence_ms = 1000;
+  ScenarioResult r;
+  r.trials = {measured(1, 800, 900), measured(2, 800, std::nullopt)};
+  evaluate(e, r);
+  const auto& c = named(r, "max_convergence_ms");
+  EXPECT_EQ(c.verdict, Verdict::Inconclusive);
+  EXPECT_EQ(c.measured, "900");
+  EXPECT_NE(c.detail.find("trial 2: no watched route changed after the fault"), std::string::npos) << c.detail;
+  EXPECT_EQ(r.verdict(), Verdict::Inconclusive);
+  EXPECT_FALSE(r.pass());
+  // A measured miss in another trial still fails it: a miss is a finding.
+  r.trials.push_back(measured(3, 800, 1200));
+  evaluate(e, r);
+  EXPECT_EQ(named(r, "max_convergence_ms").verdict, Verdict::Fail);
+}
+
+TEST(Verdicts, LostRouteEventsMakeConvergenceALowerBound) {
+  topology::Expect e;
+  e.max_convergence_ms = 1000;
+  ScenarioResult r;
+  r.trials = {measured(1, 800, 900)};
+  r.trials[0].route_events_lost = 3;
+  evaluate(e, r);
+  const auto& c = named(r, "max_convergence_ms");
+  EXPECT_EQ(c.verdict, Verdict::Inconclusive);
+  EXPECT_EQ(c.measured, ">=900");
+  EXPECT_NE(c.detail.find("3 route events lost"), std::string::npos) << c.detail;
+  // Above the limit it is a miss whatever was lost: the truth can only be later.
+  r.trials[0].convergence_ms = 1500;
+  evaluate(e, r);
+  EXPECT_EQ(named(r, "max_convergence_ms").verdict, Verdict::Fail);
+  // Nothing recorded and events lost: no "no route changed" claim either.
+  r.trials[0].convergence_ms.reset();
+  evaluate(e, r);
+  EXPECT_EQ(named(r, "max_convergence_ms").verdict, Verdict::Inconclusive);
+  EXPECT_NE(named(r, "max_convergence_ms").detail.find("no route change recorded, and 3 route events were lost"),
+            std::string::npos);
+}
+
+TEST(Verdicts, APathTargetNeedsEveryElementInEachDirection) {
+  topology::Expect e;
+  e.path = {"dx2"};
+  ScenarioResult r;
+  r.trials = {measured(1, 800, 900)};
+  // AWS -> customer over the sibling, customer -> AWS hashed to the other location.
+  r.trials[0].path = {"dx2", "dx3"};
+  r.trials[0].path_forward = std::vector<std::string>{"dx3"};
+  r.trials[0].path_reverse = std::vector<std::string>{"dx2"};
+  evaluate(e, r);
+  const auto& p = named(r, "path");
+  EXPECT_EQ(p.verdict, Verdict::Fail);
+  EXPECT_NE(p.detail.find("trial 1 forward: dx3 (not dx2)"), std::string::npos) << p.detail;
+  r.trials[0].path_forward = std::vector<std::string>{"dx2"};
+  evaluate(e, r);
+  EXPECT_EQ(named(r, "path").verdict, Verdict::Pass);
+
+  // Every element, not any one; "a|b" is one element with alternatives.
+  e.path = {"dx3", "dx4"};
+  r.trials[0].path_forward = r.trials[0].path_reverse = std::vector<std::string>{"dx3"};
+  evaluate(e, r);
+  EXPECT_EQ(named(r, "path").verdict, Verdict::Fail);
+  EXPECT_NE(named(r, "path").detail.find("(not dx4)"), std::string::npos);
+  e.path = {"dx3|dx4"};
+  evaluate(e, r);
+  EXPECT_EQ(named(r, "path").verdict, Verdict::Pass);
+  EXPECT_EQ(named(r, "path").limit, "dx3|dx4");
+}
+
+TEST(Verdicts, ADirectionNotMeasuredApartDecidesNothing) {
+  topology::Expect e;
+  e.path_forward = {"dx2"};
+  e.path_reverse = {"dx2"};
+  ScenarioResult r;
+  r.trials = {measured(1, 800, 900)};
+  evaluate(e, r);
+  EXPECT_EQ(named(r, "path_forward").verdict, Verdict::Inconclusive);
+  EXPECT_NE(named(r, "path_forward").detail.find("not measured per direction"), std::string::npos);
+  r.trials[0].path_forward = std::vector<std::string>{"dx2"};
+  r.trials[0].path_reverse = std::vector<std::string>{"dx3"};
+  evaluate(e, r);
+  EXPECT_EQ(named(r, "path_forward").verdict, Verdict::Pass);
+  EXPECT_EQ(named(r, "path_reverse").verdict, Verdict::Fail);
+}
+
+TEST(Verdicts, FailbackToTheBaselinePathIsCompared) {
+  topology::Expect e;
+  e.failback_path = topology::FailbackPath::Baseline;
+  ScenarioResult r;
+  r.trials = {measured(1, 800, 900), measured(2, 800, 900)};
+  r.trials[0].path_before = {"dx1", "dx3"};
+  r.trials[0].path_after = {"dx3", "dx1"};  // as sets: the order is by traffic
+  evaluate(e, r);
+  EXPECT_EQ(named(r, "failback_path").verdict, Verdict::Pass);
+  EXPECT_EQ(named(r, "failback_path").measured, "baseline");
+  r.trials[1].path_after = {"dx2"};  // stayed on the sibling after the repair
+  evaluate(e, r);
+  EXPECT_EQ(named(r, "failback_path").verdict, Verdict::Fail);
+  EXPECT_NE(named(r, "failback_path").detail.find("trial 2: after failback dx2, before the fault dx1"),
+            std::string::npos);
+  r.trials[1].path_before.clear();
+  r.trials[1].path_after = {"dx1"};
+  evaluate(e, r);
+  EXPECT_EQ(named(r, "failback_path").verdict, Verdict::Inconclusive);
+  // Not asked for: not judged.
+  evaluate({}, r);
+  EXPECT_THROW(named(r, "failback_path"), std::runtime_error);
+}
+
+TEST(Verdicts, TheWorstDecidesAndEachHasItsExitCode) {
+  EXPECT_EQ(worst(Verdict::Pass, Verdict::Inconclusive), Verdict::Inconclusive);
+  EXPECT_EQ(worst(Verdict::Fail, Verdict::Inconclusive), Verdict::Fail);
+  EXPECT_EQ(worst(Verdict::Fail, Verdict::Error), Verdict::Error);
+  EXPECT_EQ(exit_code(Verdict::Pass), 0);
+  EXPECT_EQ(exit_code(Verdict::Fail), 1);
+  EXPECT_EQ(exit_code(Verdict::Error), 4);
+  EXPECT_EQ(exit_code(Verdict::Inconclusive), 5);
+  RunResult run;
+  EXPECT_EQ(run.verdict(), Verdict::Error);  // nothing ran: nothing passed
+  ScenarioResult ok, doubtful;
+  ok.trials = doubtful.trials = {measured(1, 800, 900)};
+  doubtful.trials[0].convergence_ms.reset();
+  topology::Expect e;
+  e.max_convergence_ms = 1000;
+  evaluate(e, ok);
+  evaluate(e, doubtful);
+  run.scenarios = {ok};
+  EXPECT_EQ(run.verdict(), Verdict::Pass);
+  run.scenarios.push_back(doubtful);
+  EXPECT_EQ(run.verdict(), Verdict::Inconclusive);
+  EXPECT_EQ(exit_code(run.verdict()), 5);
 }
 
 }  // namespace

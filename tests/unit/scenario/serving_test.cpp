@@ -33,7 +33,7 @@ TEST(ServingTarget, PassesWhenEveryTrialServedFromExactlyTheListedInstances) {
   evaluate(e, r);
   const Target* t = target(r, "serving");
   ASSERT_TRUE(t);
-  EXPECT_TRUE(t->pass);
+  EXPECT_TRUE(t->pass());
   EXPECT_EQ(t->limit, "app-az2,app-az3");
   EXPECT_EQ(t->measured, "app-az2,app-az3");
 }
@@ -45,7 +45,7 @@ TEST(ServingTarget, AnInstanceStillServingWasNotTakenOutOfRotation) {
   evaluate(e, r);
   const Target* t = target(r, "serving");
   ASSERT_TRUE(t);
-  EXPECT_FALSE(t->pass);
+  EXPECT_FALSE(t->pass());
   EXPECT_EQ(t->detail, "trial 2: app-az1,app-az2,app-az3");
   EXPECT_EQ(t->measured, "app-az2,app-az3 | app-az1,app-az2,app-az3");
 }
@@ -57,7 +57,7 @@ TEST(ServingTarget, ASilentInstanceIsNotServing) {
   evaluate(e, r);
   const Target* t = target(r, "serving");
   ASSERT_TRUE(t);
-  EXPECT_FALSE(t->pass);
+  EXPECT_FALSE(t->pass());
   EXPECT_EQ(t->detail, "trial 1: app-az2; trial 2: none");
 }
 

@@ -3,6 +3,8 @@
 
 #include <gtest/gtest.h>
 
+#include <set>
+
 #include "netlab/plan/plan.h"
 #include "netlab/topology/loader.h"
 
@@ -93,7 +95,7 @@ TEST(ClassifyDx, DevTestSurvivesConnectionAndDeviceButNotLocation) {
                                  row("node poweroff", "dx-a", true, true), row("node poweroff", "dx-b", true, true),
                                  row("location loss", "eqdc2", false, false)});
   EXPECT_EQ(c.model, "Development and Test");
-  EXPECT_NE(c.reason.find("location eqdc2"), std::string::npos);
+  EXPECT_NE(c.reason().find("location eqdc2"), std::string::npos);
 }
 
 TEST(ClassifyDx, ASingleConnectionWithVpnBackupIsNoDxResiliency) {
@@ -101,7 +103,8 @@ TEST(ClassifyDx, ASingleConnectionWithVpnBackupIsNoDxResiliency) {
   auto c = classify_dx(l.plan, {row("link cut", "dx1", true, false), row("node poweroff", "dx-ny5", true, false),
                                  row("location loss", "ny5", true, false)});
   EXPECT_EQ(c.model, "none");
-  EXPECT_NE(c.reason.find("VPN backup"), std::string::npos);
+  EXPECT_EQ(c.verdict, Verdict::Pass);  // a single connection promises nothing
+  EXPECT_NE(c.reason().find("VPN backup"), std::string::npos);
 }
 
 TEST(ClassifyDx, WhatWasMeasuredDecidesNotTheShape) {
@@ -110,7 +113,136 @@ TEST(ClassifyDx, WhatWasMeasuredDecidesNotTheShape) {
   auto c = classify_dx(l.plan, {row("link cut", "dx1", true, true), row("node poweroff", "dx-a", false, false),
                                  row("location loss", "eqdc2", false, false)});
   EXPECT_EQ(c.model, "none");
-  EXPECT_NE(c.reason.find("device dx-a"), std::string::npos);
+  EXPECT_NE(c.reason().find("device dx-a"), std::string::npos);
+}
+
+// Every DX failure of a plan, survived over DX unless listed in `lost`
+// (unreachable) or `backup` (only the VPN carried traffic).
+std::vector<SweepRow> matrix(const plan::Plan& p, const std::set<std::string>& lost = {},
+                             const std::set<std::string>& backup = {}) {
+  std::vector<SweepRow> rows;
+  std::set<std::string> devices, locations;
+  auto add = [&](const std::string& kind, const std::string& name) {
+    std::string key = kind + " " + name;
+    rows.push_back(row(kind, name, !lost.count(key), !lost.count(key) && !backup.count(key)));
+  };
+  for (const auto& l : p.links) {
+    if (l.kind != topology::LinkKind::Dx) continue;
+    add("link cut", l.name);
+    for (const auto* e : {&l.a, &l.b})
+      if (p.node(e->node)->role == topology::Role::AwsDx) devices.insert(e->node);
+    if (l.domains.location) locations.insert(*l.domains.location);
+  }
+  for (const auto& d : devices) add("node poweroff", d);
+  for (const auto& loc : locations) add("location loss", loc);
+  return rows;
+}
+
+std::vector<SweepRow> without(std::vector<SweepRow> rows, const std::string& kind, const std::string& name) {
+  std::erase_if(rows, [&](const SweepRow& r) { return r.failure.kind == kind && r.failure.name == name; });
+  return rows;
+}
+
+TEST(ClassifyDx, MaximumLayoutConfirmedByEveryFailureItPromises) {
+  auto l = load("dx-maximum-resiliency.toml");
+  auto c = classify_dx(l.plan, matrix(l.plan));
+  EXPECT_EQ(c.layout, "Maximum Resiliency");
+  EXPECT_EQ(c.model, "Maximum Resiliency");
+  EXPECT_EQ(c.verdict, Verdict::Pass);
+  EXPECT_EQ(c.shape, "4 connections on 4 devices at 2 locations");
+}
+
+TEST(ClassifyDx, MaximumOnPaperThatLosesALocationIsCalledOut) {
+  auto l = load("dx-maximum-resiliency.toml");
+  // A misconfigured session or a missing announcement at eqny5: losing
+  // eqdc2 leaves nothing over DX.
+  auto c = classify_dx(l.plan, matrix(l.plan, {"location loss eqdc2"}));
+  EXPECT_EQ(c.layout, "Maximum Resiliency");
+  EXPECT_EQ(c.model, "none");
+  EXPECT_EQ(c.verdict, Verdict::Fail);
+  EXPECT_NE(c.reason().find("layout Maximum Resiliency (4 connections on 4 devices at 2 locations); measured: "
+                            "loss of location eqdc2 not survived over DX (unreachable)"),
+            std::string::npos)
+      << c.reason();
+  // Survived only over a VPN backup is not DX resiliency either.
+  auto v = classify_dx(l.plan, matrix(l.plan, {}, {"node poweroff dx-eqny5-a"}));
+  EXPECT_EQ(v.verdict, Verdict::Fail);
+  EXPECT_NE(v.reason().find("loss of device dx-eqny5-a not survived over DX (only the VPN backup"),
+            std::string::npos);
+}
+
+TEST(ClassifyDx, AMissingOrUnmeasuredRowIsAnErrorNotASurvival) {
+  auto l = load("dx-maximum-resiliency.toml");
+  auto c = classify_dx(l.plan, without(matrix(l.plan), "location loss", "eqny5"));
+  EXPECT_EQ(c.verdict, Verdict::Error);
+  EXPECT_EQ(c.model, "none");
+  EXPECT_NE(c.reason().find("loss of location eqny5: no row in the matrix"), std::string::npos) << c.reason();
+  auto rows = matrix(l.plan);
+  rows[0].result.error = "the baseline is broken";
+  auto e = classify_dx(l.plan, rows);
+  EXPECT_EQ(e.verdict, Verdict::Error);
+  EXPECT_NE(e.reason().find("loss of connection dx1: its row could not be measured"), std::string::npos);
+}
+
+TEST(ClassifyDx, ALayoutMissingASecondConnectionAtALocationIsHighNotMaximum) {
+  auto l = load("dx-maximum-resiliency.toml");
+  std::erase_if(l.plan.links, [](const plan::PlanLink& x) { return x.name == "dx4"; });
+  auto c = classify_dx(l.plan, matrix(l.plan));
+  EXPECT_EQ(c.layout, "High Resiliency");
+  EXPECT_EQ(c.model, "High Resiliency");
+  EXPECT_EQ(c.verdict, Verdict::Pass);
+}
+
+TEST(ClassifyDx, HighLayoutConfirmedAndBroken) {
+  auto l = load("dx-high-resiliency.toml");
+  auto c = classify_dx(l.plan, matrix(l.plan));
+  EXPECT_EQ(c.model, "High Resiliency");
+  EXPECT_EQ(c.verdict, Verdict::Pass);
+  auto b = classify_dx(l.plan, matrix(l.plan, {"link cut dx1"}));
+  EXPECT_EQ(b.layout, "High Resiliency");
+  EXPECT_EQ(b.model, "none");
+  EXPECT_EQ(b.verdict, Verdict::Fail);
+  EXPECT_NE(b.reason().find("loss of connection dx1 not survived over DX"), std::string::npos);
+  // One location left: a single connection, no model.
+  std::erase_if(l.plan.links, [](const plan::PlanLink& x) { return x.name == "dx2"; });
+  EXPECT_EQ(classify_dx(l.plan, matrix(l.plan)).layout, "none");
+}
+
+TEST(ClassifyDx, DevTestDoesNotPromiseItsLocation) {
+  auto l = load("dx-dev-test.toml");
+  auto c = classify_dx(l.plan, matrix(l.plan, {"location loss eqdc2"}));
+  EXPECT_EQ(c.layout, "Development and Test");
+  EXPECT_EQ(c.model, "Development and Test");
+  EXPECT_EQ(c.verdict, Verdict::Pass);
+  EXPECT_NE(c.reason().find("loss of location eqdc2 not survived"), std::string::npos);  // said, not held against it
+  auto b = classify_dx(l.plan, matrix(l.plan, {"node poweroff dx-b"}));
+  EXPECT_EQ(b.verdict, Verdict::Fail);
+  EXPECT_NE(b.reason().find("layout Development and Test"), std::string::npos);
+  EXPECT_NE(b.reason().find("loss of device dx-b not survived"), std::string::npos);
+}
+
+TEST(Sweep, TheVerdictIsTheWorstOfTheRowsAndTheClass) {
+  SweepResult r;
+  r.dx.verdict = Verdict::Pass;
+  r.rows = {row("link cut", "dx1", true, true)};
+  topology::Expect e;
+  evaluate(e, r.rows[0].result);
+  EXPECT_EQ(r.verdict(), Verdict::Pass);
+  e.reachable = false;  // the graph predicted a loss the lab survived
+  evaluate(e, r.rows[0].result);
+  EXPECT_EQ(r.verdict(), Verdict::Fail);
+  EXPECT_EQ(exit_code(r.verdict()), 1);
+  e.reachable = true;
+  evaluate(e, r.rows[0].result);
+  r.dx.verdict = Verdict::Fail;
+  EXPECT_EQ(exit_code(r.verdict()), 1);
+  EXPECT_NE(sweep_table(r).find("verdict: fail"), std::string::npos);
+  // A row that could not run is an error in the table and in the verdict.
+  r.dx.verdict = Verdict::Pass;
+  r.rows[0].result.trials.clear();
+  EXPECT_EQ(r.verdict(), Verdict::Error);
+  EXPECT_EQ(exit_code(r.verdict()), 4);
+  EXPECT_NE(sweep_table(r).find("link cut dx1  error: no trial ran"), std::string::npos) << sweep_table(r);
 }
 
 }  // namespace

@@ -132,8 +132,8 @@ expect = { path = ["t1"] }
 )");
   auto w = of(ok, Severity::Warning);
   ASSERT_EQ(w.size(), 1u) << ok.render();
-  EXPECT_NE(w[0].message.find("no link or tunnel of expect.path of scenario \"internet-cut\""),
-            std::string::npos);
+  EXPECT_EQ(w[0].message,
+            "\"t1\" in expect.path of scenario \"internet-cut\" is on no path that survives fault \"cut cgw-inet\"");
   // DX location lost and internet lost together: nothing left. A poweroff
   // of the internet node takes every tunnel down.
   LoadResult both = check(R"(
@@ -339,6 +339,217 @@ TEST(Validate, ProgrammaticTopologyWithHostBitsAndMissingAsn) {
             std::string::npos);
   EXPECT_NE(d.render("", "").find("node \"r1\" has role router and needs an asn"),
             std::string::npos);
+}
+
+}  // namespace
+}  // namespace netlab::topology
+
+// Verdict-related checks: path targets, holds against detection, AWS-side ASNs.
+namespace netlab::topology {
+namespace {
+
+// kBase with a second VPN connection and no DX: the probe rides a tunnel.
+std::string vpn_only(std::string_view extra) {
+  std::string base(kBase);
+  std::string dx = "[[links]]\nname = \"dx1\"\nkind = \"dx\"\nendpoints = [\"cgw\", \"dx\"]\nlocation = \"ny5\"\n";
+  base.replace(base.find(dx), dx.size(), "");
+  return base + R"(
+[nodes.vpn2]
+role = "aws-vpn"
+asn = 64512
+[[links]]
+endpoints = ["vpn2", "vgw"]
+[[links]]
+kind = "internet"
+endpoints = ["vpn2", "inet"]
+[[tunnels]]
+name = "t2"
+endpoints = ["cgw", "vpn2"]
+)" + std::string(extra);
+}
+
+LoadResult check_text(const std::string& text) {
+  LoadResult r = load_string(text, "t.toml");
+  if (r.topology) validate(*r.topology, r.diagnostics);
+  return r;
+}
+
+TEST(ValidateVerdicts, AHoldNoLongerThanDetectionIsRefused) {
+  // The tunnel's underlay is cut silently: BGP's hold time (30 s) detects it.
+  auto r = check_text(vpn_only(R"(
+[[scenarios]]
+name = "tunnel-lost"
+fault = { cut = "vpn-inet" }
+hold_s = 20
+expect = { path = ["t2"] }
+)"));
+  auto e = of(r, Severity::Error);
+  ASSERT_EQ(e.size(), 1u) << r.render();
+  EXPECT_EQ(e[0].message,
+            "scenario \"tunnel-lost\" holds its fault 20 s, no longer than the 30 s it takes to detect it (the BGP "
+            "hold time of tunnel \"t1\"), so the probe cannot be rerouted before the repair");
+  EXPECT_NE(e[0].hint.find("hold_s > 30"), std::string::npos);
+  EXPECT_NE(r.render().find("t.toml:" + std::to_string(e[0].where.line) + ":10: error: "), std::string::npos)
+      << r.render();  // at the hold_s value
+
+  // Longer than detection: fine.
+  auto ok = check_text(vpn_only(R"(
+[[scenarios]]
+name = "tunnel-lost"
+fault = { cut = "vpn-inet" }
+hold_s = 36
+expect = { path = ["t2"] }
+)"));
+  EXPECT_FALSE(ok.diagnostics.has_errors()) << ok.render();
+
+  // Expecting the loss: a short blip may be meant, so a warning.
+  auto blip = check_text(vpn_only(R"(
+[[scenarios]]
+name = "blip"
+fault = { cut = "vpn-inet" }
+hold_s = 2
+expect = { reachable = false }
+)"));
+  EXPECT_FALSE(blip.diagnostics.has_errors()) << blip.render();
+  bool warned = false;
+  for (const auto& w : of(blip, Severity::Warning))
+    warned |= w.message.find("the fault is repaired before anything reacts to it") != std::string::npos;
+  EXPECT_TRUE(warned) << blip.render();
+}
+
+TEST(ValidateVerdicts, ATunnelOffTheDirectConnectPathNeedsNoLongHold) {
+  // DX carries the probe (AWS prefers it): losing the tunnel moves nothing.
+  auto r = check(R"(
+[[scenarios]]
+name = "backup-lost"
+fault = { poweroff = "inet" }
+expect = { path = ["dx1"] }
+)");
+  EXPECT_TRUE(r.diagnostics.items().empty()) << r.render();
+  // A DX cut without BFD: the DX hold time (90 s by default) decides.
+  auto slow = check(R"(
+[[scenarios]]
+name = "dx-cut"
+fault = { cut = "dx1" }
+hold_s = 10
+expect = { path = ["t1"] }
+)");
+  ASSERT_FALSE(slow.diagnostics.has_errors()) << slow.render();  // BFD is on by default on dx
+  auto nobfd = load_string(std::string(kBase).replace(kBase.find("location = \"ny5\"\n[[links]]"), 16,
+                                                      "location = \"ny5\"\nbfd = false") +
+                               R"(
+[[scenarios]]
+name = "dx-cut"
+fault = { cut = "dx1" }
+hold_s = 10
+expect = { path = ["t1"] }
+)",
+                           "t.toml");
+  ASSERT_TRUE(nobfd.topology) << nobfd.render();
+  validate(*nobfd.topology, nobfd.diagnostics);
+  auto e = of(nobfd, Severity::Error);
+  ASSERT_EQ(e.size(), 1u) << nobfd.render();
+  EXPECT_NE(e[0].message.find("no longer than the 90 s it takes to detect it (the BGP hold time of link \"dx1\", "
+                              "no BFD)"),
+            std::string::npos)
+      << e[0].message;
+}
+
+TEST(ValidateVerdicts, ADxRouterOutsideTheVgwsAsIsRefusedWhenAVpnCompetes) {
+  std::string text(kBase);
+  text.replace(text.find("asn = 64512\nlocation"), 11, "asn = 64600");
+  auto r = check_text(text);
+  auto e = of(r, Severity::Error);
+  ASSERT_EQ(e.size(), 1u) << r.render();
+  EXPECT_EQ(e[0].message,
+            "aws-dx node \"dx\" (ASN 64600) joins vgw \"vgw\" (ASN 64512) over link \"dx-vgw\" in another AS: the "
+            "VGW would receive DX routes over eBGP without their local preference, and prefer vgw \"vgw\"'s VPN "
+            "routes (shorter AS_PATH) over DX, against AWS's route priority");
+  EXPECT_EQ(e[0].where.line, 13u);  // the dx node's asn
+  EXPECT_NE(e[0].hint.find("asn = 64512"), std::string::npos);
+
+  // No VPN on that VGW: nothing competes yet, a warning.
+  std::string lone = text;
+  std::string vpn_link = "[[links]]\nendpoints = [\"vpn\", \"vgw\"]\n";
+  lone.replace(lone.find(vpn_link), vpn_link.size(), "");
+  auto w = check_text(lone);
+  EXPECT_FALSE(w.diagnostics.has_errors()) << w.render();
+  bool warned = false;
+  for (const auto& d : of(w, Severity::Warning)) warned |= d.message.find("aws-dx node \"dx\" (ASN 64600)") == 0;
+  EXPECT_TRUE(warned) << w.render();
+}
+
+TEST(ValidateVerdicts, PathTargetsNameLinksOrTunnelsPerAlternative) {
+  auto r = check(R"(
+[[scenarios]]
+name = "s"
+fault = { cut = "dx1" }
+expect = { path = ["t1|t9"], path_reverse = ["t1"], path_forward = ["dx2"] }
+)");
+  auto e = of(r, Severity::Error);
+  ASSERT_EQ(e.size(), 2u) << r.render();
+  EXPECT_EQ(e[0].message, "expect.path of scenario \"s\" names \"t9\", which is neither a link nor a tunnel");
+  EXPECT_EQ(e[1].message, "expect.path_forward of scenario \"s\" names \"dx2\", which is neither a link nor a tunnel");
+  EXPECT_EQ(e[1].hint, "did you mean \"dx1\"?");
+  auto ok = check(R"(
+[[scenarios]]
+name = "s"
+fault = { cut = "dx1" }
+expect = { path = ["t1|dx1"], path_forward = ["t1"], path_reverse = ["t1"] }
+)");
+  EXPECT_TRUE(ok.diagnostics.items().empty()) << ok.render();
+  // An element on no surviving path is named in the warning.
+  auto w = check(R"(
+[[scenarios]]
+name = "s"
+fault = { cut = "dx1" }
+expect = { path = ["t1", "dx1"] }
+)");
+  ASSERT_EQ(of(w, Severity::Warning).size(), 1u) << w.render();
+  EXPECT_EQ(of(w, Severity::Warning)[0].message,
+            "\"dx1\" in expect.path of scenario \"s\" is on no path that survives fault \"cut dx1\"");
+}
+
+TEST(LoadVerdicts, FailbackPathDefaultsToBaselineWhereAPathIsClaimed) {
+  auto r = check(R"(
+[[scenarios]]
+name = "a"
+fault = { cut = "dx1" }
+expect = { path = ["t1"] }
+[[scenarios]]
+name = "b"
+fault = { cut = "dx1" }
+expect = { path = ["t1"], failback_path = "any" }
+[[scenarios]]
+name = "c"
+fault = { cut = "dx1" }
+[[scenarios]]
+name = "d"
+fault = { cut = "dx1" }
+expect = { path_reverse = ["t1"] }
+)");
+  ASSERT_TRUE(r.topology) << r.render();
+  EXPECT_FALSE(r.diagnostics.has_errors()) << r.render();
+  EXPECT_EQ(r.topology->scenarios[0].expect.failback_path, FailbackPath::Baseline);
+  EXPECT_EQ(r.topology->scenarios[1].expect.failback_path, FailbackPath::Any);
+  EXPECT_EQ(r.topology->scenarios[2].expect.failback_path, FailbackPath::Any);
+  EXPECT_EQ(r.topology->scenarios[3].expect.failback_path, FailbackPath::Baseline);
+  EXPECT_EQ(r.topology->scenarios[3].expect.path_reverse, std::vector<std::string>{"t1"});
+  auto bad = check(R"(
+[[scenarios]]
+name = "a"
+fault = { cut = "dx1" }
+expect = { failback_path = "baseline-ish" }
+)");
+  auto e = of(bad, Severity::Error);
+  ASSERT_EQ(e.size(), 1u) << bad.render();
+  EXPECT_NE(e[0].message.find("invalid failback path \"baseline-ish\""), std::string::npos) << e[0].message;
+}
+
+TEST(PathAlternatives, SplitOnBars) {
+  EXPECT_EQ(path_alternatives("dx2"), std::vector<std::string>{"dx2"});
+  EXPECT_EQ(path_alternatives("vpn1-t1|vpn1-t2"), (std::vector<std::string>{"vpn1-t1", "vpn1-t2"}));
+  EXPECT_EQ(path_alternatives("a|"), (std::vector<std::string>{"a", ""}));
 }
 
 }  // namespace
