@@ -38,9 +38,16 @@ std::vector<std::string> write_pictures(const std::string& dir, const json& r, c
   std::vector<std::string> written;
   std::unique_ptr<report::TopologyPicture> picture;
   if (topo) {
-    picture = std::make_unique<report::TopologyPicture>(*topo, plan ? details_of(*plan) : report::TopologyDetails{});
-    report::write_file(dir + "/topology.svg", picture->svg());
-    written.push_back(dir + "/topology.svg");
+    // The run's figures matter more than its picture: a topology Graphviz
+    // cannot lay out leaves the page without it.
+    try {
+      picture = std::make_unique<report::TopologyPicture>(*topo, plan ? details_of(*plan) : report::TopologyDetails{});
+      report::write_file(dir + "/topology.svg", picture->svg());
+      written.push_back(dir + "/topology.svg");
+    } catch (const std::runtime_error& e) {
+      if (dynamic_cast<const Error*>(&e)) throw;
+      progress(std::string("no topology picture: ") + e.what());
+    }
   }
   if (r.contains("scenarios"))
     for (const auto& s : r["scenarios"]) {
