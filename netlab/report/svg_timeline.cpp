@@ -259,7 +259,7 @@ std::string scenario_timeline(const json& scenario) {
       << "\" viewBox=\"0 0 " << num(kWidth) << " " << num(height + 20) << "\">\n"
       << body.str() << "<text x=\"4\" y=\"" << num(height + 12)
       << "\" font-family=\"sans-serif\" font-size=\"10\" fill=\"#555\">"
-         "\u25BC down/delete/fault  \u25B2 up/repair  \u25C6 route change  bars: outage forward (red), reverse "
+         "\u25BC down/delete/fault  \u25B2 up/repair  \u25C6 route change;  bars: outage forward (red), reverse "
          "(orange), failback (brown)</text>\n</svg>\n";
   return out.str();
 }
