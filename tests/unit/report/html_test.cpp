@@ -175,3 +175,48 @@ TEST(ReportPicturesTest, EveryShippedTopologyIsDrawn) {
 
 }  // namespace
 }  // namespace netlab::report
+
+namespace netlab::report {
+namespace {
+
+// A real run of the default topology (the README's pictures come from it):
+// drawn in full, with the topology and its addresses, as well-formed XML.
+TEST(ReportPicturesTest, ASavedRunOfTheDefaultTopologyIsDrawn) {
+  json r = json::parse(read_text(std::string(NETLAB_SOURCE_DIR) + "/docs/pictures/sample-report.json"));
+  auto loaded = topology::load_and_validate(std::string(NETLAB_SOURCE_DIR) + "/" + r["topology"].get<std::string>());
+  ASSERT_TRUE(loaded.ok()) << loaded.render();
+  TopologyPicture p(*loaded.topology);
+  auto doc = parse_xml(html(r, &p));
+  ASSERT_TRUE(doc) << doc.errors;
+  size_t trials = 0;
+  for (const auto& s : r["scenarios"]) trials += s["trials"].size();
+  EXPECT_EQ(doc.all("//*[local-name()='svg'][" + has_class("timeline") + "]").size(), trials);
+  size_t events = 0;
+  for (const auto& s : r["scenarios"])
+    for (const auto& t : s["trials"]) events += t["events"].size();
+  EXPECT_EQ(doc.all("//*[" + has_class("mark") + "]").size(), events);
+  // The domain fault marks its domain.
+  EXPECT_GE(doc.all("//*[local-name()='g'][" + has_class("domain") + " and " + has_class("faulted") + "]").size(), 1u);
+}
+
+// A sweep: the resiliency matrix, coloured by what each failure did, and
+// AWS's resiliency model with the failures that decided it.
+TEST(ReportPicturesTest, ASweepHasItsResiliencyMatrix) {
+  json r = sample();
+  r["sweep"] = json::array({{{"failure", "cut core"}, {"kind", "cut"}, {"target", "core"}, {"hold_s", 2},
+                             {"predicted_reachable", true}, {"reachable", true}, {"over_dx", false}},
+                            {{"failure", "crash r2"}, {"kind", "crash"}, {"target", "r2"}, {"hold_s", 2},
+                             {"predicted_reachable", false}, {"reachable", false}}});
+  r["dx_resiliency"] = {{"model", "none"}, {"reason", "no Direct Connect link"}};
+  auto doc = parse_xml(html(r));
+  ASSERT_TRUE(doc) << doc.errors;
+  auto rows = doc.all("//*[local-name()='table'][" + has_class("matrix") + "]/*[local-name()='tr']");
+  ASSERT_EQ(rows.size(), 3u);  // header + 2 failures
+  EXPECT_EQ(doc.all("//*[local-name()='td'][" + has_class("cell-bad") + "]").size(), 2u);  // crash r2: predicted, measured
+  std::string page = html(r);
+  EXPECT_NE(page.find("<strong>none</strong>"), std::string::npos);
+  EXPECT_NE(page.find("cut the probe off: <code>crash r2</code>"), std::string::npos);
+}
+
+}  // namespace
+}  // namespace netlab::report
