@@ -311,13 +311,30 @@ std::string html_compare(const std::vector<json>& reports, const std::vector<std
           << cell(s, base, "failback_outage_ms", "max") << verdict_cell(str(*s, "verdict")) << "</tr>\n";
     }
     out << "</table>\n<div class=\"pictures\">";
+    // One scale for every run's distribution, so that they compare by eye.
+    double axis = 0;
+    for (const auto& r : reports)
+      if (r.contains("scenarios"))
+        for (const auto& x : r["scenarios"])
+          if (str(x, "name") == name) {
+            for (const auto& t : x.value("trials", json::array()))
+              if (t.contains("outage_ms"))
+                for (const char* dir : {"forward", "reverse"})
+                  if (t["outage_ms"].contains(dir) && t["outage_ms"][dir].is_number())
+                    axis = std::max(axis, t["outage_ms"][dir].get<double>());
+            for (const auto& tg : x.value("targets", json::array()))
+              if (str(tg, "name") == "max_outage_ms") try {
+                  axis = std::max(axis, std::stod(str(tg, "limit")));
+                } catch (const std::exception&) {
+                }
+          }
     for (size_t i = 0; i < reports.size(); ++i)
       if (reports[i].contains("scenarios"))
         for (const auto& x : reports[i]["scenarios"])
           if (str(x, "name") == name && !x.value("trials", json::array()).empty()) {
             json labelled = x;
             labelled["name"] = labels[i] + ": " + name;
-            out << svg::distribution(labelled);
+            out << svg::distribution(labelled, axis * 1.08);
           }
     out << "</div>\n</section>\n";
   }

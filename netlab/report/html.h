@@ -36,8 +36,9 @@ std::string trial_timeline(const nlohmann::json& scenario, const nlohmann::json&
 std::string scenario_timeline(const nlohmann::json& scenario);
 
 // The outage over the trials of a scenario, per direction: every trial a
-// point, p50/p95/max and the target as lines.
-std::string distribution(const nlohmann::json& scenario);
+// point, p50/p95/max and the target as lines. `axis_max_ms` > 0 fixes the
+// axis (several runs drawn on the same scale).
+std::string distribution(const nlohmann::json& scenario, double axis_max_ms = 0);
 
 }  // namespace svg
 

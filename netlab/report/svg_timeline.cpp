@@ -264,7 +264,7 @@ std::string scenario_timeline(const json& scenario) {
   return out.str();
 }
 
-std::string distribution(const json& scenario) {
+std::string distribution(const json& scenario, double axis_max_ms) {
   constexpr double kRow = 46;
   const auto trials = scenario.value("trials", json::array());
   std::optional<double> target;
@@ -281,7 +281,7 @@ std::string distribution(const json& scenario) {
       values[dir].push_back(v);
       vmax = std::max(vmax, v);
     }
-  Axis a{0, vmax > 0 ? vmax * 1.08 : 1};
+  Axis a{0, axis_max_ms > 0 ? axis_max_ms : vmax > 0 ? vmax * 1.08 : 1};
   const double top = 30, height = top + 2 * kRow + 8;
   std::ostringstream out;
   out << "<svg xmlns=\"http://www.w3.org/2000/svg\" class=\"distribution\" width=\"" << num(kWidth)
