@@ -9,19 +9,26 @@
 
 namespace netlab::cli {
 
-int run_cli(int argc, char** argv) {
-  CLI::App app{"netlab: emulate an on-premises-to-AWS network, break it, and measure how fast it heals"};
-  app.require_subcommand(1);
-  app.fallthrough(false);
-  app.set_version_flag("--version", std::string("netlab ") + NETLAB_VERSION);
-
-  std::vector<std::string> names;
-  std::vector<std::pair<CLI::App*, Runner>> subs;
+std::unique_ptr<CLI::App> make_app(std::vector<std::pair<CLI::App*, Runner>>* runners) {
+  auto app = std::make_unique<CLI::App>(
+      "netlab: emulate an on-premises-to-AWS network, break it, and measure how fast it heals");
+  app->require_subcommand(1);
+  app->fallthrough(false);
+  app->set_version_flag("--version", std::string("netlab ") + NETLAB_VERSION);
   for (const auto& c : command_table()) {
-    names.push_back(c.name);
-    auto* sub = app.add_subcommand(c.name, c.help);
-    subs.push_back({sub, c.define(*sub)});
+    auto* sub = app->add_subcommand(c.name, c.help);
+    Runner run = c.define(*sub);
+    if (runners) runners->push_back({sub, std::move(run)});
   }
+  return app;
+}
+
+int run_cli(int argc, char** argv) {
+  std::vector<std::pair<CLI::App*, Runner>> subs;
+  auto app_ptr = make_app(&subs);
+  CLI::App& app = *app_ptr;
+  std::vector<std::string> names;
+  for (const auto& c : command_table()) names.push_back(c.name);
 
   // "did you mean" for a mistyped subcommand, before CLI11 sees it.
   if (argc > 1 && argv[1][0] != '-') {

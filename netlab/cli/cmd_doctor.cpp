@@ -3,9 +3,10 @@
 // part is missing.
 #include <CLI/CLI.hpp>
 
-#include <CLI/CLI.hpp>
 #include <cstdio>
+#include <string_view>
 
+#include "netlab/base/helpers.h"
 #include "netlab/cli/commands.h"
 #include "netlab/cli/common.h"
 #include "netlab/impair/impair.h"
@@ -45,6 +46,16 @@ int cmd_doctor() {
        "a kernel with netem, or netlab-delay installed beside netlab");
   line("loss impairment", ib.loss != impair::LossBackend::None, e["loss"], false);
   line("rate impairment", ib.rate != impair::RateBackend::None, e["rate"], false);
+  std::printf("\nnetlab's own files\n");
+  line("templates and catalogue", true, data_dir(), true);
+  for (const char* helper : {"netlab-probe", "netlab-tunnel-watch", "netlab-delay"}) {
+    auto where = find_helper(helper);
+    // The probe measures every trial and the watcher runs every tunnel end;
+    // the delayer is one delay backend among others.
+    bool required = std::string_view(helper) != "netlab-delay";
+    line(helper, where.has_value(), where.value_or("not found"), required,
+         "reinstall netlab, or set NETLAB_LIBEXEC_DIR to the directory holding it");
+  }
   std::printf("\n%s\n", ok ? "netlab can build labs on this host" : "netlab cannot build labs on this host");
   return ok ? 0 : 3;
 }

@@ -50,7 +50,17 @@ struct LabInfo {
   bool owner_alive = false;
   int processes = 0, processes_alive = 0;
   std::vector<std::string> namespaces;
+  // Per node, each process of the journal (its latest start) and whether it
+  // still runs: what `status` shows as DAEMONS.
+  std::map<std::string, std::vector<std::pair<std::string, bool>>> daemons;
 };
+
+// "zebra bgpd bfdd staticd", a process that no longer runs as "bgpd:STOPPED".
+std::string daemons_column(const std::vector<std::pair<std::string, bool>>& ds) {
+  std::string out;
+  for (const auto& [name, running] : ds) out += (out.empty() ? "" : " ") + name + (running ? "" : ":STOPPED");
+  return out.empty() ? "-" : out;
+}
 
 LabInfo lab_info(const std::string& name, process::Processes& procs) {
   LabInfo info;
@@ -92,7 +102,9 @@ LabInfo lab_info(const std::string& name, process::Processes& procs) {
   };
   for (const auto& [key, id] : latest) {
     ++info.processes;
-    if (alive(id)) ++info.processes_alive;
+    bool running = alive(id);
+    if (running) ++info.processes_alive;
+    info.daemons[key.first].push_back({key.second, running});
   }
   info.owner_alive = alive(rec.owner);
   const std::string owner = "netlab pid " + std::to_string(rec.owner.pid);
@@ -131,12 +143,6 @@ std::string age(int64_t created_s) {
   if (s < 7200) return fmt::format("{}m", s / 60);
   if (s < 172800) return fmt::format("{}h", s / 3600);
   return fmt::format("{}d", s / 86400);
-}
-
-void require_lab(const std::string& lab) {
-  struct stat st;
-  if (!topology::valid_lab_name(lab) || ::stat(lab::runtime_dir(root(), lab).c_str(), &st) != 0)
-    throw InputError("no lab named \"" + lab + "\" on this host (see `netlab ls`)");
 }
 
 void require_node(const std::string& lab, const std::string& node) {
@@ -276,23 +282,19 @@ int cmd_status(const std::string& name) {
               age(info.created).c_str(), info.topology.c_str());
   std::printf("  %zu namespaces, %d of %d processes running, runtime %s\n", info.namespaces.size(),
               info.processes_alive, info.processes, lab::runtime_dir(root(), name).c_str());
-  std::ifstream in(lab::runtime_dir(root(), name) + "/topology.toml");
-  if (!in) {
+  auto running = running_plan(name);
+  if (!running) {
     std::printf("(no copy of the topology: the lab was started by `netlab run`, or its netlab "
                 "stopped before `up` finished)\n");
     return 0;
   }
-  std::stringstream ss;
-  ss << in.rdbuf();
-  auto loaded = topology::load_string(ss.str(), info.topology);
-  if (!loaded.topology) return 0;
-  auto keys = plan::make_key_source();
-  plan::Plan p = plan::make_plan(*loaded.topology, plan_options(), *keys);
+  const plan::Plan& p = *running;
   std::printf("\n%-15s %-9s %-8s %s\n", "NODE", "ROLE", "NETNS", "DAEMONS");
   for (const auto& n : p.nodes) {
     bool ns = rh.host().netlink.netns_id(n.ns).has_value();
+    auto d = info.daemons.find(n.name);
     std::printf("%-15s %-9s %-8s %s\n", n.name.c_str(), std::string(topology::to_string(n.role)).c_str(),
-                ns ? "up" : "MISSING", n.is_router() ? "" : "-");
+                ns ? "up" : "MISSING", d == info.daemons.end() ? "-" : daemons_column(d->second).c_str());
   }
   std::printf("\n%-15s %-8s %-28s %s\n", "LINK", "KIND", "ENDS", "STATE");
   for (const auto& l : p.links) {

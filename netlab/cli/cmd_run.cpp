@@ -10,6 +10,7 @@
 #include <fstream>
 #include <memory>
 
+#include "netlab/base/helpers.h"
 #include "netlab/cli/commands.h"
 #include "netlab/cli/common.h"
 #include "netlab/cli/pictures.h"
@@ -44,14 +45,6 @@ struct SweepOptions {
 namespace fs = std::filesystem;
 
 namespace {
-
-std::string probe_binary() {
-  std::error_code ec;
-  fs::path exe = fs::read_symlink("/proc/self/exe", ec);
-  fs::path beside = exe.parent_path() / "netlab-probe";
-  if (!ec && fs::exists(beside)) return beside.string();
-  throw EnvironmentError("netlab-probe is not installed beside " + exe.string());
-}
 
 // FRR's logs are part of the output: the evidence behind every BFD and BGP
 // event in the report.
@@ -96,7 +89,7 @@ struct Session {
       : topo(load_topology(file)), plan(make_plan(topo)), out(out_dir), keep(keep_lab) {
     plan.seed = impair::choose_seed(seed, plan.seed);
     require_environment(rh.caps());
-    std::string probe = probe_binary();
+    std::string probe = require_helper("netlab-probe");
     rh.host().stop = install_stop_signals();
     std::error_code ec;
     fs::create_directories(out, ec);

@@ -10,6 +10,7 @@ const std::vector<Command>& command_table() {
       {"down", "tear a lab down completely (also after a crash)", define_down},
       {"ls", "list labs with their state and age", define_ls},
       {"status", "show a lab's nodes, sessions and links", define_status},
+      {"events", "follow a running lab's BFD, BGP and route changes as they happen", define_events},
       {"exec", "run a command inside a node's namespace", define_exec},
       {"vtysh", "FRR's shell on a node (interactive, or -c COMMAND)", define_vtysh},
       {"plan", "print the plan (names, addresses, sessions) without touching the host", define_plan},
@@ -18,8 +19,22 @@ const std::vector<Command>& command_table() {
       {"doctor", "check this host: root, FRR, WireGuard, IPsec, netem, nftables", define_doctor},
       {"report", "summarise report.json files (one row per scenario), or draw them (--html)", define_report},
       {"version", "print the version", define_version},
+      {"completion", "print shell completion for bash or zsh", define_completion},
+      {"man", "print the manual page (roff)", define_man},
   };
   return table;
+}
+
+const std::vector<std::pair<int, std::string>>& exit_codes() {
+  static const std::vector<std::pair<int, std::string>> codes = {
+      {0, "every target met"},
+      {1, "a target missed"},
+      {2, "invalid input or usage, or the lab's name is in use; nothing was touched"},
+      {3, "environment: not root, FRR missing, a kernel feature with no fallback"},
+      {4, "the lab failed: it did not converge, or the kernel refused an operation"},
+      {130, "interrupted; the lab was torn down"},
+  };
+  return codes;
 }
 
 }  // namespace netlab::cli

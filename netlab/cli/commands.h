@@ -9,7 +9,9 @@
 #pragma once
 
 #include <functional>
+#include <memory>
 #include <string>
+#include <utility>
 #include <vector>
 
 namespace CLI {
@@ -44,6 +46,17 @@ Runner define_validate(CLI::App&);
 Runner define_doctor(CLI::App&);
 Runner define_report(CLI::App&);
 Runner define_version(CLI::App&);
+Runner define_events(CLI::App&);
+Runner define_completion(CLI::App&);
+Runner define_man(CLI::App&);
+
+// The whole command line as CLI11 sees it: the top-level app with a sub-app
+// per row of the table. When `runners` is given, it receives each sub-app
+// with what runs it.
+std::unique_ptr<CLI::App> make_app(std::vector<std::pair<CLI::App*, Runner>>* runners);
+
+// Every exit code netlab returns, with its meaning (the manual page lists them).
+const std::vector<std::pair<int, std::string>>& exit_codes();
 
 // Parses argv and runs the chosen command; returns the exit code.
 int run_cli(int argc, char** argv);

@@ -1,16 +1,20 @@
 #include "netlab/cli/common.h"
 
 #include <signal.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <cstdio>
 #include <cstdlib>
 #include <filesystem>
+#include <fstream>
+#include <sstream>
 
 #include "netlab/kernel/clock.h"
 #include "netlab/kernel/netlink.h"
 #include "netlab/kernel/nft.h"
 #include "netlab/topology/loader.h"
+#include "netlab/topology/names.h"
 #include "netlab/version.h"
 
 namespace netlab::cli {
@@ -52,6 +56,23 @@ plan::PlanOptions plan_options() {
 plan::Plan make_plan(const topology::Topology& t) {
   auto keys = plan::make_key_source();
   return plan::make_plan(t, plan_options(), *keys);
+}
+
+void require_lab(const std::string& lab) {
+  struct stat st;
+  if (!topology::valid_lab_name(lab) ||
+      ::stat(lab::runtime_dir(plan_options().runtime_root, lab).c_str(), &st) != 0)
+    throw InputError("no lab named \"" + lab + "\" on this host (see `netlab ls`)");
+}
+
+std::optional<plan::Plan> running_plan(const std::string& lab) {
+  std::ifstream in(lab::runtime_dir(plan_options().runtime_root, lab) + "/topology.toml");
+  if (!in) return std::nullopt;
+  std::stringstream ss;
+  ss << in.rdbuf();
+  auto loaded = topology::load_string(ss.str(), lab + "/topology.toml");
+  if (!loaded.topology) return std::nullopt;
+  return make_plan(*loaded.topology);
 }
 
 namespace {

@@ -4,6 +4,7 @@
 
 #include <atomic>
 #include <memory>
+#include <optional>
 #include <string>
 
 #include "netlab/kernel/capabilities.h"
@@ -25,6 +26,13 @@ topology::Topology load_topology(const std::string& path);
 
 plan::PlanOptions plan_options();
 plan::Plan make_plan(const topology::Topology&);
+
+// Throws InputError (exit 2) unless a lab of this name exists on this host.
+void require_lab(const std::string& lab);
+// The plan a running lab was built from, re-made from the copy of its
+// topology that `netlab up` keeps beside its journal; nullopt when there is
+// no copy (a lab of `netlab run`, or an `up` that stopped half-way).
+std::optional<plan::Plan> running_plan(const std::string& lab);
 
 // The real seams (lab/system_host.h), with netlab's stop flag and progress lines.
 class RealHost {

@@ -11,6 +11,7 @@
 #include <random>
 
 #include "netlab/base/error.h"
+#include "netlab/base/helpers.h"
 #include "netlab/impair/delayer.h"
 
 namespace netlab::impair {
@@ -201,12 +202,7 @@ Backends select_backends(const kernel::Capabilities& c, bool delayer_installed) 
 }
 
 std::string find_delayer() {
-  std::error_code ec;
-  auto exe = std::filesystem::read_symlink("/proc/self/exe", ec);
-  if (ec) return "";
-  auto beside = exe.parent_path() / "netlab-delay";
-  if (::access(beside.c_str(), X_OK) == 0) return beside.string();
-  return "";
+  return find_helper("netlab-delay").value_or("");
 }
 
 uint64_t direction_seed(uint64_t lab_seed, const Direction& d) {

@@ -6,6 +6,7 @@
 #include <filesystem>
 
 #include "netlab/base/error.h"
+#include "netlab/base/helpers.h"
 #include "netlab/tunnel/ipsec.h"
 #include "netlab/tunnel/tunnel.h"
 #include "netlab/tunnel/watch.h"
@@ -91,7 +92,6 @@ topology::DpdAction dpd_action_of(const plan::PlanTunnel& t, const plan::TunnelE
 }
 
 std::string watcher_binary(const BackendOptions& o) {
-  namespace fs = std::filesystem;
   std::string path = o.watcher;
   std::string from = "BackendOptions";
   if (path.empty()) {
@@ -99,10 +99,7 @@ std::string watcher_binary(const BackendOptions& o) {
       path = env;
       from = "$NETLAB_TUNNEL_WATCH";
     } else {
-      std::error_code ec;
-      fs::path exe = fs::read_symlink("/proc/self/exe", ec);
-      path = (exe.parent_path() / "netlab-tunnel-watch").string();
-      from = "beside " + exe.string();
+      return require_helper("netlab-tunnel-watch");
     }
   }
   if (::access(path.c_str(), X_OK) != 0)

@@ -5,6 +5,8 @@
 // lab's journal grow (the N-th line of an op), never by sleeping.
 #include <gmock/gmock.h>
 
+#include <nlohmann/json.hpp>
+
 #include "lifecycle_fixture.h"
 #include "netlab/kernel/nft.h"
 
@@ -12,6 +14,15 @@ namespace netlab::cli::testing {
 namespace {
 
 using ::testing::HasSubstr;
+using ::testing::Not;
+
+std::vector<std::string> split_lines(const std::string& text) {
+  std::vector<std::string> out;
+  std::istringstream in(text);
+  for (std::string line; std::getline(in, line);)
+    if (!line.empty()) out.push_back(line);
+  return out;
+}
 
 bool is_frr(const lab::Entry& e) {
   const std::string n = e.data.value("name", "");
@@ -338,6 +349,68 @@ TEST_F(LifecycleTest, WithoutRootNothingIsTouchedAndTheExitCodeIs3) {
   }
   EXPECT_FALSE(fs::exists(lab_dir(lab)));
   EXPECT_EQ(lab_namespaces(lab), std::vector<std::string>{});
+}
+
+TEST_F(LifecycleTest, StatusShowsEachRoutersDaemonsAndWhichStopped) {
+  const std::string lab = lab_name('d');
+  Result up = netlab({"up", topology(lab)}, seconds(120));
+  ASSERT_EQ(up.status, 0) << up.out << up.err;
+  Result st = netlab({"status", lab});
+  ASSERT_EQ(st.status, 0) << st.err;
+  // A router runs FRR's daemons; a host runs none of them.
+  std::smatch m;
+  ASSERT_TRUE(std::regex_search(st.out, m, std::regex("\nr1 +router +up +([^\n]*)"))) << st.out;
+  const std::string r1 = m[1];
+  for (const char* d : {"zebra", "bgpd", "bfdd", "staticd"}) EXPECT_THAT(r1, HasSubstr(d)) << st.out;
+  EXPECT_THAT(r1, Not(HasSubstr("STOPPED")));
+  ASSERT_TRUE(std::regex_search(st.out, m, std::regex("\nh1 +host +up +([^\n]*)"))) << st.out;
+  EXPECT_THAT(std::string(m[1]), Not(HasSubstr("bgpd")));
+
+  // Stop r1's bgpd by its journaled pid: status names it as stopped.
+  pid_t bgpd = 0;
+  for (const auto& e : journal(lab))
+    if (e.op == "process-id" && e.data.value("node", "") == "r1" && e.data.value("name", "") == "bgpd")
+      bgpd = e.data.value("pid", 0);
+  ASSERT_GT(bgpd, 0);
+  ASSERT_EQ(::kill(bgpd, SIGKILL), 0);
+  ASSERT_TRUE(eventually([&] { return !fs::exists("/proc/" + std::to_string(bgpd) + "/stat") ||
+                                      read_text("/proc/" + std::to_string(bgpd) + "/stat").find(") Z") !=
+                                          std::string::npos; },
+                         seconds(5)));
+  st = netlab({"status", lab});
+  ASSERT_TRUE(std::regex_search(st.out, m, std::regex("\nr1 +router +up +([^\n]*)"))) << st.out;
+  EXPECT_THAT(std::string(m[1]), HasSubstr("bgpd:STOPPED")) << st.out;
+  EXPECT_THAT(std::string(m[1]), Not(HasSubstr("zebra:STOPPED"))) << st.out;
+}
+
+TEST_F(LifecycleTest, EventsFollowsBfdBgpAndRouteChangesLive) {
+  const std::string lab = lab_name('e');
+  Result up = netlab({"up", topology(lab)}, seconds(120));
+  ASSERT_EQ(up.status, 0) << up.out << up.err;
+  Child events = start({"events", lab, "--json"});
+  // The feed has started once it is running and its sockets are open; give
+  // it a moment, then take the r1-r2 link down inside r1.
+  ::usleep(500'000);
+  ASSERT_FALSE(events.exited()) << events.err();
+  const int64_t cut = mono_ms();
+  Result down_link = netlab({"exec", lab, "r1", "--", "ip", "link", "set", "core", "down"});
+  ASSERT_EQ(down_link.status, 0) << down_link.err;
+  auto seen = [&](const std::string& node, const std::string& kind) {
+    for (const auto& line : split_lines(events.out())) {
+      auto j = nlohmann::json::parse(line, nullptr, false);
+      if (!j.is_discarded() && j.value("node", "") == node && j.value("kind", "") == kind) return true;
+    }
+    return false;
+  };
+  // BGP sees the interface go down at once; BFD on r2 within its detection
+  // time (3 x 100 ms); the route over the link is withdrawn in r2's table.
+  EXPECT_TRUE(eventually([&] { return seen("r1", "bgp-down"); }, seconds(1))) << events.out();
+  EXPECT_TRUE(eventually([&] { return seen("r2", "bfd-down"); }, seconds(1))) << events.out();
+  EXPECT_LT(mono_ms() - cut, 1500);
+  EXPECT_TRUE(eventually([&] { return seen("r2", "route-add") || seen("r2", "route-delete"); }, seconds(2)))
+      << events.out();
+  ::kill(events.pid, SIGINT);
+  EXPECT_EQ(events.wait(seconds(5)), 0) << events.err();
 }
 
 }  // namespace
