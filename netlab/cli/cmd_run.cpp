@@ -13,6 +13,7 @@
 #include "netlab/base/helpers.h"
 #include "netlab/cli/commands.h"
 #include "netlab/cli/common.h"
+#include "netlab/cli/pictures.h"
 #include "netlab/impair/impair.h"
 #include "netlab/kernel/route_monitor.h"
 #include "netlab/report/report.h"
@@ -164,6 +165,7 @@ int cmd_run(const RunOptions& o) {
   const auto& result = ses.result;
   std::fputs(report::table(result, ::isatty(1)).c_str(), stdout);
   report::write_file(o.out_dir + "/report.json", report::to_json(result).dump(2) + "\n");
+  write_pictures(o.out_dir, report::to_json(result), &ses.topo, &ses.plan);
   if (!o.junit.empty()) report::write_file(o.junit, report::junit(result));
   std::printf("report: %s/report.json%s\n", o.out_dir.c_str(),
               o.keep ? ("; lab " + ses.plan.lab + " left running").c_str() : "");
@@ -210,6 +212,7 @@ int cmd_sweep(const SweepOptions& o) {
                         {"reason", sweep.dx.reason()}};
   j["verdict"] = scenario::to_string(sweep.verdict());
   report::write_file(o.out_dir + "/sweep.json", j.dump(2) + "\n");
+  write_pictures(o.out_dir, j, &ses.topo, &ses.plan);
   if (!o.junit.empty()) {
     // The class is judged over the whole matrix: a testcase of its own.
     scenario::Target dx;
@@ -254,11 +257,18 @@ Runner define_report(CLI::App& c) {
   struct Args {
     std::vector<std::string> files;
     bool markdown = false;
+    std::string html, pictures;
   };
   auto a = std::make_shared<Args>();
   c.add_option("files", a->files, "report.json files")->required();
   c.add_flag("--markdown", a->markdown, "as a Markdown table (the README's catalogue)");
-  return [a] { return cmd_report(a->files, a->markdown); };
+  c.add_option("--html", a->html, "write OUT.html: one run in full, several side by side");
+  c.add_option("--pictures", a->pictures, "write report.html, topology.svg and SCENARIO.timeline.svg of one run into DIR");
+  return [a] {
+    if (!a->html.empty()) return cmd_report_html(a->html, a->files);
+    if (!a->pictures.empty()) return cmd_report_pictures(a->pictures, a->files.at(0));
+    return cmd_report(a->files, a->markdown);
+  };
 }
 
 }  // namespace netlab::cli

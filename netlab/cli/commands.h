@@ -41,6 +41,7 @@ Runner define_status(CLI::App&);
 Runner define_exec(CLI::App&);
 Runner define_vtysh(CLI::App&);
 Runner define_plan(CLI::App&);
+Runner define_graph(CLI::App&);
 Runner define_validate(CLI::App&);
 Runner define_doctor(CLI::App&);
 Runner define_report(CLI::App&);
