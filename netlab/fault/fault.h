@@ -1,4 +1,4 @@
-// Fault injectors: each fault of shared/spec/topology.md bound to a running
+// Fault injectors: each fault of docs/topology.md bound to a running
 // lab, injected at one recorded instant and repaired at another.
 //
 // Every primitive action (a cut applied at one end, a link set down, a

@@ -1,5 +1,5 @@
 // Link impairments: delay, jitter, loss and rate on one direction of a link,
-// with the backend this host's kernel allows (DESIGN.md, "Kernel features
+// with the backend this host's kernel allows (docs/design.md, "Kernel features
 // and fallbacks"):
 //
 //   | feature       | kernel has netem        | kernel lacks netem                          |

@@ -1,6 +1,6 @@
 // The Plan: every kernel object, address, route, BGP session, key, rendered
 // FRR configuration and process argv of one lab, decided and named before
-// anything on the host is touched (DESIGN.md). `netlab plan` prints it; lab/
+// anything on the host is touched (docs/design.md). `netlab plan` prints it; lab/
 // applies it; tests compare it with golden files.
 //
 // Pure data plus pure functions. make_plan() reads FRR templates from disk
