@@ -25,6 +25,7 @@
 
 #include "netlab/base/error.h"
 #include "netlab/kernel/netns.h"
+#include "netlab/kernel/nft_rules.h"
 #include "netlab/kernel/nft.h"
 #include "netlab/kernel/rtnl.h"
 #include "netlab/kernel/rtnl_codec.h"
@@ -288,10 +289,7 @@ class SystemCapabilityProbe final : public CapabilityProbe {
         const std::string dev = c.veth ? "nl-probe-a" : "lo";
         int index = ifindex_of(rtnl, dev);
         c.nft_netdev = attempt([&] {
-          nft_run_here(
-              "add table netdev nl_probe\n"
-              "add chain netdev nl_probe in { type filter hook ingress device \"" +
-              dev + "\" priority 0; policy accept; }\n");
+          nft_run_here(nft_rules::ingress_chain("nl_probe", dev, 0, false));
         });
         c.wireguard_kernel =
             attempt([&] { create_link_of_kind(rtnl, "nl-probe-wg", "wireguard"); });

@@ -20,6 +20,7 @@
 
 #include "netlab/base/error.h"
 #include "netlab/kernel/netns.h"
+#include "netlab/kernel/netns_sockets.h"
 
 namespace netlab::kernel {
 namespace {
@@ -63,7 +64,7 @@ class RealNft final : public Nft {
 
  private:
   struct Ctx {
-    NetnsId id;
+    std::optional<NetnsId> id;  // nullopt for "" (the process's own namespace)
     UniqueFd nsfd;
     CtxPtr ctx;
   };
@@ -71,17 +72,16 @@ class RealNft final : public Nft {
   Ctx& context(const std::string& ns) {
     auto it = ctxs_.find(ns);
     std::optional<NetnsId> id;
-    if (!ns.empty()) {
-      id = netns_stat(ns);
-      if (!id) {
-        if (it != ctxs_.end()) ctxs_.erase(it);
-        throw KernelError("netns_open", ns, ENOENT);
-      }
+    try {
+      id = current_netns_identity(ns);
+    } catch (const KernelError&) {
+      if (it != ctxs_.end()) ctxs_.erase(it);
+      throw;
     }
-    if (it != ctxs_.end() && (!id || it->second.id == *id)) return it->second;
+    if (it != ctxs_.end() && it->second.id == id) return it->second;
     Ctx c;
     c.nsfd = netns_open(ns);
-    c.id = netns_id_of(c.nsfd.get());
+    if (!ns.empty()) c.id = netns_id_of(c.nsfd.get());
     NetnsGuard guard(c.nsfd.get(), ns);
     // libnftables exit()s the process when it cannot open its socket (no
     // nf_tables in the kernel): find out first, and throw instead.
