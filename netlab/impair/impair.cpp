@@ -186,13 +186,6 @@ uint64_t direction_seed(uint64_t lab_seed, const Direction& d) {
   return splitmix64(lab_seed ^ fnv1a(d.to.node + "/" + d.to.ifname));
 }
 
-uint64_t choose_seed(std::optional<uint64_t> command_line, std::optional<uint64_t> topology) {
-  if (command_line) return *command_line;
-  if (topology) return *topology;
-  std::random_device rd;
-  return (uint64_t{rd()} << 32) ^ rd();
-}
-
 // --- the plan ---
 
 std::string DirectionPlan::str() const {

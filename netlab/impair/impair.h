@@ -139,11 +139,6 @@ std::string find_delayer();
 // lab draws the same numbers). Stable across runs, platforms and versions.
 uint64_t direction_seed(uint64_t lab_seed, const Direction&);
 
-// The lab's seed: the command line's, else the topology's ([lab] seed), else
-// a fresh random one (which the report must then print, so the run can be
-// repeated with --seed).
-uint64_t choose_seed(std::optional<uint64_t> command_line, std::optional<uint64_t> topology);
-
 // Everything one direction's impairment creates.
 struct DirectionPlan {
   Direction dir;

@@ -7,6 +7,7 @@
 #include <time.h>
 
 #include <cerrno>
+#include <cstring>
 #include <map>
 #include <mutex>
 #include <thread>
@@ -210,6 +211,18 @@ std::unique_ptr<RouteMonitor> make_route_monitor() {
 
 std::unique_ptr<RouteMonitor> make_route_monitor(int receive_buffer_bytes) {
   return std::make_unique<RealRouteMonitor>(receive_buffer_bytes);
+}
+
+std::string RouteEvent::str() const {
+  return std::to_string(t_ns) + (kind == Kind::Add ? " add " : " del ") +
+         (route.ns.empty() ? std::string("-") : route.ns) + " " + route.str();
+}
+
+std::string RouteMonitorError::str() const {
+  std::string s =
+      std::to_string(t_ns) + " " + (ns.empty() ? std::string("-") : ns) + ": " + std::strerror(err);
+  if (err == ENOBUFS) s += " (events lost)";
+  return s;
 }
 
 }  // namespace netlab::kernel

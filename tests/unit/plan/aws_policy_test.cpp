@@ -10,7 +10,7 @@
 
 #include "netlab/plan/bgp.h"
 #include "netlab/plan/frr_config.h"
-#include "netlab/plan/plan.h"
+#include "netlab/plan/planner.h"
 #include "netlab/topology/loader.h"
 #include "netlab/topology/validate.h"
 

@@ -3,7 +3,7 @@
 
 #include <gtest/gtest.h>
 
-#include "netlab/plan/plan.h"
+#include "netlab/plan/planner.h"
 #include "netlab/topology/loader.h"
 
 namespace netlab::scenario {
