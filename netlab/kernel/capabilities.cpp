@@ -24,6 +24,7 @@
 #include <sstream>
 
 #include "netlab/base/error.h"
+#include "netlab/kernel/clock.h"
 #include "netlab/kernel/netns.h"
 #include "netlab/kernel/nft_rules.h"
 #include "netlab/kernel/nft.h"
@@ -98,12 +99,9 @@ std::optional<std::string> run_capture(const std::vector<std::string>& argv, int
   if (rc != 0) return std::nullopt;
   std::string out;
   bool finished = false;
-  timespec start{};
-  clock_gettime(CLOCK_MONOTONIC, &start);
+  const int64_t start_ns = monotonic_ns();
   for (;;) {
-    timespec now{};
-    clock_gettime(CLOCK_MONOTONIC, &now);
-    long elapsed = (now.tv_sec - start.tv_sec) * 1000 + (now.tv_nsec - start.tv_nsec) / 1000000;
+    long elapsed = static_cast<long>((monotonic_ns() - start_ns) / 1'000'000);
     if (elapsed >= timeout_ms) break;
     pollfd pfd{rd.get(), POLLIN, 0};
     int n = poll(&pfd, 1, static_cast<int>(timeout_ms - elapsed));

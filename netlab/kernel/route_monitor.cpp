@@ -13,18 +13,13 @@
 #include <thread>
 
 #include "netlab/base/error.h"
+#include "netlab/kernel/clock.h"
 #include "netlab/kernel/netns.h"
 #include "netlab/kernel/rtnl.h"
 #include "netlab/kernel/rtnl_codec.h"
 
 namespace netlab::kernel {
 namespace {
-
-int64_t monotonic_ns() {
-  timespec ts{};
-  clock_gettime(CLOCK_MONOTONIC, &ts);
-  return int64_t{ts.tv_sec} * 1'000'000'000 + ts.tv_nsec;
-}
 
 // Large enough for the burst of a full BGP table withdrawal on one router;
 // SO_RCVBUFFORCE (root) goes past net.core.rmem_max.
