@@ -20,15 +20,8 @@ std::optional<NetnsId> current_netns_identity(const std::string& ns) {
 }
 
 NetnsSockets::Entry& NetnsSockets::entry(const std::string& ns) {
-  auto it = entries_.find(ns);
   std::optional<NetnsId> id;
-  try {
-    id = current_netns_identity(ns);
-  } catch (const KernelError&) {
-    if (it != entries_.end()) entries_.erase(it);
-    throw;
-  }
-  if (it != entries_.end() && it->second->id == id) return *it->second;
+  if (auto* cached = cached_in_netns(entries_, ns, id)) return **cached;
   auto e = std::make_unique<Entry>();
   e->nsfd = netns_open(ns);
   if (!ns.empty()) e->id = netns_id_of(e->nsfd.get());

@@ -28,8 +28,29 @@ namespace netlab::kernel {
 
 // The identity /run/netns/NAME has now; throws KernelError("netns_open",
 // NAME, ENOENT) when absent. nullopt for "" (the process's own namespace).
-// For caches of per-namespace state other than sockets (the nft contexts).
 std::optional<NetnsId> current_netns_identity(const std::string& ns);
+
+// The identity check of every per-namespace cache (these sockets, the nft
+// contexts): the cached value of `ns` in `cache` (a map from name to a value
+// with an `id` member) when it is of the namespace the name refers to now,
+// else nullptr; `id` gets that identity. When the name is gone the entry is
+// dropped and KernelError(ENOENT) thrown.
+template <class Map, class Value = typename Map::mapped_type>
+Value* cached_in_netns(Map& cache, const std::string& ns, std::optional<NetnsId>& id) {
+  auto it = cache.find(ns);
+  try {
+    id = current_netns_identity(ns);
+  } catch (...) {
+    if (it != cache.end()) cache.erase(it);
+    throw;
+  }
+  if (it == cache.end()) return nullptr;
+  if constexpr (requires { it->second->id; }) {
+    return it->second->id == id ? &it->second : nullptr;
+  } else {
+    return it->second.id == id ? &it->second : nullptr;
+  }
+}
 
 // How errors name an object inside a namespace: "NS WHAT" ("-" for "").
 std::string ns_object(const std::string& ns, const std::string& what);

@@ -70,15 +70,8 @@ class RealNft final : public Nft {
   };
 
   Ctx& context(const std::string& ns) {
-    auto it = ctxs_.find(ns);
     std::optional<NetnsId> id;
-    try {
-      id = current_netns_identity(ns);
-    } catch (const KernelError&) {
-      if (it != ctxs_.end()) ctxs_.erase(it);
-      throw;
-    }
-    if (it != ctxs_.end() && it->second.id == id) return it->second;
+    if (Ctx* cached = cached_in_netns(ctxs_, ns, id)) return *cached;
     Ctx c;
     c.nsfd = netns_open(ns);
     if (!ns.empty()) c.id = netns_id_of(c.nsfd.get());
