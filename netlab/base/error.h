@@ -1,7 +1,7 @@
 // One error convention for all of netlab.
 //
 // Failures are exceptions that say what was being done, to which object and
-// why. Each kind maps to one exit code of the command line (DESIGN.md):
+// why. Each kind maps to one exit code of the command line (docs/design.md, "Lifecycle"):
 //   InputError        2  the topology or the command line is wrong; nothing was touched
 //   EnvironmentError  3  not root, a program or kernel feature is missing
 //   KernelError       4  the kernel refused an operation (errno + extended ack)

@@ -165,6 +165,7 @@ void require_node(const std::string& lab, const std::string& node) {
 int cmd_up(const std::string& file) {
   auto t = load_topology(file);
   auto p = make_plan(t);
+  p.seed = plan::decide_seed(std::nullopt, p.seed);
   require_root("netlab up");
   RealHost rh;
   require_environment(rh.caps());

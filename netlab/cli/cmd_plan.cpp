@@ -7,6 +7,7 @@
 
 #include "netlab/cli/commands.h"
 #include "netlab/cli/common.h"
+#include "netlab/plan/describe.h"
 #include "netlab/topology/loader.h"
 
 namespace netlab::cli {

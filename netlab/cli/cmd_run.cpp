@@ -14,7 +14,6 @@
 #include "netlab/cli/commands.h"
 #include "netlab/cli/common.h"
 #include "netlab/cli/pictures.h"
-#include "netlab/impair/impair.h"
 #include "netlab/kernel/route_monitor.h"
 #include "netlab/report/report.h"
 #include "netlab/scenario/runner.h"
@@ -84,10 +83,11 @@ struct Session {
   std::unique_ptr<scenario::Runner> runner;
   scenario::RunResult result;
 
-  Session(const std::string& file, const std::string& out_dir, bool keep_lab, int trials,
-          std::optional<uint64_t> seed)
-      : topo(load_topology(file)), plan(make_plan(topo)), out(out_dir), keep(keep_lab) {
-    plan.seed = impair::choose_seed(seed, plan.seed);
+  // `t` is the topology loaded from `file`, once, by the command.
+  Session(topology::Topology t, const std::string& file, const std::string& out_dir, bool keep_lab,
+          int trials, std::optional<uint64_t> seed)
+      : topo(std::move(t)), plan(make_plan(topo)), out(out_dir), keep(keep_lab) {
+    plan.seed = plan::decide_seed(seed, plan.seed);
     require_environment(rh.caps());
     std::string probe = require_helper("netlab-probe");
     rh.host().stop = install_stop_signals();
@@ -146,13 +146,11 @@ struct Session {
 
 int cmd_run(const RunOptions& o) {
   const std::string file = o.file.empty() ? default_topology() : o.file;
-  {
-    // Scenario names are input: check them before anything is built.
-    auto topo = load_topology(file);
-    for (const auto& s : o.scenarios)
-      if (!topo.scenario(s)) throw InputError("no scenario named \"" + s + "\" in " + file);
-  }
-  Session ses(file, o.out_dir, o.keep, o.trials, o.seed);
+  auto topo = load_topology(file);
+  // Scenario names are input: check them before anything is built.
+  for (const auto& s : o.scenarios)
+    if (!topo.scenario(s)) throw InputError("no scenario named \"" + s + "\" in " + file);
+  Session ses(std::move(topo), file, o.out_dir, o.keep, o.trials, o.seed);
   for (const auto& sc : ses.topo.scenarios) {
     if (!o.scenarios.empty() && std::find(o.scenarios.begin(), o.scenarios.end(), sc.name) == o.scenarios.end())
       continue;
@@ -186,7 +184,7 @@ int cmd_report(const std::vector<std::string>& files, bool markdown) {
 }
 
 int cmd_sweep(const SweepOptions& o) {
-  Session ses(o.file, o.out_dir, false, 0, o.seed);
+  Session ses(load_topology(o.file), o.file, o.out_dir, false, 0, o.seed);
   auto failures = scenario::sweep_failures(ses.topo, ses.plan, o.hold_s);
   progress("sweep: " + std::to_string(failures.size()) + " single failures");
   auto sweep = scenario::run_sweep(*ses.runner, ses.topo, ses.plan, o.hold_s, o.trials);

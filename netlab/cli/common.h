@@ -10,7 +10,7 @@
 #include "netlab/kernel/capabilities.h"
 #include "netlab/lab/lab.h"
 #include "netlab/lab/system_host.h"
-#include "netlab/plan/plan.h"
+#include "netlab/plan/planner.h"
 #include "netlab/topology/model.h"
 
 namespace netlab::cli {

@@ -29,6 +29,7 @@ extern "C" {
 
 #include "netlab/base/error.h"
 #include "netlab/impair/delay_schedule.h"
+#include "netlab/kernel/clock.h"
 #include "netlab/kernel/rtnl.h"
 #include "netlab/kernel/unique_fd.h"
 
@@ -45,11 +46,7 @@ constexpr int kReceiveBuffer = 16 << 20;  // packet messages are ~100 bytes: 100
 constexpr int kReadsPerWakeup = 1024;     // then the timer gets its turn
 constexpr int64_t kMaxDelayUs = 60'000'000;
 
-int64_t mono_ns() {
-  timespec ts;
-  ::clock_gettime(CLOCK_MONOTONIC, &ts);
-  return int64_t{ts.tv_sec} * 1'000'000'000 + ts.tv_nsec;
-}
+using kernel::monotonic_ns;
 
 template <class T>
 T parse_uint(const std::string& flag, const std::string& text, T lo, T hi) {
@@ -206,7 +203,7 @@ class Delayer {
         if (errno == ENOBUFS) continue;  // only without NETLINK_NO_ENOBUFS
         throw KernelError("recv", "nfqueue", errno);
       }
-      const int64_t now = mono_ns();
+      const int64_t now = monotonic_ns();
       int len = static_cast<int>(r);
       for (auto* nlh = reinterpret_cast<const nlmsghdr*>(rx_); mnl_nlmsg_ok(nlh, len);
            nlh = mnl_nlmsg_next(nlh, &len)) {
@@ -240,7 +237,7 @@ class Delayer {
   }
 
   void release_due() {
-    const int64_t now = mono_ns();
+    const int64_t now = monotonic_ns();
     std::optional<uint32_t> last;
     while (!held_.empty() && held_.front().release_ns <= now) {
       const int64_t late = now - held_.front().release_ns;

@@ -13,6 +13,7 @@
 #include "netlab/base/error.h"
 #include "netlab/base/helpers.h"
 #include "netlab/impair/delayer.h"
+#include "netlab/kernel/nft_rules.h"
 
 namespace netlab::impair {
 
@@ -23,30 +24,12 @@ using kernel::HtbQdisc;
 using kernel::NetemQdisc;
 using kernel::TcObject;
 
-constexpr int32_t kLossPriority = -400;  // netdev ingress: after cuts (-500)
 constexpr uint32_t kFrameOverhead = 14;  // Ethernet header: what htb counts beyond the MTU
 
 std::string num(double v) {
   char buf[32];
   std::snprintf(buf, sizeof buf, "%g", v);
   return buf;
-}
-
-// nft object names: [A-Za-z0-9_] only; other bytes as _XX, so that two
-// interface names never share a table.
-std::string tag(const std::string& s) {
-  static const char* hex = "0123456789abcdef";
-  std::string o;
-  for (unsigned char c : s) {
-    if (std::isalnum(c)) {
-      o += static_cast<char>(c);
-    } else {
-      o += '_';
-      o += hex[c >> 4];
-      o += hex[c & 15];
-    }
-  }
-  return o;
 }
 
 uint64_t splitmix64(uint64_t x) {
@@ -68,24 +51,14 @@ uint64_t fnv1a(const std::string& s) {
 int64_t ms_to_us(double ms) { return std::llround(ms * 1000.0); }
 uint64_t ms_to_ns(double ms) { return static_cast<uint64_t>(std::llround(ms * 1e6)); }
 
-std::string loss_table(const std::string& ifname) { return "nl_loss_" + tag(ifname); }
-
-// The table and chain are created when absent and never deleted, only
-// emptied: deleting a base chain unregisters a hook, and the kernel then
-// drops every packet any NFQUEUE of the namespace holds (tc_nfqueue_codec.h),
-// which would turn a repair on one interface into loss on another.
+// Loss tables are emptied, never deleted (kernel/nft_rules.h says why).
+using kernel::nft_rules::loss_table;
 std::string empty_loss_chain(const std::string& ifname) {
-  const std::string t = loss_table(ifname);
-  return "add table netdev " + t + "\nadd chain netdev " + t +
-         " c { type filter hook ingress device \"" + ifname + "\" priority " +
-         std::to_string(kLossPriority) + "; policy accept; }\nflush chain netdev " + t + " c\n";
+  return kernel::nft_rules::loss_emptied(ifname);
 }
-
 // Idempotent: a second call replaces the rule.
 std::string loss_commands(const std::string& ifname, double pct) {
-  const long per10k = std::lround(pct * 100);
-  return empty_loss_chain(ifname) + "add rule netdev " + loss_table(ifname) +
-         " c numgen random mod 10000 < " + std::to_string(per10k) + " counter drop\n";
+  return kernel::nft_rules::loss(ifname, std::lround(pct * 100));
 }
 
 HtbClass htb_class_for(double mbit) {
@@ -207,13 +180,6 @@ std::string find_delayer() {
 
 uint64_t direction_seed(uint64_t lab_seed, const Direction& d) {
   return splitmix64(lab_seed ^ fnv1a(d.to.node + "/" + d.to.ifname));
-}
-
-uint64_t choose_seed(std::optional<uint64_t> command_line, std::optional<uint64_t> topology) {
-  if (command_line) return *command_line;
-  if (topology) return *topology;
-  std::random_device rd;
-  return (uint64_t{rd()} << 32) ^ rd();
 }
 
 // --- the plan ---

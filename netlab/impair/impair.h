@@ -1,5 +1,5 @@
 // Link impairments: delay, jitter, loss and rate on one direction of a link,
-// with the backend this host's kernel allows (DESIGN.md, "Kernel features
+// with the backend this host's kernel allows (docs/design.md, "Kernel features
 // and fallbacks"):
 //
 //   | feature       | kernel has netem        | kernel lacks netem                          |
@@ -138,11 +138,6 @@ std::string find_delayer();
 // receiving node and interface names (not the namespace, so that a renamed
 // lab draws the same numbers). Stable across runs, platforms and versions.
 uint64_t direction_seed(uint64_t lab_seed, const Direction&);
-
-// The lab's seed: the command line's, else the topology's ([lab] seed), else
-// a fresh random one (which the report must then print, so the run can be
-// repeated with --seed).
-uint64_t choose_seed(std::optional<uint64_t> command_line, std::optional<uint64_t> topology);
 
 // Everything one direction's impairment creates.
 struct DirectionPlan {

@@ -24,7 +24,9 @@
 #include <sstream>
 
 #include "netlab/base/error.h"
+#include "netlab/kernel/clock.h"
 #include "netlab/kernel/netns.h"
+#include "netlab/kernel/nft_rules.h"
 #include "netlab/kernel/nft.h"
 #include "netlab/kernel/rtnl.h"
 #include "netlab/kernel/rtnl_codec.h"
@@ -97,12 +99,9 @@ std::optional<std::string> run_capture(const std::vector<std::string>& argv, int
   if (rc != 0) return std::nullopt;
   std::string out;
   bool finished = false;
-  timespec start{};
-  clock_gettime(CLOCK_MONOTONIC, &start);
+  const int64_t start_ns = monotonic_ns();
   for (;;) {
-    timespec now{};
-    clock_gettime(CLOCK_MONOTONIC, &now);
-    long elapsed = (now.tv_sec - start.tv_sec) * 1000 + (now.tv_nsec - start.tv_nsec) / 1000000;
+    long elapsed = static_cast<long>((monotonic_ns() - start_ns) / 1'000'000);
     if (elapsed >= timeout_ms) break;
     pollfd pfd{rd.get(), POLLIN, 0};
     int n = poll(&pfd, 1, static_cast<int>(timeout_ms - elapsed));
@@ -288,10 +287,7 @@ class SystemCapabilityProbe final : public CapabilityProbe {
         const std::string dev = c.veth ? "nl-probe-a" : "lo";
         int index = ifindex_of(rtnl, dev);
         c.nft_netdev = attempt([&] {
-          nft_run_here(
-              "add table netdev nl_probe\n"
-              "add chain netdev nl_probe in { type filter hook ingress device \"" +
-              dev + "\" priority 0; policy accept; }\n");
+          nft_run_here(nft_rules::ingress_chain("nl_probe", dev, 0, false));
         });
         c.wireguard_kernel =
             attempt([&] { create_link_of_kind(rtnl, "nl-probe-wg", "wireguard"); });

@@ -17,7 +17,7 @@ int64_t read_clock(clockid_t id) {
 
 class SystemClock final : public Clock {
  public:
-  int64_t now_ns() override { return read_clock(CLOCK_MONOTONIC); }
+  int64_t now_ns() override { return monotonic_ns(); }
   int64_t realtime_ns() override { return read_clock(CLOCK_REALTIME); }
   // Sleeps until an absolute deadline, so a signal interrupting the sleep
   // does not stretch it.
@@ -34,6 +34,8 @@ class SystemClock final : public Clock {
 };
 
 }  // namespace
+
+int64_t monotonic_ns() { return read_clock(CLOCK_MONOTONIC); }
 
 Clock& system_clock() {
   static SystemClock clock;

@@ -8,6 +8,11 @@
 
 namespace netlab::kernel {
 
+// CLOCK_MONOTONIC now, in ns: the one place netlab reads it. Code that is
+// tested on a fake clock takes a Clock& instead; this is for the helpers
+// that run on their own (the delayer, timeouts of a child process).
+int64_t monotonic_ns();
+
 class Clock {
  public:
   virtual ~Clock() = default;

@@ -14,15 +14,12 @@
 
 #include "netlab/base/error.h"
 #include "netlab/kernel/netns.h"
+#include "netlab/kernel/netns_sockets.h"
 #include "netlab/kernel/rtnl.h"
 #include "netlab/kernel/rtnl_codec.h"
 
 namespace netlab::kernel {
 namespace {
-
-std::string obj(const std::string& ns, const std::string& what) {
-  return (ns.empty() ? std::string("-") : ns) + " " + what;
-}
 
 bool valid_sysctl_key(const std::string& key) {
   if (key.empty() || key.front() == '/' || key.find("..") != std::string::npos) return false;
@@ -38,22 +35,22 @@ bool valid_sysctl_key(const std::string& key) {
 class RealNetlink final : public Netlink {
  public:
   NetnsId netns_create(const std::string& name) override {
-    auto c = std::make_unique<Conn>();
+    UniqueFd nsfd;
+    std::optional<NlSocket> sock;
     NetnsId id = netns_create_named(name, [&] {
       // Still on the creating thread, inside the new namespace: open the
       // socket and keep a handle, saving a namespace switch later.
-      c->nsfd.reset(::open("/proc/thread-self/ns/net", O_RDONLY | O_CLOEXEC));
-      if (!c->nsfd) throw KernelError("netns_create: open", name, errno);
-      c->sock.emplace();
+      nsfd.reset(::open("/proc/thread-self/ns/net", O_RDONLY | O_CLOEXEC));
+      if (!nsfd) throw KernelError("netns_create: open", name, errno);
+      sock.emplace();
     });
-    c->id = id;
-    conns_[name] = std::move(c);
+    sockets_.adopt(name, id, std::move(nsfd), std::move(*sock));
     return id;
   }
 
   void netns_delete(const std::string& name) override {
     // Our socket and fd would keep the namespace (and its veth ends) alive.
-    conns_.erase(name);
+    sockets_.forget(name);
     netns_delete_named(name);
   }
 
@@ -65,20 +62,19 @@ class RealNetlink final : public Netlink {
   std::vector<std::string> netns_list() override { return netns_names(); }
 
   void veth_create(const VethPair& p) override {
-    Conn& a = conn(p.ns_a);
-    int peer_fd = p.ns_b == p.ns_a ? a.nsfd.get() : conn(p.ns_b).nsfd.get();
+    int peer_fd = sockets_.nsfd(p.ns_b);
     MsgBuilder m = encode_veth_create(p, peer_fd);
-    a.sock->request(m, "veth_create", p.str());
+    sockets_.socket(p.ns_a).request(m, "veth_create", p.str());
   }
 
   void link_set_up(const std::string& ns, const std::string& ifname, bool up) override {
     MsgBuilder m = encode_link_set_up(ifname, up);
-    conn(ns).sock->request(m, "link_set_up", obj(ns, ifname));
+    sockets_.socket(ns).request(m, "link_set_up", ns_object(ns, ifname));
   }
 
   void link_delete(const std::string& ns, const std::string& ifname) override {
     MsgBuilder m = encode_link_delete(ifname);
-    conn(ns).sock->request(m, "link_delete", obj(ns, ifname));
+    sockets_.socket(ns).request(m, "link_delete", ns_object(ns, ifname));
   }
 
   std::optional<LinkInfo> link_get(const std::string& ns, const std::string& ifname) override {
@@ -90,7 +86,7 @@ class RealNetlink final : public Netlink {
   std::vector<LinkInfo> link_list(const std::string& ns) override {
     std::vector<LinkInfo> out;
     MsgBuilder m = encode_link_dump();
-    conn(ns).sock->query(m, "link_list", obj(ns, ""), [&](const nlmsghdr* nlh) {
+    sockets_.socket(ns).query(m, "link_list", ns_object(ns, ""), [&](const nlmsghdr* nlh) {
       if (auto d = decode_link(nlh, ns)) out.push_back(d->info);
     });
     return out;
@@ -98,37 +94,37 @@ class RealNetlink final : public Netlink {
 
   LinkStats link_stats(const std::string& ns, const std::string& ifname) override {
     auto d = get_link(ns, ifname, "link_stats");
-    if (!d) throw KernelError("link_stats", obj(ns, ifname), ENODEV);
+    if (!d) throw KernelError("link_stats", ns_object(ns, ifname), ENODEV);
     return d->stats;
   }
 
   void address_add(const Address& a) override {
-    Conn& c = conn(a.ns);
+    NlSocket& sock = sockets_.socket(a.ns);
     int index = ifindex(a.ns, a.ifname, "address_add");
     MsgBuilder m = encode_address(RTM_NEWADDR, NLM_F_CREATE | NLM_F_EXCL, index, a.addr);
-    c.sock->request(m, "address_add", obj(a.ns, a.str()), {EEXIST});
+    sock.request(m, "address_add", ns_object(a.ns, a.str()), {EEXIST});
   }
 
   std::vector<Address> address_list(const std::string& ns) override {
     auto names = link_names(ns);
     std::vector<Address> out;
     MsgBuilder m = encode_address_dump();
-    conn(ns).sock->query(m, "address_list", obj(ns, ""), [&](const nlmsghdr* nlh) {
+    sockets_.socket(ns).query(m, "address_list", ns_object(ns, ""), [&](const nlmsghdr* nlh) {
       if (auto d = decode_address(nlh)) out.push_back(Address{ns, names[d->ifindex], d->addr});
     });
     return out;
   }
 
   void route_replace(const Route& r) override {
-    Conn& c = conn(r.ns);
+    NlSocket& sock = sockets_.socket(r.ns);
     MsgBuilder m =
         encode_route(RTM_NEWROUTE, NLM_F_CREATE | NLM_F_REPLACE, r,
                      [&](const std::string& dev) { return ifindex(r.ns, dev, "route_replace"); });
-    c.sock->request(m, "route_replace", obj(r.ns, r.str()));
+    sock.request(m, "route_replace", ns_object(r.ns, r.str()));
   }
 
   void route_delete(const Route& r) override {
-    Conn& c = conn(r.ns);
+    NlSocket& sock = sockets_.socket(r.ns);
     // Select by destination and metric only, as `ip route del` does: a
     // route FRR replaced (other protocol, other nexthops) is still removed.
     Route sel{r.ns, r.dst, r.type, {}, 0, r.metric};
@@ -137,17 +133,17 @@ class RealNetlink final : public Netlink {
     rtm->rtm_protocol = 0;       // any protocol
     rtm->rtm_type = RTN_UNSPEC;  // any type
     rtm->rtm_scope = RT_SCOPE_NOWHERE;
-    c.sock->request(m, "route_delete", obj(r.ns, r.str()), {ESRCH});
+    sock.request(m, "route_delete", ns_object(r.ns, r.str()), {ESRCH});
   }
 
   std::vector<Route> route_list(const std::string& ns) override {
-    Conn& c = conn(ns);
+    NlSocket& sock = sockets_.socket(ns);
     auto names = link_names(ns);
     // FRR 8 installs routes as `nhid N`: resolve ids through a dump of the
     // nexthop objects (EOPNOTSUPP/EINVAL: a kernel without them, none to find).
     NexthopTable nexthops;
     MsgBuilder nm = encode_nexthop_dump();
-    c.sock->query(nm, "route_list: nexthop dump", obj(ns, ""),
+    sock.query(nm, "route_list: nexthop dump", ns_object(ns, ""),
                   [&](const nlmsghdr* nlh) {
                     if (auto nh = decode_nexthop(nlh)) nexthops[nh->id] = *nh;
                   },
@@ -158,7 +154,7 @@ class RealNetlink final : public Netlink {
       return it != names.end() ? it->second : "if" + std::to_string(i);
     };
     MsgBuilder m = encode_route_dump();
-    c.sock->query(m, "route_list", obj(ns, ""), [&](const nlmsghdr* nlh) {
+    sock.query(m, "route_list", ns_object(ns, ""), [&](const nlmsghdr* nlh) {
       if (auto r = decode_route(nlh, ns, name_of, nexthops)) out.push_back(std::move(*r));
     });
     return out;
@@ -166,69 +162,34 @@ class RealNetlink final : public Netlink {
 
   void sysctl_set(const std::string& ns, const std::string& key,
                   const std::string& value) override {
-    if (!valid_sysctl_key(key)) throw KernelError("sysctl_set", obj(ns, key), EINVAL, "bad key");
-    Conn& c = conn(ns);
+    if (!valid_sysctl_key(key)) throw KernelError("sysctl_set", ns_object(ns, key), EINVAL, "bad key");
     // /proc/sys/net resolves against the namespace of the thread that opens
     // the file: open it from inside, write, and come back.
-    NetnsGuard guard(c.nsfd.get(), ns);
+    NetnsGuard guard(sockets_.nsfd(ns), ns);
     std::string path = "/proc/sys/" + key;
     UniqueFd fd(::open(path.c_str(), O_WRONLY | O_CLOEXEC));
-    if (!fd) throw KernelError("sysctl_set", obj(ns, key), errno);
+    if (!fd) throw KernelError("sysctl_set", ns_object(ns, key), errno);
     guard.leave();
     std::string text = value + "\n";
     ssize_t n = ::write(fd.get(), text.data(), text.size());
-    if (n < 0) throw KernelError("sysctl_set", obj(ns, key + "=" + value), errno);
+    if (n < 0) throw KernelError("sysctl_set", ns_object(ns, key + "=" + value), errno);
     if (static_cast<size_t>(n) != text.size()) {
-      throw KernelError("sysctl_set", obj(ns, key + "=" + value), EIO, "short write");
+      throw KernelError("sysctl_set", ns_object(ns, key + "=" + value), EIO, "short write");
     }
   }
 
  private:
-  struct Conn {
-    NetnsId id;
-    UniqueFd nsfd;  // for IFLA_NET_NS_FD and for entering (sysctl)
-    std::optional<NlSocket> sock;
-  };
-
-  // The cached connection of `ns`, (re)opened when the name now refers to
-  // another namespace than the one cached (deleted and created again by
-  // someone else), dropped when the name is gone.
-  Conn& conn(const std::string& ns) {
-    auto it = conns_.find(ns);
-    if (ns.empty()) {
-      if (it != conns_.end()) return *it->second;
-    } else {
-      std::optional<NetnsId> id = netns_stat(ns);
-      if (!id) {
-        if (it != conns_.end()) conns_.erase(it);
-        throw KernelError("netns_open", ns, ENOENT);
-      }
-      if (it != conns_.end() && it->second->id == *id) return *it->second;
-    }
-    auto c = std::make_unique<Conn>();
-    c->nsfd = netns_open(ns);
-    c->id = netns_id_of(c->nsfd.get());
-    NetnsGuard guard(c->nsfd.get(), ns);
-    c->sock.emplace();
-    guard.leave();
-    Conn& ref = *c;
-    conns_[ns] = std::move(c);
-    return ref;
-  }
-
   std::optional<DecodedLink> get_link(const std::string& ns, const std::string& ifname,
                                       const std::string& op) {
     std::optional<DecodedLink> out;
     MsgBuilder m = encode_link_get(ifname);
-    conn(ns).sock->query(m, op, obj(ns, ifname),
+    sockets_.socket(ns).query(m, op, ns_object(ns, ifname),
                          [&](const nlmsghdr* nlh) { out = decode_link(nlh, ns); }, {ENODEV});
     return out;
   }
 
   int ifindex(const std::string& ns, const std::string& ifname, const std::string& op) {
-    auto d = get_link(ns, ifname, op);
-    if (!d) throw KernelError(op, obj(ns, ifname), ENODEV, "no such interface");
-    return d->info.index;
+    return sockets_.ifindex(ns, ifname, op);
   }
 
   std::map<int, std::string> link_names(const std::string& ns) {
@@ -237,7 +198,7 @@ class RealNetlink final : public Netlink {
     return names;
   }
 
-  std::map<std::string, std::unique_ptr<Conn>> conns_;
+  NetnsSockets sockets_;
 };
 
 }  // namespace

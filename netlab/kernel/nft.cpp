@@ -20,6 +20,7 @@
 
 #include "netlab/base/error.h"
 #include "netlab/kernel/netns.h"
+#include "netlab/kernel/netns_sockets.h"
 
 namespace netlab::kernel {
 namespace {
@@ -63,25 +64,17 @@ class RealNft final : public Nft {
 
  private:
   struct Ctx {
-    NetnsId id;
+    std::optional<NetnsId> id;  // nullopt for "" (the process's own namespace)
     UniqueFd nsfd;
     CtxPtr ctx;
   };
 
   Ctx& context(const std::string& ns) {
-    auto it = ctxs_.find(ns);
     std::optional<NetnsId> id;
-    if (!ns.empty()) {
-      id = netns_stat(ns);
-      if (!id) {
-        if (it != ctxs_.end()) ctxs_.erase(it);
-        throw KernelError("netns_open", ns, ENOENT);
-      }
-    }
-    if (it != ctxs_.end() && (!id || it->second.id == *id)) return it->second;
+    if (Ctx* cached = cached_in_netns(ctxs_, ns, id)) return *cached;
     Ctx c;
     c.nsfd = netns_open(ns);
-    c.id = netns_id_of(c.nsfd.get());
+    if (!ns.empty()) c.id = netns_id_of(c.nsfd.get());
     NetnsGuard guard(c.nsfd.get(), ns);
     // libnftables exit()s the process when it cannot open its socket (no
     // nf_tables in the kernel): find out first, and throw instead.

@@ -7,23 +7,19 @@
 #include <time.h>
 
 #include <cerrno>
+#include <cstring>
 #include <map>
 #include <mutex>
 #include <thread>
 
 #include "netlab/base/error.h"
+#include "netlab/kernel/clock.h"
 #include "netlab/kernel/netns.h"
 #include "netlab/kernel/rtnl.h"
 #include "netlab/kernel/rtnl_codec.h"
 
 namespace netlab::kernel {
 namespace {
-
-int64_t monotonic_ns() {
-  timespec ts{};
-  clock_gettime(CLOCK_MONOTONIC, &ts);
-  return int64_t{ts.tv_sec} * 1'000'000'000 + ts.tv_nsec;
-}
 
 // Large enough for the burst of a full BGP table withdrawal on one router;
 // SO_RCVBUFFORCE (root) goes past net.core.rmem_max.
@@ -210,6 +206,18 @@ std::unique_ptr<RouteMonitor> make_route_monitor() {
 
 std::unique_ptr<RouteMonitor> make_route_monitor(int receive_buffer_bytes) {
   return std::make_unique<RealRouteMonitor>(receive_buffer_bytes);
+}
+
+std::string RouteEvent::str() const {
+  return std::to_string(t_ns) + (kind == Kind::Add ? " add " : " del ") +
+         (route.ns.empty() ? std::string("-") : route.ns) + " " + route.str();
+}
+
+std::string RouteMonitorError::str() const {
+  std::string s =
+      std::to_string(t_ns) + " " + (ns.empty() ? std::string("-") : ns) + ": " + std::strerror(err);
+  if (err == ENOBUFS) s += " (events lost)";
+  return s;
 }
 
 }  // namespace netlab::kernel

@@ -3,7 +3,7 @@
 // One netlink socket per watched namespace, subscribed to RTNLGRP_IPV4_ROUTE
 // (opened inside the namespace), all read by one background thread that
 // timestamps each message with CLOCK_MONOTONIC when it is received. Events,
-// not polls (STYLE.md, point 10).
+// not polls (docs/design.md, "Measurement").
 //
 // The socket also follows links and nexthop objects (RTNLGRP_LINK,
 // RTNLGRP_NEXTHOP), to name devices and to resolve FRR's `nhid` routes to

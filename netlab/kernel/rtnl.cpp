@@ -9,6 +9,7 @@
 #include <ctime>
 
 #include "netlab/base/error.h"
+#include "netlab/kernel/nl_attr.h"
 
 namespace netlab::kernel {
 
@@ -66,19 +67,12 @@ NlError decode_error(const nlmsghdr* nlh) {
     // header; the TLVs follow it.
     if (!(nlh->nlmsg_flags & NLM_F_CAPPED)) hlen += e->msg.nlmsg_len - sizeof(nlmsghdr);
   }
-  if (!(nlh->nlmsg_flags & NLM_F_ACK_TLVS) || hlen >= payload) return out;
-  const char* a = p + MNL_ALIGN(hlen);
-  const char* end = p + payload;
-  while (a + sizeof(nlattr) <= end) {
-    const auto* attr = reinterpret_cast<const nlattr*>(a);
-    if (attr->nla_len < sizeof(nlattr) || a + attr->nla_len > end) break;
-    if ((attr->nla_type & NLA_TYPE_MASK) == NLMSGERR_ATTR_MSG) {
-      const char* s = a + sizeof(nlattr);
-      size_t n = attr->nla_len - sizeof(nlattr);
-      out.extack.assign(s, strnlen(s, n));
-    }
-    a += MNL_ALIGN(attr->nla_len);
-  }
+  const size_t off = MNL_ALIGN(hlen);
+  if (!(nlh->nlmsg_flags & NLM_F_ACK_TLVS) || off >= payload) return out;
+  for_each_attr(p + off, payload - off,
+                [&](uint16_t type, const char* s, size_t n) {
+                  if (type == NLMSGERR_ATTR_MSG) out.extack.assign(s, strnlen(s, n));
+                });
   return out;
 }
 

@@ -15,77 +15,35 @@
 
 #include "netlab/base/error.h"
 #include "netlab/kernel/netns.h"
+#include "netlab/kernel/netns_sockets.h"
 #include "netlab/kernel/rtnl.h"
 #include "netlab/kernel/rtnl_codec.h"
 
 namespace netlab::kernel {
 namespace {
 
-std::string obj(const std::string& ns, const std::string& what) {
-  return (ns.empty() ? std::string("-") : ns) + " " + what;
-}
-
-// One socket per namespace, reopened when the name now refers to another
-// namespace than the cached one (deleted and created again).
-class Conns {
- public:
-  explicit Conns(int bus) : bus_(bus) {}
-
-  struct Conn {
-    NetnsId id;
-    UniqueFd nsfd;
-    std::optional<NlSocket> sock;
-  };
-
-  Conn& get(const std::string& ns) {
-    auto it = conns_.find(ns);
-    std::optional<NetnsId> id;
-    if (!ns.empty()) {
-      id = netns_stat(ns);
-      if (!id) {
-        if (it != conns_.end()) conns_.erase(it);
-        throw KernelError("netns_open", ns, ENOENT);
-      }
-    }
-    if (it != conns_.end() && (!id || it->second->id == *id)) return *it->second;
-    auto c = std::make_unique<Conn>();
-    c->nsfd = netns_open(ns);
-    c->id = netns_id_of(c->nsfd.get());
-    NetnsGuard guard(c->nsfd.get(), ns);
-    c->sock.emplace(bus_);
-    guard.leave();
-    Conn& ref = *c;
-    conns_[ns] = std::move(c);
-    return ref;
-  }
-
- private:
-  int bus_;
-  std::map<std::string, std::unique_ptr<Conn>> conns_;
-};
-
 class RealTc final : public Tc {
  public:
   void replace(const std::string& ns, const std::string& ifname, const TcObject& o) override {
-    NlSocket& s = *conns_.get(ns).sock;
-    MsgBuilder m = encode_tc(NLM_F_CREATE | NLM_F_REPLACE, ifindex(s, ns, ifname, "tc_replace"), o);
-    s.request(m, "tc_replace", obj(ns, ifname + " " + o.str()));
+    MsgBuilder m = encode_tc(NLM_F_CREATE | NLM_F_REPLACE, sockets_.ifindex(ns, ifname, "tc_replace"), o);
+    NlSocket& s = sockets_.socket(ns);
+    s.request(m, "tc_replace", ns_object(ns, ifname + " " + o.str()));
   }
 
   void delete_root(const std::string& ns, const std::string& ifname) override {
-    NlSocket& s = *conns_.get(ns).sock;
-    MsgBuilder m = encode_tc_delete_root(ifindex(s, ns, ifname, "tc_delete"));
+    MsgBuilder m = encode_tc_delete_root(sockets_.ifindex(ns, ifname, "tc_delete"));
+    NlSocket& s = sockets_.socket(ns);
     // ENOENT: only the default qdisc is there ("Cannot delete qdisc with handle of zero").
-    s.request(m, "tc_delete", obj(ns, ifname + " root"), {ENOENT});
+    s.request(m, "tc_delete", ns_object(ns, ifname + " root"), {ENOENT});
   }
 
   std::vector<TcObject> list(const std::string& ns, const std::string& ifname) override {
-    NlSocket& s = *conns_.get(ns).sock;
-    int index = ifindex(s, ns, ifname, "tc_list");
+    int index = sockets_.ifindex(ns, ifname, "tc_list");
+    NlSocket& s = sockets_.socket(ns);
     std::vector<TcObject> out;
     for (auto type : {TcObject::Type::Qdisc, TcObject::Type::Class}) {
       MsgBuilder m = encode_tc_dump(type, index);
-      s.query(m, "tc_list", obj(ns, ifname), [&](const nlmsghdr* nlh) {
+      s.query(m, "tc_list", ns_object(ns, ifname), [&](const nlmsghdr* nlh) {
         // The qdisc dump covers every interface of the namespace.
         if (auto d = decode_tc(nlh); d && d->ifindex == index) out.push_back(d->object);
       });
@@ -94,36 +52,22 @@ class RealTc final : public Tc {
   }
 
  private:
-  static int ifindex(NlSocket& s, const std::string& ns, const std::string& ifname,
-                     const std::string& op) {
-    std::optional<int> index;
-    MsgBuilder m = encode_link_get(ifname);
-    s.query(m, op, obj(ns, ifname),
-            [&](const nlmsghdr* nlh) {
-              if (auto d = decode_link(nlh, ns)) index = d->info.index;
-            },
-            {ENODEV});
-    if (!index) throw KernelError(op, obj(ns, ifname), ENODEV, "no such interface");
-    return *index;
-  }
-
-  Conns conns_{NETLINK_ROUTE};
+  NetnsSockets sockets_;
 };
 
 class RealPacketQueues final : public PacketQueues {
  public:
   void steer(const std::string& ns, const QueueSteer& s) override {
-    send_batch(ns, encode_steer(s), "nfqueue_steer", obj(ns, s.str()));
+    send_batch(ns, encode_steer(s), "nfqueue_steer", ns_object(ns, s.str()));
   }
 
   void unsteer(const std::string& ns, const std::string& ifname) override {
-    send_batch(ns, encode_unsteer(ifname), "nfqueue_unsteer", obj(ns, ifname));
+    send_batch(ns, encode_unsteer(ifname), "nfqueue_unsteer", ns_object(ns, ifname));
   }
 
   std::optional<QueueStats> stats(const std::string& ns, uint16_t queue) override {
-    Conns::Conn& c = conns_.get(ns);
     // /proc/thread-self/net is the calling thread's namespace.
-    NetnsGuard guard(c.nsfd.get(), ns);
+    NetnsGuard guard(sockets_.nsfd(ns), ns);
     std::ifstream f("/proc/thread-self/net/netfilter/nfnetlink_queue");
     std::stringstream text;
     text << f.rdbuf();
@@ -139,7 +83,7 @@ class RealPacketQueues final : public PacketQueues {
   // kernel applies a batch whole or not at all; its first error is thrown.
   void send_batch(const std::string& ns, std::vector<MsgBuilder> batch, const std::string& op,
                   const std::string& object) {
-    NlSocket& s = *conns_.get(ns).sock;
+    NlSocket& s = sockets_.socket(ns, NETLINK_NETFILTER);
     std::string buf;
     std::set<uint32_t> pending;
     for (MsgBuilder& m : batch) {
@@ -179,7 +123,7 @@ class RealPacketQueues final : public PacketQueues {
     if (failure) throw KernelError(op, object, failure->err, failure->extack);
   }
 
-  Conns conns_{NETLINK_NETFILTER};
+  NetnsSockets sockets_;
   uint32_t seq_ = static_cast<uint32_t>(::time(nullptr));
 };
 

@@ -13,6 +13,7 @@
 #include <cstring>
 
 #include "netlab/base/error.h"
+#include "netlab/kernel/nft_rules.h"
 #include "netlab/kernel/nl_attr.h"
 
 namespace netlab::kernel {
@@ -95,18 +96,7 @@ std::string QueueSteer::str() const {
 }
 
 std::string steer_table(const std::string& ifname) {
-  static const char* hex = "0123456789abcdef";
-  std::string t = "nl_delay_";
-  for (unsigned char c : ifname) {
-    if (std::isalnum(c)) {
-      t += static_cast<char>(c);
-    } else {
-      t += '_';
-      t += hex[c >> 4];
-      t += hex[c & 15];
-    }
-  }
-  return t;
+  return "nl_delay_" + nft_rules::name_tag(ifname);
 }
 
 std::vector<MsgBuilder> encode_steer(const QueueSteer& s) {

@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "netlab/base/ip.h"
+#include "netlab/base/route.h"
 
 namespace netlab::kernel {
 
@@ -41,26 +42,10 @@ struct Address {
   std::string str() const;
 };
 
-enum class RouteType : uint8_t { Unicast, Blackhole };
-
-struct Nexthop {
-  std::optional<Ipv4> via;
-  std::string dev;
-  bool operator==(const Nexthop&) const = default;
-  auto operator<=>(const Nexthop&) const = default;
-};
-
-// An IPv4 route in the main table.
-struct Route {
-  std::string ns;
-  Ipv4Prefix dst;
-  RouteType type = RouteType::Unicast;
-  std::vector<Nexthop> nexthops;  // empty for blackhole; >1 for ECMP
-  uint8_t protocol = 4;           // RTPROT_STATIC; FRR's bgp routes have 186
-  uint32_t metric = 0;
-  bool operator==(const Route&) const = default;
-  std::string str() const;  // "10.0.0.0/24 via 10.255.0.1 dev eth1 proto bgp"
-};
+// Routes are base/ types so that the Plan names them without this library.
+using netlab::Nexthop;
+using netlab::Route;
+using netlab::RouteType;
 
 struct LinkStats {
   uint64_t rx_packets = 0, tx_packets = 0, rx_bytes = 0, tx_bytes = 0;

@@ -12,16 +12,16 @@ namespace netlab::lab {
 
 Journal Journal::create(const std::string& dir) {
   std::string path = dir + "/journal";
-  int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_APPEND | O_CLOEXEC, 0600);
-  check_errno(fd, "create journal", path);
-  return Journal(fd, path);
+  kernel::UniqueFd fd(::open(path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_APPEND | O_CLOEXEC, 0600));
+  check_errno(fd.get(), "create journal", path);
+  return Journal(std::move(fd), path);
 }
 
 Journal Journal::open(const std::string& dir) {
   std::string path = dir + "/journal";
-  int fd = ::open(path.c_str(), O_WRONLY | O_APPEND | O_CLOEXEC);
-  check_errno(fd, "open journal", path);
-  return Journal(fd, path);
+  kernel::UniqueFd fd(::open(path.c_str(), O_WRONLY | O_APPEND | O_CLOEXEC));
+  check_errno(fd.get(), "open journal", path);
+  return Journal(std::move(fd), path);
 }
 
 std::vector<Entry> Journal::read(const std::string& dir) {
@@ -43,33 +43,19 @@ std::vector<Entry> Journal::read(const std::string& dir) {
   return out;
 }
 
-Journal::Journal(Journal&& o) noexcept : fd_(o.fd_), path_(std::move(o.path_)) { o.fd_ = -1; }
-Journal& Journal::operator=(Journal&& o) noexcept {
-  if (this != &o) {
-    if (fd_ >= 0) ::close(fd_);
-    fd_ = o.fd_;
-    path_ = std::move(o.path_);
-    o.fd_ = -1;
-  }
-  return *this;
-}
-Journal::~Journal() {
-  if (fd_ >= 0) ::close(fd_);
-}
-
 void Journal::append(const std::string& op, nlohmann::json data) {
   data["op"] = op;
   std::string line = data.dump() + "\n";
   const char* p = line.data();
   size_t left = line.size();
   while (left > 0) {
-    ssize_t n = ::write(fd_, p, left);
+    ssize_t n = ::write(fd_.get(), p, left);
     if (n < 0 && errno == EINTR) continue;
     check_errno(n, "write journal", path_);
     p += n;
     left -= static_cast<size_t>(n);
   }
-  check_errno(::fdatasync(fd_), "sync journal", path_);
+  check_errno(::fdatasync(fd_.get()), "sync journal", path_);
 }
 
 }  // namespace netlab::lab

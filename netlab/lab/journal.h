@@ -30,6 +30,8 @@
 
 #include <nlohmann/json.hpp>
 
+#include "netlab/kernel/unique_fd.h"
+
 namespace netlab::lab {
 
 // One line of the journal.
@@ -47,17 +49,13 @@ class Journal {
   // Reads every complete line; a torn last line (crash mid-write) is ignored.
   static std::vector<Entry> read(const std::string& dir);
 
-  Journal(Journal&&) noexcept;
-  Journal& operator=(Journal&&) noexcept;
-  ~Journal();
-
   // Appends one entry and fsyncs it.
   void append(const std::string& op, nlohmann::json data);
   const std::string& path() const { return path_; }
 
  private:
-  Journal(int fd, std::string path) : fd_(fd), path_(std::move(path)) {}
-  int fd_ = -1;
+  Journal(kernel::UniqueFd fd, std::string path) : fd_(std::move(fd)), path_(std::move(path)) {}
+  kernel::UniqueFd fd_;
   std::string path_;
 };
 

@@ -128,11 +128,9 @@ LabRecord read_lab_record(const std::vector<Entry>& entries) {
   return r;
 }
 
-Lab::Lab(const plan::Plan& p, Host& h, Journal j) : plan_(p), host_(h), journal_(std::move(j)) {
-  // Every random choice of the lab derives from one seed, reported with the
-  // results, so any run can be repeated with --seed.
-  if (!plan_.seed) plan_.seed = impair::choose_seed(std::nullopt, std::nullopt);
-}
+// Every random choice of the lab derives from the Plan's seed, decided once
+// by whoever made the Plan (plan::decide_seed) and never chosen again here.
+Lab::Lab(const plan::Plan& p, Host& h, Journal j) : plan_(p), host_(h), journal_(std::move(j)) {}
 
 Lab::~Lab() {
   if (!down_ && !released_) {

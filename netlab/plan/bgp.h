@@ -7,7 +7,7 @@
 // eBGP sessions unless the receiver's AS is already in the AS_PATH, and over
 // iBGP sessions only from the router that learned it over eBGP or originated
 // it, or from a route reflector (reflects_ibgp). On top of that, AWS's
-// transit rules (shared/spec/aws-behaviour.md, "Direct Connect gateway and
+// transit rules (docs/aws-behaviour.md, "Direct Connect gateway and
 // SiteLink"), which the templates enforce with netlab's own markers
 // (communities, stripped before a route leaves AWS):
 //  - a route that enters AWS over a Direct Connect virtual interface is

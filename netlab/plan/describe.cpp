@@ -4,7 +4,7 @@
 
 #include <map>
 
-#include "netlab/plan/plan.h"
+#include "netlab/plan/describe.h"
 
 namespace netlab::plan {
 

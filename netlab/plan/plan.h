@@ -1,10 +1,11 @@
 // The Plan: every kernel object, address, route, BGP session, key, rendered
 // FRR configuration and process argv of one lab, decided and named before
-// anything on the host is touched (DESIGN.md). `netlab plan` prints it; lab/
+// anything on the host is touched (docs/design.md). `netlab plan` prints it; lab/
 // applies it; tests compare it with golden files.
 //
-// Pure data plus pure functions. make_plan() reads FRR templates from disk
-// (and a node's own config file when it has one); nothing else.
+// Pure data: types of plan/, topology/ and base/ only, so that everything
+// that reads a Plan links no kernel library. Making one: planner.h;
+// printing one: describe.h.
 #pragma once
 
 #include <map>
@@ -14,9 +15,9 @@
 #include <vector>
 
 #include "netlab/base/ip.h"
-#include "netlab/kernel/types.h"
+#include "netlab/base/process_spec.h"
+#include "netlab/base/route.h"
 #include "netlab/plan/keys.h"
-#include "netlab/process/processes.h"
 #include "netlab/topology/model.h"
 
 namespace netlab::plan {
@@ -60,7 +61,7 @@ constexpr uint32_t kStandbyPrepend = 3;
 
 struct Daemon {
   std::string name;  // zebra, bgpd, bfdd, staticd
-  process::ProcessSpec spec;
+  ProcessSpec spec;
 };
 
 struct PlanNode {
@@ -77,7 +78,7 @@ struct PlanNode {
   std::vector<AnycastRoute> anycast_routes;  // routers: their hosts' service addresses
   // Routes netlab installs itself (not FRR): a host's default route, the
   // internet underlay. Re-applied when a fault is repaired.
-  std::vector<kernel::Route> routes;
+  std::vector<Route> routes;
   std::vector<std::pair<std::string, std::string>> sysctls;  // key under /proc/sys, value
   // Routers only:
   std::string frr_dir;     // runtime directory of its FRR instance (vty sockets, pid files)
@@ -152,13 +153,6 @@ struct ExpectedRoute {
   std::string origin;  // the node announcing it
 };
 
-struct PlanOptions {
-  std::string runtime_root = "/run/netlab";
-  std::string frr_bin_dir = "/usr/lib/frr";
-  std::string templates_dir;  // the project's frr-templates/ (unless [lab].frr_templates)
-  uint16_t probe_port = 47000;
-};
-
 struct Plan {
   std::string lab;
   std::string description;
@@ -170,9 +164,8 @@ struct Plan {
   std::vector<Session> sessions;
   std::vector<ExpectedRoute> expected_routes;
   uint16_t probe_port = 47000;
-  // Randomness of impairments (jitter, netem): [lab].seed or --seed; when
-  // neither, netlab picks one at run time and reports it, so any run can be
-  // repeated.
+  // Randomness of impairments (jitter, netem): [lab].seed as planned;
+  // planner.h's decide_seed() settles it (--seed, or a random one) before a lab is built.
   std::optional<uint64_t> seed;
 
   const PlanNode* node(std::string_view name) const;
@@ -184,13 +177,5 @@ struct Plan {
   // Every namespace name of this lab, in creation order.
   std::vector<std::string> namespaces() const;
 };
-
-// Thrown for problems only the planner can see (a pool too small, a missing
-// template or config file). InputError: exit code 2, nothing touched.
-// The message points into the file like a diagnostic when it can.
-Plan make_plan(const topology::Topology&, const PlanOptions&, KeySource&);
-
-// `netlab plan` output. Private keys are never printed.
-std::string describe(const Plan&, bool with_configs = false);
 
 }  // namespace netlab::plan

@@ -1,9 +1,10 @@
-// Topology -> Plan. See plan.h; the rules a user sees are in README.md
+// Topology -> Plan. See planner.h; the rules a user sees are in README.md
 // ("How netlab builds a lab").
 #include <algorithm>
 #include <deque>
 #include <fstream>
 #include <map>
+#include <random>
 #include <set>
 #include <sstream>
 
@@ -12,54 +13,13 @@
 #include "netlab/plan/bgp.h"
 #include "netlab/plan/frr_config.h"
 #include "netlab/plan/frr_split.h"
-#include "netlab/plan/plan.h"
+#include "netlab/plan/planner.h"
 #include "netlab/topology/names.h"
 
 namespace netlab::plan {
 
 using topology::Link;
 using topology::Topology;
-
-std::string_view to_string(SessionKind k) {
-  switch (k) {
-    case SessionKind::Dx: return "dx";
-    case SessionKind::Vpn: return "vpn";
-    case SessionKind::Lan: return "lan";
-    case SessionKind::Backbone: return "backbone";
-  }
-  return "?";
-}
-
-const Iface* PlanNode::iface_on(std::string_view link_or_tunnel) const {
-  for (const auto& i : ifaces)
-    if (i.link == link_or_tunnel) return &i;
-  return nullptr;
-}
-
-template <class T>
-static const T* find_named(const std::vector<T>& v, std::string_view name) {
-  for (const auto& x : v)
-    if (x.name == name) return &x;
-  return nullptr;
-}
-const PlanNode* Plan::node(std::string_view n) const { return find_named(nodes, n); }
-const PlanLink* Plan::link(std::string_view n) const { return find_named(links, n); }
-const PlanTunnel* Plan::tunnel(std::string_view n) const { return find_named(tunnels, n); }
-
-std::vector<const PlanNode*> Plan::anycast_instances(std::string_view address) const {
-  std::vector<const PlanNode*> out;
-  auto a = Ipv4::parse(address);
-  if (!a) return out;
-  for (const auto& n : nodes)
-    if (n.anycast && *n.anycast == *a) out.push_back(&n);
-  return out;
-}
-
-std::vector<std::string> Plan::namespaces() const {
-  std::vector<std::string> out;
-  for (const auto& n : nodes) out.push_back(n.ns);
-  return out;
-}
 
 namespace {
 
@@ -367,7 +327,7 @@ class Planner {
     for (auto& n : plan_.nodes) {
       if (n.role != Role::Host || n.ifaces.empty()) continue;
       const Iface& f = n.ifaces.front();
-      kernel::Route r;
+      Route r;
       r.ns = n.ns;
       r.dst = Ipv4Prefix{Ipv4{0}, 0};
       r.nexthops = {{f.peer_address, f.name}};
@@ -440,7 +400,7 @@ class Planner {
         auto it = first_hop.find(l.a.node);
         if (it == first_hop.end()) it = first_hop.find(l.b.node);
         if (it == first_hop.end()) continue;
-        kernel::Route r;
+        Route r;
         r.ns = me.ns;
         r.dst = l.subnet.normalized();
         r.nexthops = {{it->second.first, it->second.second}};
@@ -519,6 +479,13 @@ class Planner {
 
 Plan make_plan(const Topology& t, const PlanOptions& o, KeySource& keys) {
   return Planner(t, o, keys).run();
+}
+
+uint64_t decide_seed(std::optional<uint64_t> command_line, std::optional<uint64_t> topology) {
+  if (command_line) return *command_line;
+  if (topology) return *topology;
+  std::random_device rd;
+  return (uint64_t{rd()} << 32) ^ rd();
 }
 
 }  // namespace netlab::plan

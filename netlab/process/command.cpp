@@ -12,6 +12,7 @@
 #include <cerrno>
 
 #include "netlab/base/error.h"
+#include "netlab/kernel/clock.h"
 
 extern char** environ;
 
@@ -32,11 +33,7 @@ struct Pipe {
   }
 };
 
-int64_t now_ms() {
-  timespec ts;
-  clock_gettime(CLOCK_MONOTONIC, &ts);
-  return ts.tv_sec * 1000 + ts.tv_nsec / 1'000'000;
-}
+int64_t now_ms() { return kernel::monotonic_ns() / 1'000'000; }
 
 }  // namespace
 

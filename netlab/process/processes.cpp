@@ -39,30 +39,6 @@ int pidfd_send_signal(int pidfd, int sig) {
   return static_cast<int>(::syscall(SYS_pidfd_send_signal, pidfd, sig, nullptr, 0));
 }
 
-bool needs_quoting(const std::string& s) {
-  if (s.empty()) return true;
-  for (char c : s) {
-    if (c == ' ' || c == '\t' || c == '\n' || c == '\'' || c == '"' || c == '\\' || c == '$' ||
-        c == '`' || c == ';' || c == '&' || c == '|' || c == '*' || c == '?') {
-      return true;
-    }
-  }
-  return false;
-}
-
-std::string quote(const std::string& s) {
-  if (!needs_quoting(s)) return s;
-  std::string out = "'";
-  for (char c : s) {
-    if (c == '\'') {
-      out += "'\\''";
-    } else {
-      out += c;
-    }
-  }
-  return out + "'";
-}
-
 void check_pid(const ProcessId& id, const char* op) {
   // kill(0, ...) and kill(-1, ...) mean "my group" and "everyone": never.
   if (id.pid <= 0) throw KernelError(op, id.str(), EINVAL);
@@ -271,12 +247,6 @@ class RealProcesses final : public Processes {
 
 }  // namespace
 
-std::string ProcessSpec::str() const {
-  std::string s = "[" + (ns.empty() ? std::string("host") : ns) + "]";
-  if (private_run) s += " run=" + quote(*private_run);
-  for (const auto& a : argv) s += " " + quote(a);
-  return s;
-}
 
 std::string ProcessId::str() const {
   return std::to_string(pid) + "@" + std::to_string(start_time);

@@ -1,6 +1,6 @@
 // The sweep: every single failure a topology can have, each run as a
 // scenario on one lab, and a resiliency matrix. Also classifies the Direct
-// Connect design in AWS's terms (shared/spec/aws-behaviour.md, "Resiliency
+// Connect design in AWS's terms (docs/aws-behaviour.md, "Direct Connect resiliency
 // models") by what it measurably survives.
 //
 // Threads: one thread. Errors: as Runner.

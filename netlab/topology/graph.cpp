@@ -9,7 +9,7 @@ namespace netlab::topology {
 
 namespace {
 
-// AWS's transit rules (shared/spec/aws-behaviour.md; plan/bgp.h has the
+// AWS's transit rules (docs/aws-behaviour.md; plan/bgp.h has the
 // same model for the expected routes): where a path entered AWS decides
 // where it may leave. Marks, as bits: from a VIF, with SiteLink, from a
 // DXGW's gateway association.

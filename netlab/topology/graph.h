@@ -17,7 +17,7 @@
 //    intermediate nodes are internet nodes, all up.
 //  - A crashed router forwards nothing routed (its daemons are gone, its
 //    routes withdrawn), so crash and poweroff both remove the node.
-//  - AWS's transit rules (shared/spec/aws-behaviour.md; the templates and
+//  - AWS's transit rules (docs/aws-behaviour.md; the templates and
 //    plan/bgp.h enforce the same): a path that enters AWS over a Direct
 //    Connect link leaves it over another only when both have sitelink; a
 //    Direct Connect gateway passes nothing between two of its gateway

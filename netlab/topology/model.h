@@ -2,7 +2,7 @@
 //
 // Pure data. Every entity keeps where its keys were written (`at`), so the
 // validator and the planner can point errors into the file. Defaults from
-// shared/spec/topology.md are applied by the loader, so a consumer never has
+// docs/topology.md are applied by the loader, so a consumer never has
 // to know them; `explicit_keys` tells which keys the user actually wrote.
 #pragma once
 

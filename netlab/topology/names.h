@@ -1,4 +1,4 @@
-// How topology names become kernel names (DESIGN.md, "Names and isolation").
+// How topology names become kernel names (docs/design.md, "Names and isolation").
 // Shared by the validator (which refuses names that cannot work) and the
 // planner (which uses them). Pure.
 //

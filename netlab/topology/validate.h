@@ -1,4 +1,4 @@
-// Semantic checks of a loaded topology (shared/spec/topology.md, "Validation"):
+// Semantic checks of a loaded topology (docs/topology.md):
 // references, duplicates, subnets, ASNs, AWS rules, kernel name limits,
 // design warnings. Pure.
 #pragma once

@@ -1,5 +1,5 @@
 // Dead peer detection for WireGuard, which has none of its own, emulating
-// AWS's (shared/spec/aws-behaviour.md, "Tunnel options"): a tunnel end whose
+// AWS's (docs/aws-behaviour.md, "Site-to-Site VPN"): a tunnel end whose
 // peer has been silent (no completed handshake, no received byte) for the
 // DPD timeout is dead, and the configured action follows.
 //

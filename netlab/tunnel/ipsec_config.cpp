@@ -84,7 +84,7 @@ std::string render_strongswan_conf(const plan::PlanTunnel& t, const plan::Tunnel
     const std::string table = std::to_string(charon_routing_table(me));
     s += "  # kernel-libipsec routes over its TUN regardless: into this instance's own table,\n";
     s += "  # whose rule netlab deletes (the default table 220 and its rule would send the\n";
-    s += "  # peer's own ESP into the tunnel: shared/ENVIRONMENT.md).\n";
+    s += "  # peer's own ESP into the tunnel: docs/kernel-notes.md).\n";
     s += "  routing_table = " + table + "\n";
     s += "  routing_table_prio = " + table + "\n";
   } else {

@@ -11,7 +11,7 @@
 // node stay apart by their vici socket, their IKE port (the tunnel's own
 // UDP port, the same at both ends) and, for libipsec, their TUN.
 //
-// AWS's tunnel options (shared/spec/aws-behaviour.md):
+// AWS's tunnel options (docs/aws-behaviour.md):
 //   - IKEv2 with the lab's pre-shared key; identities are the outer addresses.
 //   - Lifetimes: phase 1 28800 s, phase 2 3600 s; AWS rekeys in the margin
 //     (270 s) before expiry, randomised by the fuzz (100 %): rekey_time =
@@ -54,7 +54,7 @@ inline constexpr const char* kEspProposals[] = {"aes128gcm16-modp2048", "aes128-
 // libipsec reads its TUN with a buffer of the MTU it gave it (1400) and
 // drops what is cut short: the interface never gets a larger MTU than this.
 inline constexpr uint32_t kLibipsecMaxMtu = 1400;
-// The plugins charon loads (shared/ENVIRONMENT.md; kdf is required in 5.9.8).
+// The plugins charon loads (docs/kernel-notes.md; kdf is required in 5.9.8).
 inline constexpr const char* kCharonPlugins =
     "random nonce openssl aes sha1 sha2 hmac kdf gmp curve25519 pem pkcs1 x509 pubkey";
 

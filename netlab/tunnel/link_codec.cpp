@@ -7,7 +7,7 @@
 #include <sys/socket.h>
 
 #include "netlab/base/error.h"
-#include "netlab/tunnel/nl_attrs.h"
+#include "netlab/kernel/nl_attr.h"
 
 namespace netlab::tunnel {
 
@@ -72,7 +72,7 @@ LinkRequest decode_link_request(const nlmsghdr* nlh) {
   r.type = nlh->nlmsg_type;
   r.flags = nlh->nlmsg_flags;
   r.index = static_cast<const ifinfomsg*>(mnl_nlmsg_get_payload(nlh))->ifi_index;
-  nl::each_attr(nlh, sizeof(ifinfomsg), [&](const nlattr* a) {
+  kernel::each_attr(nlh, sizeof(ifinfomsg), [&](const nlattr* a) {
     switch (mnl_attr_get_type(a)) {
       case IFLA_IFNAME:
         r.ifname = mnl_attr_get_str(a);
@@ -81,10 +81,10 @@ LinkRequest decode_link_request(const nlmsghdr* nlh) {
         r.mtu = mnl_attr_get_u32(a);
         break;
       case IFLA_LINKINFO:
-        nl::each_nested(a, [&](const nlattr* li) {
+        kernel::each_nested(a, [&](const nlattr* li) {
           if (mnl_attr_get_type(li) == IFLA_INFO_KIND) r.kind = mnl_attr_get_str(li);
           if (mnl_attr_get_type(li) != IFLA_INFO_DATA) return;
-          nl::each_nested(li, [&](const nlattr* d) {
+          kernel::each_nested(li, [&](const nlattr* d) {
             if (mnl_attr_get_type(d) == IFLA_XFRM_IF_ID) r.xfrm_if_id = mnl_attr_get_u32(d);
             if (mnl_attr_get_type(d) == IFLA_XFRM_LINK) r.xfrm_link = mnl_attr_get_u32(d);
           });
@@ -110,7 +110,7 @@ RuleRequest decode_rule_request(const nlmsghdr* nlh) {
     throw Error("rule request without fib_rule_hdr");
   const auto* h = static_cast<const fib_rule_hdr*>(mnl_nlmsg_get_payload(nlh));
   RuleRequest r{nlh->nlmsg_type, h->family, h->table};
-  nl::each_attr(nlh, sizeof(fib_rule_hdr), [&](const nlattr* a) {
+  kernel::each_attr(nlh, sizeof(fib_rule_hdr), [&](const nlattr* a) {
     if (mnl_attr_get_type(a) == FRA_TABLE) r.table = mnl_attr_get_u32(a);
   });
   return r;

@@ -1,5 +1,5 @@
 // Tunnel backends: one shape for every way a VPN tunnel can be made
-// (STYLE.md, point 4): WireGuard in the kernel or in wireguard-go, IPsec in
+// (docs/design.md, "Seams"): WireGuard in the kernel or in wireguard-go, IPsec in
 // the kernel's XFRM or in strongSwan's userspace libipsec.
 //
 // A backend works in two phases so that the lab keeps the only journal:

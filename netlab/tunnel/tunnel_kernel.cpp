@@ -14,6 +14,7 @@
 
 #include "netlab/base/error.h"
 #include "netlab/kernel/netns.h"
+#include "netlab/kernel/netns_sockets.h"
 #include "netlab/kernel/rtnl.h"
 #include "netlab/kernel/rtnl_codec.h"
 #include "netlab/tunnel/link_codec.h"
@@ -23,17 +24,14 @@ namespace netlab::tunnel {
 namespace {
 
 using kernel::MsgBuilder;
-using kernel::NlSocket;
 
-std::string obj(const std::string& ns, const std::string& what) {
-  return (ns.empty() ? std::string("-") : ns) + " " + what;
-}
+using kernel::ns_object;
 
 class RealTunnelKernel final : public TunnelKernel {
  public:
   void wireguard_create(const std::string& ns, const std::string& ifname, uint32_t mtu) override {
     MsgBuilder m = encode_wireguard_create(ifname, mtu);
-    conn(ns).route.request(m, "create wireguard link", obj(ns, ifname));
+    route(ns).request(m, "create wireguard link", ns_object(ns, ifname));
   }
 
   void xfrm_create(const std::string& ns, const std::string& ifname, uint32_t if_id,
@@ -41,45 +39,39 @@ class RealTunnelKernel final : public TunnelKernel {
     uint32_t link =
         underlay.empty() ? 0 : static_cast<uint32_t>(ifindex(ns, underlay, "create xfrm link"));
     MsgBuilder m = encode_xfrm_create(ifname, if_id, link, mtu);
-    conn(ns).route.request(m, "create xfrm link",
-                           obj(ns, ifname + " if_id " + std::to_string(if_id)));
+    route(ns).request(m, "create xfrm link",
+                           ns_object(ns, ifname + " if_id " + std::to_string(if_id)));
   }
 
   void link_rename(const std::string& ns, const std::string& from, const std::string& to) override {
     int index = ifindex(ns, from, "rename link");
     MsgBuilder down = kernel::encode_link_set_up(from, false);
-    conn(ns).route.request(down, "rename link: set down", obj(ns, from));
+    route(ns).request(down, "rename link: set down", ns_object(ns, from));
     MsgBuilder m = encode_link_rename(index, to);
-    conn(ns).route.request(m, "rename link", obj(ns, from + " -> " + to));
+    route(ns).request(m, "rename link", ns_object(ns, from + " -> " + to));
   }
 
   void link_set_mtu(const std::string& ns, const std::string& ifname, uint32_t mtu) override {
     MsgBuilder m = encode_link_mtu(ifname, mtu);
-    conn(ns).route.request(m, "set mtu", obj(ns, ifname + " mtu " + std::to_string(mtu)));
+    route(ns).request(m, "set mtu", ns_object(ns, ifname + " mtu " + std::to_string(mtu)));
   }
 
   void tun_placeholder(const std::string& ns, const std::string& ifname) override {
     // A TUN device lives in the namespace of the process that opened
     // /dev/net/tun: open it from inside.
-    kernel::UniqueFd fd;
-    if (ns.empty()) {
-      fd.reset(::open("/dev/net/tun", O_RDWR | O_CLOEXEC));
-    } else {
-      kernel::UniqueFd nsfd = kernel::netns_open(ns);
-      kernel::NetnsGuard guard(nsfd.get(), ns);
-      fd.reset(::open("/dev/net/tun", O_RDWR | O_CLOEXEC));
-      guard.leave();
-    }
-    if (!fd) throw KernelError("open /dev/net/tun for placeholder", obj(ns, ifname), errno);
+    kernel::NetnsGuard guard(sockets_.nsfd(ns), ns);
+    kernel::UniqueFd fd(::open("/dev/net/tun", O_RDWR | O_CLOEXEC));
+    guard.leave();
+    if (!fd) throw KernelError("open /dev/net/tun for placeholder", ns_object(ns, ifname), errno);
     ifreq ifr{};
     if (ifname.size() >= sizeof ifr.ifr_name)
-      throw KernelError("create placeholder", obj(ns, ifname), ENAMETOOLONG);
+      throw KernelError("create placeholder", ns_object(ns, ifname), ENAMETOOLONG);
     std::memcpy(ifr.ifr_name, ifname.c_str(), ifname.size() + 1);
     ifr.ifr_flags = IFF_TUN | IFF_NO_PI;
-    check_errno(::ioctl(fd.get(), TUNSETIFF, &ifr), "create placeholder", obj(ns, ifname));
+    check_errno(::ioctl(fd.get(), TUNSETIFF, &ifr), "create placeholder", ns_object(ns, ifname));
     // Persistent: it outlives this descriptor, and dies with the namespace.
     check_errno(::ioctl(fd.get(), TUNSETPERSIST, 1), "make placeholder persistent",
-                obj(ns, ifname));
+                ns_object(ns, ifname));
   }
 
   void rules_delete(const std::string& ns, uint32_t table) override {
@@ -87,7 +79,7 @@ class RealTunnelKernel final : public TunnelKernel {
       // One rule per request; ENOENT once none is left (EAFNOSUPPORT: no IPv6).
       for (int i = 0; i < 64; ++i) {
         MsgBuilder m = encode_rule_delete(family, table);
-        int e = conn(ns).route.request(m, "delete rule", obj(ns, "lookup " + std::to_string(table)),
+        int e = route(ns).request(m, "delete rule", ns_object(ns, "lookup " + std::to_string(table)),
                                        {ENOENT, EAFNOSUPPORT});
         if (e) break;
       }
@@ -95,69 +87,40 @@ class RealTunnelKernel final : public TunnelKernel {
   }
 
   void wg_set(const std::string& ns, const WgDevice& d) override {
-    Conn& c = conn(ns);
-    MsgBuilder m = encode_wg_set_device(family(c, ns), d);
-    c.generic.request(m, "configure wireguard", obj(ns, d.ifname));
+    MsgBuilder m = encode_wg_set_device(family(ns), d);
+    sockets_.socket(ns, NETLINK_GENERIC).request(m, "configure wireguard", ns_object(ns, d.ifname));
   }
 
   WgDevice wg_get(const std::string& ns, const std::string& ifname) override {
-    Conn& c = conn(ns);
-    MsgBuilder m = encode_wg_get_device(family(c, ns), ifname);
+    MsgBuilder m = encode_wg_get_device(family(ns), ifname);
     WgDevice d;
-    c.generic.query(m, "read wireguard", obj(ns, ifname),
+    sockets_.socket(ns, NETLINK_GENERIC).query(m, "read wireguard", ns_object(ns, ifname),
                     [&](const nlmsghdr* nlh) { merge_wg_device(d, decode_wg_device(nlh)); });
     return d;
   }
 
  private:
-  struct Conn {
-    NlSocket route{NETLINK_ROUTE};
-    NlSocket generic{NETLINK_GENERIC};
-    std::optional<uint16_t> wg_family;
-  };
+  kernel::NlSocket& route(const std::string& ns) { return sockets_.socket(ns); }
 
-  // Sockets stay bound to the namespace they were opened in: open them
-  // inside once and keep them.
-  Conn& conn(const std::string& ns) {
-    auto it = conns_.find(ns);
-    if (it != conns_.end()) return *it->second;
-    std::unique_ptr<Conn> c;
-    if (ns.empty()) {
-      c = std::make_unique<Conn>();
-    } else {
-      kernel::UniqueFd fd = kernel::netns_open(ns);
-      kernel::NetnsGuard guard(fd.get(), ns);
-      c = std::make_unique<Conn>();
-      guard.leave();
-    }
-    Conn& ref = *c;
-    conns_[ns] = std::move(c);
-    return ref;
-  }
-
-  uint16_t family(Conn& c, const std::string& ns) {
-    if (c.wg_family) return *c.wg_family;
+  // The family id is the kernel's, the same in every namespace: resolved once.
+  uint16_t family(const std::string& ns) {
+    if (wg_family_) return *wg_family_;
     MsgBuilder m = encode_genl_family_request("wireguard");
-    c.generic.query(m, "resolve genetlink family", obj(ns, "wireguard"), [&](const nlmsghdr* nlh) {
-      if (auto id = decode_genl_family_id(nlh)) c.wg_family = *id;
-    });
-    if (!c.wg_family) throw KernelError("resolve genetlink family", obj(ns, "wireguard"), ENOENT);
-    return *c.wg_family;
+    sockets_.socket(ns, NETLINK_GENERIC)
+        .query(m, "resolve genetlink family", ns_object(ns, "wireguard"),
+               [&](const nlmsghdr* nlh) {
+                 if (auto id = decode_genl_family_id(nlh)) wg_family_ = *id;
+               });
+    if (!wg_family_) throw KernelError("resolve genetlink family", ns_object(ns, "wireguard"), ENOENT);
+    return *wg_family_;
   }
 
   int ifindex(const std::string& ns, const std::string& ifname, const std::string& op) {
-    int index = 0;
-    MsgBuilder m = kernel::encode_link_get(ifname);
-    conn(ns).route.query(m, op, obj(ns, ifname),
-                         [&](const nlmsghdr* nlh) {
-                           if (auto d = kernel::decode_link(nlh, ns)) index = d->info.index;
-                         },
-                         {ENODEV});
-    if (!index) throw KernelError(op, obj(ns, ifname), ENODEV, "no such interface");
-    return index;
+    return sockets_.ifindex(ns, ifname, op);
   }
 
-  std::map<std::string, std::unique_ptr<Conn>> conns_;
+  kernel::NetnsSockets sockets_;
+  std::optional<uint16_t> wg_family_;
 };
 
 }  // namespace

@@ -5,8 +5,8 @@
 // tested with a recording fake (tests/unit/tunnel/fake_tunnel_kernel.h).
 //
 // Namespaces are named as in kernel::Netlink ("" is the caller's own: the
-// watcher runs inside its node). The real implementation keeps one rtnetlink
-// and one generic netlink socket per namespace, opened inside it.
+// watcher runs inside its node). The real implementation sends through
+// kernel::NetnsSockets, the one per-namespace socket cache.
 // Errors: KernelError(op, "<ns> <object>", errno, extack).
 // Threads: one TunnelKernel is used by one thread at a time.
 #pragma once

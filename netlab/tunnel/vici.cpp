@@ -9,6 +9,7 @@
 #include <cstring>
 
 #include "netlab/base/error.h"
+#include "netlab/kernel/clock.h"
 
 namespace netlab::tunnel {
 
@@ -148,11 +149,7 @@ class Reader {
 
 void indent_to(std::string& out, int n) { out.append(static_cast<size_t>(n) * 2, ' '); }
 
-int64_t mono_ms() {
-  timespec ts{};
-  clock_gettime(CLOCK_MONOTONIC, &ts);
-  return int64_t{ts.tv_sec} * 1000 + ts.tv_nsec / 1'000'000;
-}
+int64_t mono_ms() { return kernel::monotonic_ns() / 1'000'000; }
 
 }  // namespace
 

@@ -11,7 +11,7 @@
 
 #include "netlab/base/error.h"
 #include "netlab/plan/keys.h"
-#include "netlab/tunnel/nl_attrs.h"
+#include "netlab/kernel/nl_attr.h"
 
 namespace netlab::tunnel {
 
@@ -114,7 +114,7 @@ WgKey get_key(const nlattr* a, const char* name) {
 Ipv4Prefix decode_allowed_ip(const nlattr* nest) {
   Ipv4Prefix p{};
   uint16_t family = 0;
-  nl::each_nested(nest, [&](const nlattr* a) {
+  kernel::each_nested(nest, [&](const nlattr* a) {
     switch (mnl_attr_get_type(a)) {
       case WGALLOWEDIP_A_FAMILY:
         family = get_u16(a, "allowed ip family");
@@ -137,7 +137,7 @@ Ipv4Prefix decode_allowed_ip(const nlattr* nest) {
 WgPeer decode_peer(const nlattr* nest) {
   WgPeer p;
   bool have_key = false;
-  nl::each_nested(nest, [&](const nlattr* a) {
+  kernel::each_nested(nest, [&](const nlattr* a) {
     switch (mnl_attr_get_type(a)) {
       case WGPEER_A_PUBLIC_KEY:
         p.public_key = get_key(a, "peer public key");
@@ -173,7 +173,7 @@ WgPeer decode_peer(const nlattr* nest) {
         p.tx_bytes = get_u64(a, "tx bytes");
         break;
       case WGPEER_A_ALLOWEDIPS:
-        nl::each_nested(a,
+        kernel::each_nested(a,
                         [&](const nlattr* ip) { p.allowed_ips.push_back(decode_allowed_ip(ip)); });
         break;
     }
@@ -201,7 +201,7 @@ MsgBuilder encode_genl_family_request(const std::string& name) {
 std::optional<uint16_t> decode_genl_family_id(const nlmsghdr* nlh) {
   if (nlh->nlmsg_type != GENL_ID_CTRL) return std::nullopt;
   std::optional<uint16_t> id;
-  nl::each_attr(nlh, sizeof(genlmsghdr), [&](const nlattr* a) {
+  kernel::each_attr(nlh, sizeof(genlmsghdr), [&](const nlattr* a) {
     if (mnl_attr_get_type(a) == CTRL_ATTR_FAMILY_ID) id = get_u16(a, "family id");
   });
   return id;
@@ -229,7 +229,7 @@ WgDevice decode_wg_device(const nlmsghdr* nlh) {
   if (mnl_nlmsg_get_payload_len(nlh) < sizeof(genlmsghdr))
     bad("message without a genetlink header");
   WgDevice d;
-  nl::each_attr(nlh, sizeof(genlmsghdr), [&](const nlattr* a) {
+  kernel::each_attr(nlh, sizeof(genlmsghdr), [&](const nlattr* a) {
     switch (mnl_attr_get_type(a)) {
       case WGDEVICE_A_IFNAME:
         d.ifname = mnl_attr_get_str(a);
@@ -244,7 +244,7 @@ WgDevice decode_wg_device(const nlmsghdr* nlh) {
         d.replace_peers = get_u32(a, "device flags") & WGDEVICE_F_REPLACE_PEERS;
         break;
       case WGDEVICE_A_PEERS:
-        nl::each_nested(a, [&](const nlattr* p) { d.peers.push_back(decode_peer(p)); });
+        kernel::each_nested(a, [&](const nlattr* p) { d.peers.push_back(decode_peer(p)); });
         break;
     }
   });

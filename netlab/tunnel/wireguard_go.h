@@ -1,7 +1,7 @@
 // WireGuard in userspace: one wireguard-go process per tunnel end, in the
 // node's network namespace, with a private /run (its UAPI socket path
 // /run/wireguard/IFNAME.sock is global to the host otherwise, and two nodes
-// with the same interface name would collide: shared/ENVIRONMENT.md), and
+// with the same interface name would collide: docs/kernel-notes.md), and
 // one netlab-tunnel-watch beside it for dead peer detection (dpd.h).
 #pragma once
 

@@ -228,7 +228,7 @@ class FakeCapabilityProbe : public kernel::CapabilityProbe {
     ++calls;
     return caps;
   }
-  // The development and CI machines (shared/ENVIRONMENT.md): no kernel
+  // The development and CI machines (docs/kernel-notes.md): no kernel
   // WireGuard, no ESP, no netem; FRR 8.4 with bfdd, wireguard-go, strongSwan.
   static kernel::Capabilities this_machine();
   // A host with every feature.

@@ -72,7 +72,7 @@ TEST_F(CapabilitiesTest, ProbeAgreesWithTheHostAndLeavesNothing) {
   }
 }
 
-// The development and CI machines (shared/ENVIRONMENT.md) run a VM kernel
+// The development and CI machines (docs/kernel-notes.md) run a VM kernel
 // without loadable modules; there the feature set is known.
 TEST_F(CapabilitiesTest, MatchesTheDevelopmentMachinesWhereTheKernelHasNoModules) {
   utsname u{};

@@ -1,5 +1,5 @@
 // Bring-up cost through this API, against the anchors in
-// shared/ENVIRONMENT.md: 200 namespaces + 200 veth pairs + addresses took
+// docs/kernel-notes.md: 200 namespaces + 200 veth pairs + addresses took
 // 3.5 s as 1400 `ip` calls and 0.65 s with `ip -batch`. Same work here: per
 // namespace create (+ lo up); per pair one veth, two addresses, two link ups.
 #include <cstdio>

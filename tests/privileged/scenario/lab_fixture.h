@@ -15,7 +15,7 @@
 #include "netlab/kernel/route_monitor.h"
 #include "netlab/lab/lab.h"
 #include "netlab/lab/system_host.h"
-#include "netlab/plan/plan.h"
+#include "netlab/plan/planner.h"
 #include "netlab/scenario/runner.h"
 #include "netlab/topology/loader.h"
 

@@ -315,12 +315,6 @@ TEST(Seeds, DirectionSeedIsStableAndPerDirection) {
   EXPECT_EQ(direction_seed(0, ab), 0xebf5bcbdac9b03c6ull) << std::hex << direction_seed(0, ab);
 }
 
-TEST(Seeds, CommandLineBeatsTopologyBeatsRandom) {
-  EXPECT_EQ(choose_seed(5, 7), 5u);
-  EXPECT_EQ(choose_seed(std::nullopt, 7), 7u);
-  EXPECT_NE(choose_seed(std::nullopt, std::nullopt), choose_seed(std::nullopt, std::nullopt));
-}
-
 TEST(Combine, DegradeOnAnImpairedLink) {
   Impairment base{10, 1, 1, 100};
   Impairment fault{20, 0, 10, 0};

@@ -27,7 +27,7 @@
 #include "netlab/lab/journal.h"
 #include "netlab/lab/lab.h"
 #include "netlab/lab/namespaces.h"
-#include "netlab/plan/plan.h"
+#include "netlab/plan/planner.h"
 #include "netlab/topology/loader.h"
 #include "support/fake_kernel.h"
 #include "support/fake_processes.h"

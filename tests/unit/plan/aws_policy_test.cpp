@@ -10,9 +10,10 @@
 
 #include "netlab/plan/bgp.h"
 #include "netlab/plan/frr_config.h"
-#include "netlab/plan/plan.h"
+#include "netlab/plan/planner.h"
 #include "netlab/topology/loader.h"
 #include "netlab/topology/validate.h"
+#include "support/test_util.h"
 
 namespace netlab::plan {
 namespace {
@@ -43,52 +44,9 @@ bool has_route(const Plan& p, const std::string& node, const std::string& prefix
   });
 }
 
-// Three sites on one Direct Connect gateway: dc1 and dc2 with SiteLink on
-// their VIFs, dc3 without; and two VPCs (VGWs) associated with it.
-constexpr const char* kDxgw = R"([lab]
-name = "t"
-[nodes.c1]
-role = "customer"
-asn = 65001
-announce = ["10.1.0.0/24"]
-[nodes.c2]
-role = "customer"
-asn = 65002
-announce = ["10.2.0.0/24"]
-[nodes.c3]
-role = "customer"
-asn = 65003
-announce = ["10.3.0.0/24"]
-[nodes.dxgw]
-role = "dxgw"
-asn = 64512
-[nodes.vgw1]
-role = "vgw"
-asn = 64513
-announce = ["10.101.0.0/16"]
-[nodes.vgw2]
-role = "vgw"
-asn = 64514
-announce = ["10.102.0.0/16"]
-[[links]]
-name = "vif1"
-kind = "dx"
-endpoints = ["c1", "dxgw"]
-sitelink = true
-[[links]]
-name = "vif2"
-kind = "dx"
-endpoints = ["c2", "dxgw"]
-sitelink = true
-[[links]]
-name = "vif3"
-kind = "dx"
-endpoints = ["c3", "dxgw"]
-[[links]]
-endpoints = ["dxgw", "vgw1"]
-[[links]]
-endpoints = ["dxgw", "vgw2"]
-)";
+// Three sites on one Direct Connect gateway, SiteLink on two of their VIFs,
+// two VPCs associated with it (shared with the topology graph's tests).
+const std::string kDxgw = netlab::testing::read_text(NETLAB_TEST_DATA "/shared/dxgw-sitelink.toml");
 
 TEST(AwsPolicy, SiteLinkJoinsSitesWhoseVifsBothHaveIt) {
   Plan p = plan_of(kDxgw);

@@ -10,7 +10,8 @@
 
 #include "netlab/base/error.h"
 #include "netlab/plan/frr_split.h"
-#include "netlab/plan/plan.h"
+#include "netlab/plan/describe.h"
+#include "netlab/plan/planner.h"
 #include "netlab/topology/loader.h"
 
 namespace netlab::plan {

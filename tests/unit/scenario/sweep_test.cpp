@@ -5,7 +5,7 @@
 
 #include <set>
 
-#include "netlab/plan/plan.h"
+#include "netlab/plan/planner.h"
 #include "netlab/topology/loader.h"
 
 namespace netlab::scenario {

@@ -8,6 +8,7 @@
 #include "netlab/topology/graph.h"
 #include "netlab/topology/loader.h"
 #include "netlab/topology/validate.h"
+#include "support/test_util.h"
 
 namespace netlab::topology {
 namespace {
@@ -159,66 +160,8 @@ endpoints = ["dx", "dxgw"]
 }
 
 // Hosts at three sites and in two VPCs around one Direct Connect gateway;
-// dc1 and dc2 have SiteLink, dc3 not.
-constexpr std::string_view kDxgw = R"([lab]
-name = "t"
-[nodes.h1]
-role = "host"
-[nodes.h2]
-role = "host"
-[nodes.h3]
-role = "host"
-[nodes.app1]
-role = "host"
-[nodes.app2]
-role = "host"
-[nodes.c1]
-role = "customer"
-asn = 65001
-[nodes.c2]
-role = "customer"
-asn = 65002
-[nodes.c3]
-role = "customer"
-asn = 65003
-[nodes.dxgw]
-role = "dxgw"
-asn = 64512
-[nodes.vgw1]
-role = "vgw"
-asn = 64513
-[nodes.vgw2]
-role = "vgw"
-asn = 64514
-[[links]]
-endpoints = ["h1", "c1"]
-[[links]]
-endpoints = ["h2", "c2"]
-[[links]]
-endpoints = ["h3", "c3"]
-[[links]]
-endpoints = ["app1", "vgw1"]
-[[links]]
-endpoints = ["app2", "vgw2"]
-[[links]]
-name = "vif1"
-kind = "dx"
-endpoints = ["c1", "dxgw"]
-sitelink = true
-[[links]]
-name = "vif2"
-kind = "dx"
-endpoints = ["c2", "dxgw"]
-sitelink = true
-[[links]]
-name = "vif3"
-kind = "dx"
-endpoints = ["c3", "dxgw"]
-[[links]]
-endpoints = ["dxgw", "vgw1"]
-[[links]]
-endpoints = ["dxgw", "vgw2"]
-)";
+// dc1 and dc2 have SiteLink, dc3 not (shared with the planner's tests).
+const std::string kDxgw = netlab::testing::read_text(NETLAB_TEST_DATA "/shared/dxgw-sitelink.toml");
 
 TEST(SiteLink, TheGraphFollowsAwsTransitRules) {
   LoadResult r = load_string(std::string(kDxgw), "t.toml");

@@ -10,7 +10,7 @@
 #include <linux/wireguard.h>
 
 #include "netlab/base/error.h"
-#include "netlab/tunnel/nl_attrs.h"
+#include "netlab/kernel/nl_attr.h"
 #include "netlab/tunnel/wireguard_kernel.h"
 #include "tunnel_fixtures.h"
 
@@ -34,7 +34,7 @@ TEST(WgGenl, FamilyRequestAndReply) {
   EXPECT_EQ(req.nlh()->nlmsg_type, GENL_ID_CTRL);
   EXPECT_EQ(genl(req)->cmd, CTRL_CMD_GETFAMILY);
   std::string name;
-  nl::each_attr(req.nlh(), sizeof(genlmsghdr), [&](const nlattr* a) {
+  kernel::each_attr(req.nlh(), sizeof(genlmsghdr), [&](const nlattr* a) {
     if (mnl_attr_get_type(a) == CTRL_ATTR_FAMILY_NAME) name = mnl_attr_get_str(a);
   });
   EXPECT_EQ(name, "wireguard");
@@ -104,16 +104,16 @@ TEST(WgGenl, WireLayoutIsWhatTheKernelParses) {
   // WGDEVICE_A_PEERS > element 0 > WGPEER_A_ENDPOINT is a sockaddr_in in
   // network byte order; the listen port a host-order u16.
   bool saw_port = false, saw_endpoint = false;
-  nl::each_attr(m.nlh(), sizeof(genlmsghdr), [&](const nlattr* a) {
+  kernel::each_attr(m.nlh(), sizeof(genlmsghdr), [&](const nlattr* a) {
     if (mnl_attr_get_type(a) == WGDEVICE_A_LISTEN_PORT) {
       EXPECT_EQ(mnl_attr_get_payload_len(a), 2u);
       EXPECT_EQ(mnl_attr_get_u16(a), 51821);
       saw_port = true;
     }
     if (mnl_attr_get_type(a) != WGDEVICE_A_PEERS) return;
-    nl::each_nested(a, [&](const nlattr* peer) {
+    kernel::each_nested(a, [&](const nlattr* peer) {
       EXPECT_EQ(mnl_attr_get_type(peer), 0);
-      nl::each_nested(peer, [&](const nlattr* q) {
+      kernel::each_nested(peer, [&](const nlattr* q) {
         if (mnl_attr_get_type(q) != WGPEER_A_ENDPOINT) return;
         ASSERT_EQ(mnl_attr_get_payload_len(q), sizeof(sockaddr_in));
         auto* sa = static_cast<const sockaddr_in*>(mnl_attr_get_payload(q));

@@ -1,5 +1,7 @@
-// Which backend a tunnel type gets on this host, and the helpers every
-// backend shares.
+// tunnel.h: which backend a tunnel type gets on this host, and the helpers
+// every backend shares.
+#include "netlab/tunnel/tunnel.h"
+
 #include <unistd.h>
 
 #include <cstdlib>
@@ -8,7 +10,6 @@
 #include "netlab/base/error.h"
 #include "netlab/base/helpers.h"
 #include "netlab/tunnel/ipsec.h"
-#include "netlab/tunnel/tunnel.h"
 #include "netlab/tunnel/watch.h"
 #include "netlab/tunnel/wireguard_go.h"
 #include "netlab/tunnel/wireguard_kernel.h"

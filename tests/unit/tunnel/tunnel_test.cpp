@@ -94,7 +94,7 @@ TEST(SelectBackend, TheOtherTypesFeaturesDoNotMatter) {
 }
 
 TEST(SelectBackend, ThisMachinesChoiceIsWhatEnvironmentMdSays) {
-  // shared/ENVIRONMENT.md: no kernel WireGuard, no ESP, TUN, wireguard-go, charon.
+  // docs/kernel-notes.md: no kernel WireGuard, no ESP, TUN, wireguard-go, charon.
   kernel::Capabilities here = caps(false, true, false, true, true);
   EXPECT_EQ(choose_backend(TunnelType::Wireguard, here).detail,
             "wireguard-go (/usr/bin/wireguard-go), the kernel has no WireGuard");

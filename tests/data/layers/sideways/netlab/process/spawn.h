@@ -1,0 +1,3 @@
+// process/ on kernel/: allowed.
+#pragma once
+#include "netlab/kernel/netlink.h"

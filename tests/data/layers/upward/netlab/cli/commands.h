@@ -1,0 +1,3 @@
+// A downward include: allowed.
+#pragma once
+#include "netlab/base/ok.h"
