@@ -10,7 +10,7 @@
 #include <string>
 
 #include "netlab/base/error.h"
-#include "netlab/plan/plan.h"
+#include "netlab/plan/planner.h"
 #include "netlab/topology/loader.h"
 
 namespace netlab::testing {
