@@ -90,7 +90,7 @@ TEST(Loader, SpecExampleModel) {
   EXPECT_EQ(cut->hold_s, 5);
   EXPECT_EQ(cut->expect.max_outage_ms, 1500);
   EXPECT_EQ(cut->expect.max_failback_outage_ms, 200);
-  EXPECT_EQ(cut->expect.path, (std::vector<std::string>{"vpn1-t1", "vpn1-t2"}));
+  EXPECT_EQ(cut->expect.path, (std::vector<std::string>{"vpn1-t1|vpn1-t2"}));
   EXPECT_EQ(t.probe_for(*cut), &*t.lab.probe);
   const Scenario* loc = t.scenario("location-ny5-lost");
   ASSERT_TRUE(loc);
