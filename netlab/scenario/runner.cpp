@@ -2,11 +2,14 @@
 
 #include <sys/stat.h>
 
+#include <cerrno>
 #include <algorithm>
 #include <cmath>
 #include <map>
 #include <set>
 
+#include "netlab/base/error.h"
+#include "netlab/base/time_scale.h"
 #include "netlab/fault/fault.h"
 #include "netlab/measure/frr_events.h"
 #include "netlab/measure/path_counters.h"
@@ -287,11 +290,16 @@ Trial Runner::run_trial(const topology::Scenario& sc, const topology::Probe& pr,
   }
 
   // Every stream must get through before anything is broken.
-  const int64_t flow_deadline = clock.now_ns() + 10 * kS;
+  const int64_t flow_deadline = clock.now_ns() + scaled_ns(10 * kS);
   for (;;) {
     sleep_until(clock.now_ns() + 100 * kMs);
     bool all = true;
-    for (const auto& fl : logs_of_flow) all = all && fl.read().flowing();
+    try {
+      for (const auto& fl : logs_of_flow) all = all && fl.read().flowing();
+    } catch (const KernelError& e) {
+      if (e.err() != ENOENT) throw;
+      all = false;  // a probe has not created its log yet: not flowing yet
+    }
     if (all) break;
     if (clock.now_ns() > flow_deadline)
       throw Error("the probe between " + pr.from + " and " + pr.to +
