@@ -98,7 +98,12 @@ TEST_F(KernelVpn, BothTunnelsAreTheKernelsAndCarryBgp) {
     EXPECT_EQ(bgp_state(t.a.node, t.b.inside.addr), "Established") << name;
     EXPECT_EQ(bgp_state(t.b.node, t.a.inside.addr), "Established") << name;
   }
-  EXPECT_TRUE(lab_->lab().check_converged().ok());
+  EXPECT_TRUE(wait_until([] { return lab_->lab().check_converged().ok(); }, std::chrono::seconds(30)))
+      << [] {
+           std::string missing;
+           for (const auto& m : lab_->lab().check_converged().missing) missing += m + "\n";
+           return missing;
+         }();
 }
 
 TEST_F(KernelVpn, WireguardDevicesAreConfiguredOverGenetlinkAndHandshake) {
@@ -167,7 +172,7 @@ TEST_F(KernelVpn, AnUnderlayCutIsSeenByDpdAndBgpAndTheWireguardTunnelReturns) {
                          std::chrono::seconds(30)))
       << "DPD did not clear the peer at AWS's end";
   const int64_t cleared = mono_ns();
-  // BGP (hold 3 s) over the tunnel goes down on the customer's side.
+  // BGP (hold 9 s) over the tunnel goes down on the customer's side.
   EXPECT_TRUE(wait_until([&] { return bgp_state(cgw.node, aws.inside.addr) != "Established"; },
                          std::chrono::seconds(30)))
       << "BGP over the cut tunnel stayed Established";
