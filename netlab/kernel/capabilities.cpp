@@ -294,7 +294,11 @@ class SystemCapabilityProbe final : public CapabilityProbe {
         c.xfrm_esp = attempt([&] {
           if (!xfrm_esp_works()) throw Error("no esp");
         });
-        c.netem = attempt([&] { add_root_qdisc(rtnl, index, "netem"); });
+        // Each qdisc on a device of its own: a root qdisc of another kind
+        // cannot be replaced in place, so htb after netem on one device
+        // would read as "no htb" wherever netem exists.
+        const int other = c.veth ? ifindex_of(rtnl, "nl-probe-b") : index;
+        c.netem = attempt([&] { add_root_qdisc(rtnl, other, "netem"); });
         c.htb = attempt([&] { add_root_qdisc(rtnl, index, "htb"); });
         c.tun = tun_works();
       });

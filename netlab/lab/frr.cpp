@@ -3,6 +3,7 @@
 #include <nlohmann/json.hpp>
 
 #include "netlab/base/error.h"
+#include "netlab/base/time_scale.h"
 #include "netlab/lab/lab.h"
 #include "netlab/process/command.h"
 
@@ -19,9 +20,10 @@ class VtyshFrr : public Frr {
       argv.push_back("-c");
       argv.push_back(c);
     }
-    auto r = process::run_command(argv, std::chrono::seconds(10), stop_);
+    auto r = process::run_command(argv, scaled(std::chrono::seconds(10)), stop_);
     if (r.interrupted) throw Interrupted();
-    if (r.timed_out) throw Error("vtysh on " + n.name + " did not answer within 10 s");
+    if (r.timed_out) throw Error("vtysh on " + n.name + " did not answer within " +
+                                       std::to_string(scaled(std::chrono::seconds(10)).count() / 1000) + " s");
     if (r.exit_code != 0)
       throw Error("vtysh on " + n.name + " failed (exit " + std::to_string(r.exit_code) +
                   "): " + (r.err.empty() ? r.out : r.err));

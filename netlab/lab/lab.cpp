@@ -15,6 +15,7 @@
 #include <future>
 #include <set>
 
+#include "netlab/base/time_scale.h"
 #include "netlab/kernel/unique_fd.h"
 #include "netlab/topology/names.h"
 #include "netlab/version.h"
@@ -408,7 +409,7 @@ void Lab::build(const UpOptions& opt) {
 
   check_stop();
   h.say("waiting for BGP to converge");
-  wait_converged(opt.converge_timeout);
+  wait_converged(scaled(opt.converge_timeout));
   timings_.converged_ns = h.clock.now_ns();
   journal_.append("state", {{"state", "converged"}});
 }
@@ -424,7 +425,8 @@ void Lab::start_daemons(const std::string& node) {
   if (::unlink(sock.c_str()) != 0 && errno != ENOENT) throw KernelError("unlink", sock, errno);
   for (const auto& d : n->daemons)
     if (d.name == "zebra") spawn(d);
-  const int64_t deadline = host_.clock.now_ns() + 10'000'000'000;
+  const int64_t wait_ns = scaled_ns(10'000'000'000);
+  const int64_t deadline = host_.clock.now_ns() + wait_ns;
   struct stat st;
   // zebra creates its API socket when it is ready for clients.
   while (::stat(sock.c_str(), &st) != 0 || !S_ISSOCK(st.st_mode)) {
@@ -432,7 +434,8 @@ void Lab::start_daemons(const std::string& node) {
     if (!host_.processes.alive(processes_[node]["zebra"]))
       throw Error("zebra on " + node + " exited at start; see " + n->frr_dir + "/zebra.out and frr.log");
     if (host_.clock.now_ns() > deadline)
-      throw Error("zebra on " + node + " did not open " + sock + " within 10 s");
+      throw Error("zebra on " + node + " did not open " + sock + " within " +
+                  std::to_string(wait_ns / 1'000'000'000) + " s");
     host_.clock.sleep_ns(2'000'000);
   }
   for (const auto& d : n->daemons)

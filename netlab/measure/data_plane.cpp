@@ -1,7 +1,10 @@
 #include "netlab/measure/data_plane.h"
 
 #include <algorithm>
+#include <cerrno>
 #include <cmath>
+
+#include "netlab/base/error.h"
 
 namespace netlab::measure {
 
@@ -159,7 +162,12 @@ DataPlane::Logs DataPlane::read(uint32_t flow) {
 
 bool DataPlane::flowing() {
   bool all = true;
-  for (uint32_t f = 0; f < logs_.size(); ++f) all = all && read(f).flowing();
+  try {
+    for (uint32_t f = 0; f < logs_.size(); ++f) all = all && read(f).flowing();
+  } catch (const KernelError& e) {
+    if (e.err() != ENOENT) throw;
+    return false;  // a probe has not created its log yet: not flowing yet
+  }
   return all;
 }
 

@@ -6,6 +6,7 @@
 #include <set>
 
 #include "netlab/base/error.h"
+#include "netlab/base/time_scale.h"
 
 namespace netlab::scenario {
 
@@ -110,7 +111,7 @@ void TrialRun::start_flows() {
       counted_ifaces(ctx_.plan), access_links(ctx_.plan), ctx_.options.path_share);
   data_->start();
   // Every stream must get through before anything is broken.
-  const int64_t deadline = now() + 10 * kS;
+  const int64_t deadline = now() + scaled_ns(10 * kS);
   for (;;) {
     sleep_until(now() + 100 * kMs);
     if (data_->flowing()) break;

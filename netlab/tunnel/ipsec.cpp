@@ -10,6 +10,7 @@
 #include <sstream>
 
 #include "netlab/base/error.h"
+#include "netlab/base/time_scale.h"
 #include "netlab/kernel/unique_fd.h"
 #include "netlab/tunnel/tun_owner.h"
 #include "netlab/tunnel/watch.h"
@@ -113,7 +114,7 @@ std::vector<process::ProcessSpec> Ipsec::processes(const plan::PlanTunnel& t,
 std::unique_ptr<ViciSession> Ipsec::connect_when_ready(const plan::PlanTunnel& t,
                                                        const plan::TunnelEnd& me, Context& ctx) {
   const CharonPaths p = charon_paths(me);
-  const int64_t deadline = ctx.clock.now_ns() + kReadyTimeoutNs;
+  const int64_t deadline = ctx.clock.now_ns() + scaled_ns(kReadyTimeoutNs);
   for (;;) {
     try {
       return opts_.vici(p.vici);
@@ -121,7 +122,8 @@ std::unique_ptr<ViciSession> Ipsec::connect_when_ready(const plan::PlanTunnel& t
       // charon opens its vici socket last, once its plugins (and libipsec's
       // TUN) are up: about 50 ms after start here.
       if (ctx.clock.now_ns() > deadline)
-        throw Error(where(t, me) + ": charon did not open " + p.vici + " within 10 s (" + e.what() +
+        throw Error(where(t, me) + ": charon did not open " + p.vici + " within " +
+                    std::to_string(scaled_ns(kReadyTimeoutNs) / 1'000'000'000) + " s (" + e.what() +
                     "); see " + p.log);
     }
     ctx.clock.sleep_ns(5'000'000);
@@ -172,7 +174,7 @@ void Ipsec::configure(const plan::PlanTunnel& t, const plan::TunnelEnd& me,
   std::unique_ptr<ViciSession> s =
       init.node == me.node ? std::move(vici) : opts_.vici(charon_paths(init).vici);
   const int64_t start = ctx.clock.now_ns();
-  ViciMessage reply = s->request("initiate", initiate_message(t, kInitiateTimeoutMs));
+  ViciMessage reply = s->request("initiate", initiate_message(t, static_cast<uint32_t>(scaled_ns(kInitiateTimeoutMs))));
   last_ike_setup_ns_ = ctx.clock.now_ns() - start;
   vici_check_success(reply, "tunnel " + t.name + ": IKE from " + init.node + " to " +
                                 peer_of(t, init).node + " (see " + charon_paths(init).log + ")");

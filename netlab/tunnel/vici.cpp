@@ -9,6 +9,7 @@
 #include <cstring>
 
 #include "netlab/base/error.h"
+#include "netlab/base/time_scale.h"
 #include "netlab/kernel/clock.h"
 
 namespace netlab::tunnel {
@@ -413,7 +414,7 @@ std::optional<ViciPacket> ViciSocketSession::next_event(std::chrono::millisecond
 
 ViciConnector real_vici_connector() {
   return [](const std::string& path) -> std::unique_ptr<ViciSession> {
-    return std::make_unique<ViciSocketSession>(path);
+    return std::make_unique<ViciSocketSession>(path, scaled(std::chrono::seconds(15)));
   };
 }
 

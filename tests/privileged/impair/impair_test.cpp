@@ -56,6 +56,51 @@ TEST_F(ImpairTest, NetemRoundTripWhereTheKernelHasIt) {
   EXPECT_EQ(back, std::get<NetemQdisc>(n.options));
 }
 
+// Where the kernel has netem, a lab's impairments are netem (delay, loss)
+// under htb (rate). What is checked is what each does, with bounds wide
+// enough for an emulated CPU (the kernel tier runs this under QEMU's TCG,
+// where timings are no figures): nothing arrives before its delay, loss is
+// neither none nor all, and the rate caps TCP well below the link's speed.
+TEST_F(ImpairTest, NetemDelaysDropsAndLimitsWhereTheKernelHasIt) {
+  if (!host_caps().netem) GTEST_SKIP() << "this kernel has no netem (the delayer is used instead)";
+  ASSERT_EQ(imp_->backends().delay, DelayBackend::Netem);
+  ASSERT_EQ(imp_->backends().loss, LossBackend::Netem);
+  {
+    auto& s = impair(Impairment{30, 0, 0, 0});
+    bool netem_on_a0 = false;
+    for (const auto& o : tc_->list(a_, "a0"))
+      netem_on_a0 |= std::holds_alternative<kernel::NetemQdisc>(o.options);
+    EXPECT_TRUE(netem_on_a0) << "no netem qdisc on the sending interface";
+    auto got = udp_stream(a_, b_, 200, 2 * kMs, 500 * kMs);
+    s.release();
+    ASSERT_GE(got.size(), 190u) << "packets lost under delay alone";
+    auto v = owds(got);
+    std::printf("[ measure  ] netem delay 30 ms: min %.3f ms, p50 %.3f ms\n",
+                ms(percentile(v, 0.0)), ms(percentile(v, 0.5)));
+    EXPECT_GE(ms(percentile(v, 0.0)), 30.0 * 0.99);  // never early
+    EXPECT_LT(ms(percentile(v, 0.5)), 30.0 + 200.0);
+  }
+  {
+    auto& s = impair(Impairment{0, 0, 30, 0});
+    auto got = udp_stream(a_, b_, 1000, 1 * kMs, 200 * kMs);
+    s.release();
+    double lost = 100.0 * (1.0 - static_cast<double>(got.size()) / 1000.0);
+    std::printf("[ measure  ] netem loss 30%%: %.1f%% of 1000 lost\n", lost);
+    EXPECT_NEAR(lost, 30.0, 8.0);  // 5.5 standard deviations of 1000 draws
+  }
+  {
+    auto& s = impair(Impairment{0, 0, 0, 5});
+    double goodput = tcp_goodput_bps(a_, b_, 1500 * kMs, 300 * kMs);
+    s.release();
+    std::printf("[ measure  ] rate 5 Mbit: TCP payload %.2f Mbit/s\n", goodput / 1e6);
+    EXPECT_GT(goodput, 5e6 * 0.5);
+    EXPECT_LT(goodput, 5e6 * 1.1);
+  }
+  // Released: the link is as it was, no qdisc of netlab's left.
+  for (const auto& o : tc_->list(a_, "a0"))
+    EXPECT_FALSE(std::holds_alternative<kernel::NetemQdisc>(o.options));
+}
+
 TEST_F(ImpairTest, SteeringWithoutAProgramDropsAndUnsteeringRestores) {
   if (!host_caps().nfqueue) GTEST_SKIP() << "no xtables NFQUEUE target";
   queues_->steer(b_, kernel::QueueSteer{"b0", 9, false});
