@@ -14,6 +14,7 @@
 #include "netlab/cli/common.h"
 #include "netlab/impair/impair.h"
 #include "netlab/kernel/route_monitor.h"
+#include "netlab/process/helpers.h"
 #include "netlab/report/report.h"
 #include "netlab/scenario/runner.h"
 #include "netlab/scenario/sweep.h"
@@ -44,13 +45,7 @@ namespace fs = std::filesystem;
 
 namespace {
 
-std::string probe_binary() {
-  std::error_code ec;
-  fs::path exe = fs::read_symlink("/proc/self/exe", ec);
-  fs::path beside = exe.parent_path() / "netlab-probe";
-  if (!ec && fs::exists(beside)) return beside.string();
-  throw EnvironmentError("netlab-probe is not installed beside " + exe.string());
-}
+std::string probe_binary() { return process::helper_path("netlab-probe"); }
 
 // FRR's logs are part of the output: the evidence behind every BFD and BGP
 // event in the report.

@@ -7,11 +7,11 @@
 #include <cerrno>
 #include <cmath>
 #include <cstdio>
-#include <filesystem>
 #include <random>
 
 #include "netlab/base/error.h"
 #include "netlab/impair/delayer.h"
+#include "netlab/process/helpers.h"
 
 namespace netlab::impair {
 
@@ -200,14 +200,7 @@ Backends select_backends(const kernel::Capabilities& c, bool delayer_installed) 
   return b;
 }
 
-std::string find_delayer() {
-  std::error_code ec;
-  auto exe = std::filesystem::read_symlink("/proc/self/exe", ec);
-  if (ec) return "";
-  auto beside = exe.parent_path() / "netlab-delay";
-  if (::access(beside.c_str(), X_OK) == 0) return beside.string();
-  return "";
-}
+std::string find_delayer() { return process::find_helper("netlab-delay").value_or(""); }
 
 uint64_t direction_seed(uint64_t lab_seed, const Direction& d) {
   return splitmix64(lab_seed ^ fnv1a(d.to.node + "/" + d.to.ifname));

@@ -2,10 +2,9 @@
 // backend shares.
 #include <unistd.h>
 
-#include <cstdlib>
-#include <filesystem>
 
 #include "netlab/base/error.h"
+#include "netlab/process/helpers.h"
 #include "netlab/tunnel/ipsec.h"
 #include "netlab/tunnel/tunnel.h"
 #include "netlab/tunnel/watch.h"
@@ -91,24 +90,11 @@ topology::DpdAction dpd_action_of(const plan::PlanTunnel& t, const plan::TunnelE
 }
 
 std::string watcher_binary(const BackendOptions& o) {
-  namespace fs = std::filesystem;
-  std::string path = o.watcher;
-  std::string from = "BackendOptions";
-  if (path.empty()) {
-    if (const char* env = std::getenv("NETLAB_TUNNEL_WATCH")) {
-      path = env;
-      from = "$NETLAB_TUNNEL_WATCH";
-    } else {
-      std::error_code ec;
-      fs::path exe = fs::read_symlink("/proc/self/exe", ec);
-      path = (exe.parent_path() / "netlab-tunnel-watch").string();
-      from = "beside " + exe.string();
-    }
-  }
-  if (::access(path.c_str(), X_OK) != 0)
-    throw EnvironmentError("netlab-tunnel-watch is not installed (" + path + ", " + from +
+  if (o.watcher.empty()) return process::helper_path("netlab-tunnel-watch");
+  if (::access(o.watcher.c_str(), X_OK) != 0)
+    throw EnvironmentError("netlab-tunnel-watch is not installed (" + o.watcher +
                            "): build it with netlab (ninja netlab-tunnel-watch)");
-  return path;
+  return o.watcher;
 }
 
 process::ProcessSpec watcher_spec(const BackendOptions& o, const plan::TunnelEnd& me,
