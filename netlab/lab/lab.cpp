@@ -1,6 +1,7 @@
 #include "netlab/lab/lab.h"
 
 #include <fcntl.h>
+#include <sched.h>
 #include <grp.h>
 #include <pwd.h>
 #include <signal.h>
@@ -14,8 +15,10 @@
 #include <fstream>
 #include <future>
 #include <set>
+#include <thread>
 
 #include "netlab/kernel/unique_fd.h"
+#include "netlab/process/events.h"
 #include "netlab/topology/names.h"
 #include "netlab/version.h"
 
@@ -374,11 +377,12 @@ void Lab::build(const UpOptions& opt) {
       own(f, ids, true);
     }
   }
-  for (const auto& n : plan_.nodes) {
-    if (!n.is_router()) continue;
-    check_stop();
-    start_daemons(n.name);
-  }
+  if (!opt.daemons) return;
+  std::vector<std::string> routers;
+  for (const auto& n : plan_.nodes)
+    if (n.is_router()) routers.push_back(n.name);
+  check_stop();
+  start_routers(routers, opt.start_parallel);
   timings_.daemons_started_ns = h.clock.now_ns();
 
   check_stop();
@@ -388,30 +392,93 @@ void Lab::build(const UpOptions& opt) {
   journal_.append("state", {{"state", "converged"}});
 }
 
-void Lab::start_daemons(const std::string& node) {
-  const plan::PlanNode* n = plan_.node(node);
-  if (!n || !n->is_router()) throw Error("node " + node + " runs no routing daemons");
-  auto spawn = [&](const plan::Daemon& d) { spawn_process(n->name, d.name, d.spec); };
-  const std::string sock = n->frr_dir + "/zserv.api";
-  // A zebra killed by a fault leaves its socket behind: waiting for that one
-  // would start staticd before the new zebra listens, and staticd then never
-  // registers its static routes' next hops (their routes stay out of the RIB).
-  if (::unlink(sock.c_str()) != 0 && errno != ENOENT) throw KernelError("unlink", sock, errno);
-  for (const auto& d : n->daemons)
-    if (d.name == "zebra") spawn(d);
-  const int64_t deadline = host_.clock.now_ns() + 10'000'000'000;
-  struct stat st;
-  // zebra creates its API socket when it is ready for clients.
-  while (::stat(sock.c_str(), &st) != 0 || !S_ISSOCK(st.st_mode)) {
+void Lab::start_daemons(const std::string& node) { start_routers({node}, 1); }
+
+unsigned start_parallelism(unsigned requested) {
+  if (requested) return requested;
+  cpu_set_t set;
+  int cpus = ::sched_getaffinity(0, sizeof set, &set) == 0 ? CPU_COUNT(&set) : 0;
+  if (cpus <= 0) cpus = static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
+  return std::max(2u, 2 * static_cast<unsigned>(cpus));
+}
+
+void Lab::start_routers(const std::vector<std::string>& nodes, unsigned parallel) {
+  parallel = start_parallelism(parallel);
+  // A router whose zebra runs and whose socket is awaited.
+  struct Starting {
+    const plan::PlanNode* n;
+    std::string sock;
+    process::ProcessId zebra;
+    kernel::UniqueFd exited;  // zebra's pidfd, when there is one
+    std::chrono::steady_clock::time_point deadline;
+  };
+  constexpr uint64_t kExit = uint64_t{1} << 63;  // key bit: the pidfd's news, not the socket's
+  std::map<uint64_t, Starting> starting;
+  process::EventWait events;
+  size_t next = 0;
+  uint64_t next_key = 0;
+
+  auto is_socket = [](const std::string& path) {
+    struct stat st;
+    return ::stat(path.c_str(), &st) == 0 && S_ISSOCK(st.st_mode);
+  };
+  auto launch = [&](const std::string& node) {
+    const plan::PlanNode* n = plan_.node(node);
+    if (!n || !n->is_router()) throw Error("node " + node + " runs no routing daemons");
+    Starting s{n, n->frr_dir + "/zserv.api", {}, {}, {}};
+    // A zebra killed by a fault leaves its socket behind: waiting for that
+    // one would start staticd before the new zebra listens, and staticd then
+    // never registers its static routes' next hops (their routes stay out of
+    // the RIB).
+    if (::unlink(s.sock.c_str()) != 0 && errno != ENOENT) throw KernelError("unlink", s.sock, errno);
+    const uint64_t key = next_key++;
+    // Watched before zebra exists: its socket cannot appear unseen.
+    events.watch_path(s.sock, key);
+    for (const auto& d : n->daemons)
+      if (d.name == "zebra") s.zebra = spawn_process(n->name, d.name, d.spec);
+    s.exited = host_.processes.exit_fd(s.zebra);
+    if (s.exited) events.watch_fd(s.exited.get(), key | kExit);
+    s.deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
+    starting.emplace(key, std::move(s));
+  };
+  // zebra creates its API socket when it is ready for clients; the other
+  // daemons started before it retry only after a second.
+  auto check = [&](uint64_t key) {
+    auto it = starting.find(key);
+    if (it == starting.end()) return;
+    Starting& s = it->second;
+    if (is_socket(s.sock)) {
+      events.forget(key);
+      events.forget(key | kExit);
+      for (const auto& d : s.n->daemons)
+        if (d.name != "zebra") spawn_process(s.n->name, d.name, d.spec);
+      starting.erase(it);
+      return;
+    }
+    if (!host_.processes.alive(s.zebra))
+      throw Error("zebra on " + s.n->name + " exited at start; see " + s.n->frr_dir +
+                  "/zebra.out and frr.log");
+    if (std::chrono::steady_clock::now() > s.deadline)
+      throw Error("zebra on " + s.n->name + " did not open " + s.sock + " within 10 s");
+  };
+
+  while (next < nodes.size() || !starting.empty()) {
     check_stop();
-    if (!host_.processes.alive(processes_[node]["zebra"]))
-      throw Error("zebra on " + node + " exited at start; see " + n->frr_dir + "/zebra.out and frr.log");
-    if (host_.clock.now_ns() > deadline)
-      throw Error("zebra on " + node + " did not open " + sock + " within 10 s");
-    host_.clock.sleep_ns(2'000'000);
+    while (next < nodes.size() && starting.size() < parallel) launch(nodes[next++]);
+    // The wakeup without news is for the stop flag and the deadlines.
+    auto news = events.wait(std::chrono::milliseconds(20));
+    if (news.empty()) {
+      // No event: look at every router once (a timeout is due, or the
+      // socket came from a source inotify does not see). The sleep of no
+      // time lets a test's fake clock make things happen meanwhile.
+      host_.clock.sleep_ns(0);
+      std::vector<uint64_t> keys;
+      for (const auto& [k, s] : starting) keys.push_back(k);
+      for (uint64_t k : keys) check(k);
+      continue;
+    }
+    for (uint64_t k : news) check(k & ~kExit);
   }
-  for (const auto& d : n->daemons)
-    if (d.name != "zebra") spawn(d);
 }
 
 void Lab::kill_daemons(const std::string& node) {
