@@ -738,32 +738,32 @@ TeardownReport teardown(const std::string& root, const std::string& name, Host& 
       }
     }
   } else {
-    // 1. Processes, newest first: SIGTERM all, then wait, then SIGKILL. A
-    // pid whose start time differs is another process now: not alive().
+    // 1. Processes, newest first: SIGKILL all, then wait for all. Nothing a
+    // lab runs keeps state beyond its namespace and runtime directory, both
+    // about to go, so there is nothing to let a process finish. A pid whose
+    // start time differs is another process now: signal() leaves it alone.
     std::vector<std::pair<process::ProcessId, std::string>> procs;
     for (auto it = entries.rbegin(); it != entries.rend(); ++it) {
       if (it->op != "process-id") continue;
       process::ProcessId id{it->data.value("pid", 0), it->data.value("start", uint64_t{0})};
       if (id.pid <= 0) continue;
-      std::string what = "process " + std::to_string(id.pid) + " (" +
-                         it->data.value("name", std::string()) + " on " +
-                         it->data.value("node", std::string()) + ")";
-      try {
-        if (h.processes.alive(id)) procs.push_back({id, what});
-      } catch (const Error& e) {
-        rep.errors.push_back(what + ": " + e.what());
-      }
+      procs.push_back({id, "process " + std::to_string(id.pid) + " (" +
+                               it->data.value("name", std::string()) + " on " +
+                               it->data.value("node", std::string()) + ")"});
     }
+    std::vector<std::pair<process::ProcessId, std::string>> killed;
     for (auto& [id, what] : procs) {
       try {
-        h.processes.signal(id, SIGTERM);
+        if (!h.processes.alive(id)) continue;
+        h.processes.signal(id, SIGKILL);
+        killed.push_back({id, what});
       } catch (const Error& e) {
         rep.refused.push_back(what + ": " + e.what());
       }
     }
-    for (auto& [id, what] : procs) {
+    for (auto& [id, what] : killed) {
       try {
-        if (h.processes.stop(id, std::chrono::milliseconds(1500))) rep.removed.push_back(what);
+        if (h.processes.wait_gone(id, std::chrono::milliseconds(5000))) rep.removed.push_back(what);
         else rep.errors.push_back(what + " did not exit");
       } catch (const Error& e) {
         rep.refused.push_back(what + ": " + e.what());
@@ -771,6 +771,11 @@ TeardownReport teardown(const std::string& root, const std::string& name, Host& 
     }
 
     // 2. Namespaces, newest first, each only if it is the one this lab made.
+    struct Doomed {
+      std::string ns;
+      NetnsIdentity recorded;
+    };
+    std::vector<Doomed> doomed;
     for (const auto& ns : names) {
       if (!ns.starts_with(prefix)) {
         rep.refused.push_back("namespace " + ns + ": not named for lab " + name);
@@ -802,34 +807,82 @@ TeardownReport teardown(const std::string& root, const std::string& name, Host& 
                               ") is not the one this lab created (" + recorded->second.str() + ")");
         continue;
       }
-      // Anything still inside is of this lab (a `netlab exec` command, or
-      // anything else started there): it must go, or the namespace and its
-      // links live on after their name is gone.
-      try {
-        std::set<process::ProcessId> seen;
-        for (int round = 0;; ++round) {
-          auto inside = nss.processes_inside(ns, recorded->second);
-          if (inside.empty()) break;
-          if (round == 50) throw Error(std::to_string(inside.size()) + " processes inside would not die");
-          for (const auto& id : inside) {
-            h.processes.signal(id, SIGKILL);
-            h.processes.wait_gone(id, std::chrono::milliseconds(200));
-            if (seen.insert(id).second)
-              rep.removed.push_back("process " + std::to_string(id.pid) + " in " + ns);
+      doomed.push_back({ns, recorded->second});
+    }
+    // Anything still inside is of this lab (a `netlab exec` command, or
+    // anything else started there): it must go, or the namespaces and their
+    // links live on after their names are gone. One /proc scan a round for
+    // all of them; everything found is killed before anything is waited for.
+    std::set<std::string> failed;
+    {
+      std::vector<std::pair<std::string, NetnsIdentity>> wanted;
+      for (const auto& d : doomed) wanted.push_back({d.ns, d.recorded});
+      std::set<process::ProcessId> seen;
+      for (int round = 0; !wanted.empty(); ++round) {
+        std::map<std::string, std::vector<process::ProcessId>> inside;
+        try {
+          inside = nss.processes_inside_all(wanted);
+        } catch (const Error&) {
+          // One namespace replaced meanwhile spoils the batch: ask each.
+          for (const auto& [ns, id] : wanted) {
+            try {
+              inside[ns] = nss.processes_inside(ns, id);
+            } catch (const Error& e1) {
+              rep.errors.push_back("namespace " + ns + ": " + e1.what());
+              failed.insert(ns);
+            }
           }
         }
+        std::vector<process::ProcessId> to_wait;
+        std::vector<std::pair<std::string, NetnsIdentity>> again;
+        for (const auto& [ns, id] : wanted) {
+          auto it = inside.find(ns);
+          if (failed.count(ns) || it == inside.end() || it->second.empty()) continue;
+          if (round == 50) {
+            rep.errors.push_back("namespace " + ns + ": " + std::to_string(it->second.size()) +
+                                 " processes inside would not die");
+            failed.insert(ns);
+            continue;
+          }
+          again.push_back({ns, id});
+          for (const auto& p : it->second) {
+            try {
+              h.processes.signal(p, SIGKILL);
+              to_wait.push_back(p);
+              if (seen.insert(p).second)
+                rep.removed.push_back("process " + std::to_string(p.pid) + " in " + ns);
+            } catch (const Error& e) {
+              rep.errors.push_back("namespace " + ns + ": " + e.what());
+              failed.insert(ns);
+            }
+          }
+        }
+        for (const auto& p : to_wait) {
+          try {
+            h.processes.wait_gone(p, std::chrono::milliseconds(200));
+          } catch (const Error&) {
+          }
+        }
+        wanted.clear();
+        for (auto& w : again)
+          if (!failed.count(w.first)) wanted.push_back(std::move(w));
+      }
+    }
+    for (const auto& d : doomed) {
+      if (failed.count(d.ns)) continue;
+      try {
         // Once more right before the deletion, which goes by name.
-        now = nss.identify(ns);
+        auto now = nss.identify(d.ns);
         if (!now) continue;
-        if (!now->matches(recorded->second)) {
-          rep.refused.push_back("namespace " + ns + " (" + now->str() + ") was replaced during teardown");
+        if (!now->matches(d.recorded)) {
+          rep.refused.push_back("namespace " + d.ns + " (" + now->str() + ") was replaced during teardown");
           continue;
         }
-        h.nft.forget(ns);
-        h.netlink.netns_delete(ns);
-        rep.removed.push_back("namespace " + ns);
+        h.nft.forget(d.ns);
+        h.netlink.netns_delete(d.ns);
+        rep.removed.push_back("namespace " + d.ns);
       } catch (const Error& e) {
-        rep.errors.push_back("namespace " + ns + ": " + e.what());
+        rep.errors.push_back("namespace " + d.ns + ": " + e.what());
       }
     }
   }
