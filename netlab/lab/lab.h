@@ -98,7 +98,7 @@ class NameInUse : public Error {
 struct UpOptions {
   std::chrono::milliseconds converge_timeout{90'000};
   // How many routers' daemons start at once (each router: zebra, then the
-  // others once zebra listens); 0: twice the CPUs netlab may run on.
+  // others once zebra listens); 0: four times the CPUs netlab may run on.
   unsigned start_parallel = 0;
   // false: stop after the kernel objects, tunnels and FRR configs; no FRR
   // daemon is started and convergence is not awaited (a benchmark starts
@@ -107,7 +107,7 @@ struct UpOptions {
 };
 
 // The number of routers start_routers() brings up at once for `requested`
-// (0: twice the CPUs this process may run on, at least 2).
+// (0: four times the CPUs this process may run on, at least 2).
 unsigned start_parallelism(unsigned requested);
 
 // Milestones of the bring-up, on the monotonic clock (for bench/ and reports).
