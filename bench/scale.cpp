@@ -9,7 +9,8 @@
 //   bench_scale [--quick] [--sizes 50,150,300] [--idle S] [--parallel N] [--no-baseline]
 //
 // --quick: the ring of 50 only, idle CPU over 2 s. Root; the lab is
-// "nlscale", removed at the end, also on SIGINT.
+// "nlscale", removed at the end, also on SIGINT. Each step's figures go to
+// stderr as soon as they are known, the table to stdout.
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -143,12 +144,14 @@ void serial_baseline(const plan::Plan& plan, cli::RealHost& rh, Figures& f) {
       if (d.name != "zebra") lab->spawn_process(n.name, d.name, d.spec);
   }
   f.serial_ms = ms_since(t0);
+  std::fprintf(stderr, "ring of %d: serial loop started every daemon in %.0f ms\n", f.routers, f.serial_ms);
   lab->down();
 }
 
 Figures measure(int n, cli::RealHost& rh, const lab::UpOptions& opt, int idle_s, bool baseline) {
   Figures f;
   f.routers = n;
+  std::fprintf(stderr, "ring of %d routers\n", n);
   plan::Plan plan = ring_plan(n);
   if (baseline) serial_baseline(plan, rh, f);
 
@@ -158,6 +161,8 @@ Figures measure(int n, cli::RealHost& rh, const lab::UpOptions& opt, int idle_s,
   f.kernel_ms = ms(t.kernel_done_ns);
   f.daemons_ms = ms(t.daemons_started_ns);
   f.converged_ms = ms(t.converged_ns);
+  std::fprintf(stderr, "ring of %d: namespaces+links %.0f ms, daemons started %.0f ms, converged %.0f ms\n", n,
+               f.kernel_ms, f.daemons_ms, f.converged_ms);
 
   // Idle: converged, nothing asked of the lab; netlab itself sleeps.
   auto procs = lab_processes(plan);
