@@ -713,6 +713,7 @@ TeardownReport teardown(const std::string& root, const std::string& name, Host& 
   std::unique_ptr<Namespaces> fallback;
   Namespaces& nss = h.namespaces ? *h.namespaces : *(fallback = namespaces_over(h.netlink));
   const std::string prefix = topology::netns_prefix(name);
+  std::future<void> node_files;
 
   // The namespaces the journal names, newest first, with the identities it
   // recorded for them.
@@ -771,6 +772,15 @@ TeardownReport teardown(const std::string& root, const std::string& name, Host& 
         rep.refused.push_back(what + ": " + e.what());
       }
     }
+
+    // The nodes' files (FRR's configs, logs and sockets: most of the
+    // runtime directory, ~20 files a router) go beside the namespaces now
+    // that the lab's processes are gone. The journal stays to the end, so a
+    // teardown that fails can still be retried.
+    node_files = std::async(std::launch::async, [d = dir + "/nodes"] {
+      std::error_code ec;
+      fs::remove_all(d, ec);
+    });
 
     // 2. Namespaces, newest first, each only if it is the one this lab made.
     struct Doomed {
@@ -891,6 +901,7 @@ TeardownReport teardown(const std::string& root, const std::string& name, Host& 
 
   // 3. Files: the runtime directory is this lab's own; it goes last, and
   // only when everything above is gone, so a failed teardown can be retried.
+  if (node_files.valid()) node_files.get();
   if (rep.errors.empty()) {
     std::error_code ec;
     fs::remove_all(dir, ec);
