@@ -42,6 +42,7 @@
 #include "netlab/kernel/netns.h"
 #include "netlab/kernel/nft.h"
 #include "netlab/plan/keys.h"
+#include "netlab/base/helpers.h"
 #include "netlab/process/processes.h"
 #include "netlab/tunnel/ipsec.h"
 #include "netlab/tunnel/wireguard_go.h"
@@ -224,17 +225,7 @@ class BenchLab {
   void uncut(const std::string& ns_name) { nft_->run(ns_name, "delete table netdev nl_tb_cut\n"); }
 
  private:
-  static std::string find_watcher() {
-    if (const char* env = std::getenv("NETLAB_TUNNEL_WATCH")) return env;
-    std::error_code ec;
-    auto exe = std::filesystem::read_symlink("/proc/self/exe", ec);
-    for (const auto& dir : {exe.parent_path(), exe.parent_path().parent_path()}) {
-      auto p = dir / "netlab-tunnel-watch";
-      if (::access(p.c_str(), X_OK) == 0) return p.string();
-    }
-    throw EnvironmentError("netlab-tunnel-watch not found beside " + exe.string() +
-                           " or its parent directory; set NETLAB_TUNNEL_WATCH");
-  }
+  static std::string find_watcher() { return require_helper("netlab-tunnel-watch"); }
 
   kernel::Capabilities caps_;
   std::string lab_, run_root_;

@@ -15,6 +15,7 @@ const std::vector<Command>& command_table() {
       {"vtysh", "FRR's shell on a node (interactive, or -c COMMAND)", define_vtysh},
       {"plan", "print the plan (names, addresses, sessions) without touching the host", define_plan},
       {"graph", "draw the topology (SVG, DOT or PNG) without touching the host", define_graph},
+      {"generate", "print a topology of N routers (ring, clos, hub) for scale tests", define_generate},
       {"validate", "check topology files; every error with file:line:col", define_validate},
       {"doctor", "check this host: root, FRR, WireGuard, IPsec, netem, nftables", define_doctor},
       {"report", "summarise report.json files (one row per scenario), or draw them (--html)", define_report},

@@ -131,7 +131,7 @@ struct Backends {
 // netlab-delay program) and nftables netdev loss; htb for rate.
 Backends select_backends(const kernel::Capabilities&, bool delayer_installed);
 
-// netlab-delay beside the running program (/proc/self/exe), "" when absent.
+// netlab-delay, found as netlab's other helpers are (base/helpers.h), "" when absent.
 std::string find_delayer();
 
 // The seed of one direction's randomness: the lab's seed mixed with the

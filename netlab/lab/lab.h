@@ -97,7 +97,18 @@ class NameInUse : public Error {
 
 struct UpOptions {
   std::chrono::milliseconds converge_timeout{90'000};
+  // How many routers' daemons start at once (each router: zebra, then the
+  // others once zebra listens); 0: four times the CPUs netlab may run on.
+  unsigned start_parallel = 0;
+  // false: stop after the kernel objects, tunnels and FRR configs; no FRR
+  // daemon is started and convergence is not awaited (a benchmark starts
+  // them its own way; teardown still removes whatever runs inside).
+  bool daemons = true;
 };
+
+// The number of routers start_routers() brings up at once for `requested`
+// (0: four times the CPUs this process may run on, at least 2).
+unsigned start_parallelism(unsigned requested);
 
 // Milestones of the bring-up, on the monotonic clock (for bench/ and reports).
 struct UpTimings {
@@ -145,6 +156,13 @@ class Lab {
   int64_t restore_link(const std::string& link_or_tunnel);
   // Starts the node's FRR daemons again, journaled, as at bring-up.
   void start_daemons(const std::string& node);
+  // Starts the FRR daemons of several routers, up to `parallel` routers at
+  // once (start_parallelism()): each router's zebra, and its other daemons
+  // as soon as that zebra's socket appears (inotify; a zebra that exits is
+  // seen by its pidfd). Every process is journaled before it runs, as
+  // spawn_process() does. Throws when a zebra exits or does not listen
+  // within 10 s; what was started is the lab's (and its teardown's).
+  void start_routers(const std::vector<std::string>& nodes, unsigned parallel = 0);
   // Kills the node's FRR daemons (SIGKILL), as a crash does; its other
   // processes (wireguard-go) stay.
   void kill_daemons(const std::string& node);

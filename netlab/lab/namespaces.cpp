@@ -1,5 +1,7 @@
 #include "netlab/lab/namespaces.h"
 
+#include <set>
+
 #include "netlab/base/error.h"
 #include "netlab/kernel/netns.h"
 #include "netlab/process/netns_pids.h"
@@ -52,6 +54,34 @@ class RealNamespaces final : public Namespaces {
     for (pid_t pid : process::pids_in_netns(now.id.dev, now.id.ino)) {
       auto start = process::read_start_time(pid);
       if (start) out.push_back({pid, *start});  // gone meanwhile: not inside
+    }
+    return out;
+  }
+
+  std::map<std::string, std::vector<process::ProcessId>> processes_inside_all(
+      const std::vector<std::pair<std::string, NetnsIdentity>>& namespaces) override {
+    std::map<std::string, std::vector<process::ProcessId>> out;
+    std::vector<kernel::UniqueFd> pinned;  // until the search is over
+    std::map<std::pair<uint64_t, uint64_t>, std::string> by_id;
+    for (const auto& [name, expected] : namespaces) {
+      auto fd = open_named(name);
+      if (!fd) continue;
+      NetnsIdentity now = identity_of(fd->get(), name);
+      if (!now.matches(expected))
+        throw Error("namespace " + name + " is now " + now.str() + ", not " + expected.str());
+      by_id[{now.id.dev, now.id.ino}] = name;
+      out[name];
+      pinned.push_back(std::move(*fd));
+    }
+    if (by_id.empty()) return out;
+    std::set<std::pair<uint64_t, uint64_t>> ids;
+    for (const auto& [id, name] : by_id) ids.insert(id);
+    for (const auto& [id, pids] : process::pids_in_netns_all(ids)) {
+      auto& list = out[by_id.at(id)];
+      for (pid_t pid : pids) {
+        auto start = process::read_start_time(pid);
+        if (start) list.push_back({pid, *start});  // gone meanwhile: not inside
+      }
     }
     return out;
   }

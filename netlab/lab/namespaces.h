@@ -20,6 +20,7 @@
 
 #include <cstdint>
 #include <functional>
+#include <map>
 #include <memory>
 #include <optional>
 #include <string>
@@ -57,6 +58,15 @@ class Namespaces {
   // when the name now holds another namespace; empty when it is gone.
   virtual std::vector<process::ProcessId> processes_inside(const std::string& name,
                                                            const NetnsIdentity& expected) = 0;
+  // processes_inside() of several namespaces, by one search of /proc:
+  // name -> its processes (names that are gone map to nothing). Throws
+  // Error when any name now holds another namespace.
+  virtual std::map<std::string, std::vector<process::ProcessId>> processes_inside_all(
+      const std::vector<std::pair<std::string, NetnsIdentity>>& namespaces) {
+    std::map<std::string, std::vector<process::ProcessId>> out;
+    for (const auto& [name, expected] : namespaces) out[name] = processes_inside(name, expected);
+    return out;
+  }
   // Removes the empty placeholder file an interrupted create leaves at
   // /run/netns/NAME; true when there was one. Never touches a namespace.
   virtual bool remove_placeholder(const std::string& name) = 0;

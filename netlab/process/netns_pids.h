@@ -7,11 +7,19 @@
 #include <sys/types.h>
 
 #include <cstdint>
+#include <map>
+#include <set>
+#include <utility>
 #include <vector>
 
 namespace netlab::process {
 
 // Throws KernelError when /proc cannot be read.
 std::vector<pid_t> pids_in_netns(uint64_t netns_dev, uint64_t netns_inode);
+
+// The same for several namespaces in one pass over /proc: (dev, inode) ->
+// the pids inside (namespaces with none are left out).
+std::map<std::pair<uint64_t, uint64_t>, std::vector<pid_t>> pids_in_netns_all(
+    const std::set<std::pair<uint64_t, uint64_t>>& netns_ids);
 
 }  // namespace netlab::process

@@ -162,6 +162,16 @@ class RealProcesses final : public Processes {
     return wait_gone(id, kKillWait);
   }
 
+  UniqueFd exit_fd(const ProcessId& id) override {
+    check_pid(id, "exit_fd");
+    UniqueFd pidfd(pidfd_open(id.pid, 0));
+    if (!pidfd) return {};
+    // The pidfd pins whoever has the pid now: it must be ours.
+    const auto st = read_proc_stat(id.pid);
+    if (!st || st->start_time != id.start_time) return {};
+    return pidfd;
+  }
+
   std::optional<ExitStatus> exit_status(const ProcessId& id) override {
     check_pid(id, "exit_status");
     reap_if_ours(id, false);

@@ -26,6 +26,7 @@
 #include <vector>
 
 #include "netlab/base/process_spec.h"
+#include "netlab/kernel/unique_fd.h"
 
 namespace netlab::process {
 
@@ -77,6 +78,11 @@ class Processes {
   // (by alive(), wait_gone(), stop() or signal() noticing it gone). nullopt
   // while it runs, and for processes that are not ours.
   virtual std::optional<ExitStatus> exit_status(const ProcessId&) = 0;
+  // An fd that turns readable when the process ends (a pidfd), to wait for
+  // many processes in one poll (events.h). Readable means "ask alive()".
+  // Empty when there is none to give (the process is gone, the pid is
+  // another's, the kernel has no pidfds, or a fake): ask alive() instead.
+  virtual kernel::UniqueFd exit_fd(const ProcessId&) { return {}; }
 };
 
 std::unique_ptr<Processes> make_processes();

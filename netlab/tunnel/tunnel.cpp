@@ -5,7 +5,6 @@
 #include <unistd.h>
 
 #include <cstdlib>
-#include <filesystem>
 
 #include "netlab/base/error.h"
 #include "netlab/base/helpers.h"

@@ -59,8 +59,8 @@ class Backend {
 
 // What backends are built with; the defaults are the real ones.
 struct BackendOptions {
-  // netlab-tunnel-watch; "": $NETLAB_TUNNEL_WATCH, else beside the running
-  // executable (as netlab-probe).
+  // netlab-tunnel-watch; "": $NETLAB_TUNNEL_WATCH, else found as netlab's
+  // other helpers are (base/helpers.h).
   std::string watcher;
   // Kernel operations beyond kernel::Netlink (kernel WireGuard, XFRM
   // interfaces, renames); null: the real one.

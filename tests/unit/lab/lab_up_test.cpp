@@ -137,6 +137,45 @@ TEST_F(LabUpTest, JournalsEveryIdentityBeforeTheObjectCanBeUsed) {
   expect_nothing_left();
 }
 
+// FRR daemons in the order the journal recorded them: "router:daemon".
+std::vector<std::string> frr_order(const std::vector<Entry>& entries) {
+  std::vector<std::string> out;
+  for (const auto& e : entries) {
+    const std::string name = e.data.value("name", "");
+    if (e.op == "process" && (name == "zebra" || name == "bgpd" || name == "bfdd" || name == "staticd"))
+      out.push_back(e.data.value("node", "") + ":" + name);
+  }
+  return out;
+}
+
+TEST_F(LabUpTest, RoutersStartTogetherEachWithItsZebraFirst) {
+  UpOptions o;
+  o.start_parallel = 2;
+  auto lab = Lab::up(plan_, *host_, o);
+  auto order = frr_order(Journal::read(plan_.runtime_dir));
+  ASSERT_EQ(order.size(), 8u);
+  // Both zebras before any other daemon: the routers started together.
+  EXPECT_TRUE(order[0].ends_with(":zebra")) << order[0];
+  EXPECT_TRUE(order[1].ends_with(":zebra")) << order[1];
+  for (size_t i = 2; i < order.size(); ++i) EXPECT_FALSE(order[i].ends_with(":zebra")) << order[i];
+  lab->down();
+  expect_nothing_left();
+}
+
+TEST_F(LabUpTest, OneRouterAtATimeWhenAskedSo) {
+  UpOptions o;
+  o.start_parallel = 1;
+  auto lab = Lab::up(plan_, *host_, o);
+  auto order = frr_order(Journal::read(plan_.runtime_dir));
+  ASSERT_EQ(order.size(), 8u);
+  EXPECT_TRUE(order[0].ends_with(":zebra"));
+  EXPECT_TRUE(order[4].ends_with(":zebra"));
+  const std::string first = order[0].substr(0, order[0].find(':'));
+  for (size_t i = 0; i < 4; ++i) EXPECT_TRUE(order[i].starts_with(first + ":")) << order[i];
+  lab->down();
+  expect_nothing_left();
+}
+
 TEST_F(LabUpTest, ReleaseJournalsKeptAndKeepsTheLab) {
   {
     auto lab = Lab::up(plan_, *host_);

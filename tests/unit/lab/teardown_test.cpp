@@ -83,8 +83,7 @@ TEST_F(TeardownTest, RemovesWhatTheJournalListsNewestFirst) {
   EXPECT_TRUE(r.refused.empty());
   EXPECT_EQ(nl_.ops, (std::vector<std::string>{"netns_delete nl-ut-b", "netns_delete nl-ut-a"}));
   EXPECT_EQ(procs_.actions(),
-            (std::vector<std::string>{"signal " + p2.str() + " 15", "signal " + p1.str() + " 15",
-                                      "stop " + p2.str(), "stop " + p1.str()}));
+            (std::vector<std::string>{"signal " + p2.str() + " 9", "signal " + p1.str() + " 9"}));
   EXPECT_FALSE(fs::exists(dir_));
 }
 
