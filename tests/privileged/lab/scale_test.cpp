@@ -19,7 +19,7 @@
 #include "netlab/lab/lab.h"
 #include "netlab/lab/system_host.h"
 #include "netlab/plan/keys.h"
-#include "netlab/plan/plan.h"
+#include "netlab/plan/planner.h"
 #include "netlab/process/netns_pids.h"
 #include "netlab/process/processes.h"
 #include "netlab/topology/generate.h"
