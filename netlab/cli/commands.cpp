@@ -14,6 +14,7 @@ const std::vector<Command>& command_table() {
       {"vtysh", "FRR's shell on a node (interactive, or -c COMMAND)", define_vtysh},
       {"plan", "print the plan (names, addresses, sessions) without touching the host", define_plan},
       {"validate", "check topology files; every error with file:line:col", define_validate},
+      {"import", "turn a containerlab topology (clab FILE.clab.yml) into a netlab topology", define_import},
       {"doctor", "check this host: root, FRR, WireGuard, IPsec, netem, nftables", define_doctor},
       {"report", "summarise report.json files (one row per scenario)", define_report},
       {"version", "print the version", define_version},

@@ -42,6 +42,7 @@ Runner define_exec(CLI::App&);
 Runner define_vtysh(CLI::App&);
 Runner define_plan(CLI::App&);
 Runner define_validate(CLI::App&);
+Runner define_import(CLI::App&);
 Runner define_doctor(CLI::App&);
 Runner define_report(CLI::App&);
 Runner define_version(CLI::App&);

@@ -279,7 +279,7 @@ std::vector<Session> own_config_sessions(const std::vector<PlanNode>& nodes,
     s.b_addr = l.b.address.addr;
     s.a_asn = *ca->second.bgp_asn;
     s.b_asn = *cb->second.bgp_asn;
-    s.timers = {};
+    s.timers = {60, 180};  // FRR's defaults; the config may set others
     out.push_back(s);
   }
   (void)nodes;
