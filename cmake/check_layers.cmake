@@ -13,7 +13,7 @@ set(NETLAB_LAYERS
   base=1
   topology=2
   plan=3
-  kernel=4 process=4
+  kernel=4 process=4 importer=4
   tunnel=5 impair=5
   lab=6
   measure=7 fault=7

@@ -17,6 +17,7 @@ const std::vector<Command>& command_table() {
       {"graph", "draw the topology (SVG, DOT or PNG) without touching the host", define_graph},
       {"generate", "print a topology of N routers (ring, clos, hub) for scale tests", define_generate},
       {"validate", "check topology files; every error with file:line:col", define_validate},
+      {"import", "turn a containerlab topology (clab FILE.clab.yml) into a netlab topology", define_import},
       {"doctor", "check this host: root, FRR, WireGuard, IPsec, netem, nftables", define_doctor},
       {"report", "summarise report.json files (one row per scenario), or draw them (--html)", define_report},
       {"version", "print the version", define_version},

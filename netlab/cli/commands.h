@@ -44,6 +44,7 @@ Runner define_plan(CLI::App&);
 Runner define_graph(CLI::App&);
 Runner define_validate(CLI::App&);
 Runner define_generate(CLI::App&);
+Runner define_import(CLI::App&);
 Runner define_doctor(CLI::App&);
 Runner define_report(CLI::App&);
 Runner define_version(CLI::App&);

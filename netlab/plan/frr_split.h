@@ -15,11 +15,18 @@
 
 namespace netlab::plan {
 
-// The daemons netlab runs on every router, in start order.
+// The daemons netlab runs on a router with a role template, in start order.
+// A router with its own config runs the daemons that config needs
+// (own_config.h).
 const std::vector<std::string>& frr_daemons();
 
-// daemon -> its configuration. Stanzas every daemon needs (hostname, log,
-// line vty) go to all; a stanza of unknown kind goes to zebra and bgpd.
-std::map<std::string, std::string> split_frr_config(const std::string& integrated);
+// daemon -> its configuration, for each of `daemons`. Stanzas every daemon
+// needs (hostname, log, line vty) go to all; `interface` stanzas to zebra and
+// the interior routing daemons (they configure themselves per interface
+// there); route-maps, prefix and access lists to zebra and every routing
+// daemon; a protocol's stanza to its daemon; a stanza of unknown kind to
+// zebra and bgpd.
+std::map<std::string, std::string> split_frr_config(const std::string& integrated,
+                                                    const std::vector<std::string>& daemons = frr_daemons());
 
 }  // namespace netlab::plan

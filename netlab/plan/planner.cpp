@@ -13,6 +13,7 @@
 #include "netlab/plan/bgp.h"
 #include "netlab/plan/frr_config.h"
 #include "netlab/plan/frr_split.h"
+#include "netlab/plan/own_config.h"
 #include "netlab/plan/planner.h"
 #include "netlab/topology/names.h"
 
@@ -64,7 +65,9 @@ class Planner {
     pick_router_ids();
     make_host_routes();
     make_sessions();
+    read_own_configs();
     plan_.expected_routes = expected_routes(plan_.nodes, plan_.sessions, plan_.links);
+    add_own_config_routes();
     make_underlay_routes();
     make_sysctls();
     make_frr();
@@ -431,26 +434,59 @@ class Planner {
     }
   }
 
+  // A router's own config: read once, here, so its BGP sessions, what it
+  // originates and the routes its interior protocols install join the plan
+  // (own_config.h), and make_frr() starts the daemons it needs.
+  void read_own_configs() {
+    for (auto& n : plan_.nodes) {
+      if (!n.is_router()) continue;
+      const auto* tn = t_.node(n.name);
+      if (!tn->config) continue;
+      std::ifstream in(*tn->config);
+      if (!in) fail(tn->pos, "config", "cannot read the FRR config \"" + *tn->config + "\"");
+      std::ostringstream ss;
+      ss << in.rdbuf();
+      n.frr_config = ss.str();
+      n.own_config = true;
+      own_[n.name] = read_own_config(n.frr_config);
+    }
+    if (own_.empty()) return;
+    std::set<std::string> already;
+    for (const auto& s : plan_.sessions) already.insert(s.over);
+    for (auto& s : own_config_sessions(plan_.nodes, plan_.links, own_, already)) plan_.sessions.push_back(s);
+    for (auto& n : plan_.nodes) {
+      auto it = own_.find(n.name);
+      if (it == own_.end()) continue;
+      // What it announces is what the file says and what its config
+      // originates, not the host subnets a template would add.
+      n.announce = t_.node(n.name)->announce;
+      for (const auto& p : own_config_bgp_origins(n, it->second))
+        if (std::find(n.announce.begin(), n.announce.end(), p) == n.announce.end()) n.announce.push_back(p);
+    }
+  }
+
+  void add_own_config_routes() {
+    if (own_.empty()) return;
+    std::set<std::pair<std::string, Ipv4Prefix>> have;
+    for (const auto& e : plan_.expected_routes) have.insert({e.node, e.prefix});
+    for (auto& e : own_config_igp_routes(plan_.nodes, plan_.links, own_))
+      if (have.insert({e.node, e.prefix}).second) plan_.expected_routes.push_back(e);
+  }
+
   void make_frr() {
     std::string dir = t_.lab.frr_templates.value_or(opt_.templates_dir);
     std::optional<TemplateSet> templates;
     for (auto& n : plan_.nodes) {
       if (!n.is_router()) continue;
-      const auto* tn = t_.node(n.name);
-      if (tn->config) {
-        std::ifstream in(*tn->config);
-        if (!in) fail(tn->pos, "config", "cannot read the FRR config \"" + *tn->config + "\"");
-        std::ostringstream ss;
-        ss << in.rdbuf();
-        n.frr_config = ss.str();
-        n.own_config = true;
-      } else {
+      auto own = own_.find(n.name);
+      if (own == own_.end()) {
         if (!templates) templates = TemplateSet::load(dir);
         n.frr_config = templates->render(plan_, n);
       }
+      const auto& daemons = own != own_.end() ? own->second.daemons : frr_daemons();
       // Each daemon reads its own share of frr.conf (frr_split.h says why).
-      n.frr_daemon_configs = split_frr_config(n.frr_config);
-      for (const auto& d : frr_daemons()) {
+      n.frr_daemon_configs = split_frr_config(n.frr_config, daemons);
+      for (const auto& d : daemons) {
         Daemon dm;
         dm.name = d;
         dm.spec.ns = n.ns;
@@ -473,6 +509,7 @@ class Planner {
   Plan plan_;
   std::vector<Ipv4Prefix> subnets_;  // per topology link
   std::vector<Ipv4Prefix> insides_;  // per topology tunnel
+  std::map<std::string, OwnConfig> own_;  // routers with their own config
 };
 
 }  // namespace
