@@ -8,7 +8,7 @@
 
 #include "netlab/base/error.h"
 #include "netlab/importer/clab.h"
-#include "netlab/plan/plan.h"
+#include "netlab/plan/planner.h"
 #include "netlab/topology/loader.h"
 
 namespace netlab::importer {

@@ -7,7 +7,7 @@
 
 #include "netlab/plan/frr_split.h"
 #include "netlab/plan/own_config.h"
-#include "netlab/plan/plan.h"
+#include "netlab/plan/planner.h"
 #include "netlab/topology/loader.h"
 
 namespace netlab::plan {
