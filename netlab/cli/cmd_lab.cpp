@@ -297,6 +297,17 @@ int cmd_status(const std::string& name) {
     std::printf("%-15s %-9s %-8s %s\n", n.name.c_str(), std::string(topology::to_string(n.role)).c_str(),
                 ns ? "up" : "MISSING", d == info.daemons.end() ? "-" : daemons_column(d->second).c_str());
   }
+  // Faults injected by hand (`netlab fault`) and not repaired yet.
+  std::vector<std::pair<int, std::string>> faults;
+  for (const auto& e : lab::Journal::read(lab::runtime_dir(root(), name))) {
+    if (e.op == "fault") faults.push_back({e.data.value("id", 0), e.data.value("what", "")});
+    if (e.op == "repair")
+      std::erase_if(faults, [&](const auto& f) { return f.first == e.data.value("id", 0); });
+  }
+  if (!faults.empty()) {
+    std::printf("\nFAULTS IN PLACE (netlab repair %s ID|--all)\n", name.c_str());
+    for (const auto& [id, what] : faults) std::printf("  %d  %s\n", id, what.c_str());
+  }
   std::printf("\n%-15s %-8s %-28s %s\n", "LINK", "KIND", "ENDS", "STATE");
   for (const auto& l : p.links) {
     std::string state;

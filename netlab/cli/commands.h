@@ -49,6 +49,9 @@ Runner define_doctor(CLI::App&);
 Runner define_report(CLI::App&);
 Runner define_version(CLI::App&);
 Runner define_events(CLI::App&);
+Runner define_fault(CLI::App&);
+Runner define_repair(CLI::App&);
+Runner define_impair(CLI::App&);
 Runner define_completion(CLI::App&);
 Runner define_man(CLI::App&);
 

@@ -413,5 +413,79 @@ TEST_F(LifecycleTest, EventsFollowsBfdBgpAndRouteChangesLive) {
   EXPECT_EQ(events.wait(seconds(5)), 0) << events.err();
 }
 
+TEST_F(LifecycleTest, LiveFaultCutsALinkThatEventsSeesAndRepairBringsItBack) {
+  const std::string lab = lab_name('f');
+  Result up = netlab({"up", topology(lab)}, seconds(120));
+  ASSERT_EQ(up.status, 0) << up.out << up.err;
+  Child events = start({"events", lab, "--json"});
+  ::usleep(500'000);
+  auto seen = [&](const std::string& node, const std::string& kind) {
+    for (const auto& line : split_lines(events.out())) {
+      auto j = nlohmann::json::parse(line, nullptr, false);
+      if (!j.is_discarded() && j.value("node", "") == node && j.value("kind", "") == kind) return true;
+    }
+    return false;
+  };
+  // A cut keeps the carrier: only BFD can tell, within 3 x 100 ms.
+  const int64_t t0 = mono_ms();
+  Result cut = netlab({"fault", lab, "cut", "core"});
+  ASSERT_EQ(cut.status, 0) << cut.out << cut.err;
+  EXPECT_THAT(cut.out, HasSubstr("fault 1 in place on lab " + lab + ": cut core"));
+  EXPECT_TRUE(eventually([&] { return seen("r1", "bfd-down") && seen("r2", "bfd-down"); }, seconds(1)))
+      << events.out();
+  EXPECT_LT(mono_ms() - t0, 1500);
+  EXPECT_TRUE(eventually([&] { return seen("", "fault"); }, seconds(1))) << events.out();
+  // The same fault twice is refused; status lists the one in place.
+  Result again = netlab({"fault", lab, "cut", "core"});
+  EXPECT_EQ(again.status, 2) << again.err;
+  EXPECT_THAT(again.err, HasSubstr("already in place"));
+  Result st = netlab({"status", lab});
+  EXPECT_THAT(st.out, HasSubstr("1  cut core")) << st.out;
+
+  Result rep = netlab({"repair", lab, "--all"});
+  ASSERT_EQ(rep.status, 0) << rep.out << rep.err;
+  EXPECT_THAT(rep.out, HasSubstr("fault 1 repaired"));
+  EXPECT_TRUE(eventually([&] { return seen("r1", "bfd-up") || seen("r2", "bfd-up"); }, seconds(5))) << events.out();
+  st = netlab({"status", lab});
+  EXPECT_THAT(st.out, Not(HasSubstr("cut core"))) << st.out;
+  ::kill(events.pid, SIGINT);
+  EXPECT_EQ(events.wait(seconds(5)), 0);
+}
+
+TEST_F(LifecycleTest, LiveFaultInputIsCheckedAndAFaultInPlaceGoesWithDown) {
+  const std::string lab = lab_name('c');
+  Result up = netlab({"up", topology(lab)}, seconds(120));
+  ASSERT_EQ(up.status, 0) << up.out << up.err;
+  Result bad = netlab({"fault", lab, "cut", "cor"});
+  EXPECT_EQ(bad.status, 2);
+  EXPECT_THAT(bad.err, HasSubstr("did you mean \"core\""));
+  bad = netlab({"fault", lab, "degrade", "core"});
+  EXPECT_EQ(bad.status, 2);
+  EXPECT_THAT(bad.err, HasSubstr("loss_pct"));
+  bad = netlab({"fault", lab, "explode", "core"});
+  EXPECT_EQ(bad.status, 2);
+  // Impairments: put on, listed, reset.
+  Result imp = netlab({"impair", lab, "core", "--delay", "20", "--loss", "1"});
+  ASSERT_EQ(imp.status, 0) << imp.out << imp.err;
+  Result show = netlab({"impair", lab, "--show"});
+  EXPECT_THAT(show.out, HasSubstr("core")) << show.out;
+  EXPECT_THAT(show.out, HasSubstr("delay 20ms")) << show.out;
+  ASSERT_EQ(netlab({"impair", lab, "core", "--reset"}).status, 0);
+  show = netlab({"impair", lab, "--show"});
+  EXPECT_THAT(show.out, Not(HasSubstr("delay 20ms"))) << show.out;
+  // A crash left in place: `down` (TearDown) removes the lab whole anyway.
+  Result crash = netlab({"fault", lab, "crash", "r2"});
+  ASSERT_EQ(crash.status, 0) << crash.out << crash.err;
+}
+
+TEST_F(LifecycleTest, ALabStillBeingBuiltRefusesLiveFaults) {
+  const std::string lab = lab_name('r');
+  Child up = up_until(lab, kill_points()[4].reached);  // starting its daemons
+  ASSERT_FALSE(up.status);
+  Result f = netlab({"fault", lab, "cut", "core"});
+  EXPECT_EQ(f.status, 2) << f.out << f.err;
+  EXPECT_EQ(up.wait(seconds(120)), 0) << up.err();
+}
+
 }  // namespace
 }  // namespace netlab::cli::testing
