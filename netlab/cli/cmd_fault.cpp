@@ -12,8 +12,13 @@
 #include <CLI/CLI.hpp>
 #include <fcntl.h>
 #include <sys/file.h>
+#include <sys/stat.h>
+
+#include <time.h>
+#include <unistd.h>
 
 #include <cstdio>
+#include <filesystem>
 #include <map>
 #include <memory>
 
@@ -26,7 +31,10 @@
 #include "netlab/fault/kinds.h"
 #include "netlab/kernel/unique_fd.h"
 #include "netlab/lab/control.h"
+#include "netlab/base/helpers.h"
 #include "netlab/lab/journal.h"
+#include "netlab/measure/live_gaps.h"
+#include "netlab/measure/probe_runner.h"
 #include "netlab/topology/diagnostics.h"
 
 namespace netlab::cli {
@@ -315,7 +323,145 @@ int cmd_impair(const ImpairArgs& a) {
   return 0;
 }
 
+
+std::string clock_text(int64_t realtime_ns) {
+  time_t s = static_cast<time_t>(realtime_ns / 1'000'000'000);
+  tm t{};
+  localtime_r(&s, &t);
+  char buf[32];
+  std::snprintf(buf, sizeof buf, "%02d:%02d:%02d.%03d", t.tm_hour, t.tm_min, t.tm_sec,
+                static_cast<int>((realtime_ns / 1'000'000) % 1000));
+  return buf;
+}
+
+// One direction of a live probe: the log of the receiving end.
+struct LiveDirection {
+  std::string label;  // "server -> app"
+  measure::ProbeLogFollower log;
+  measure::LiveGaps gaps;
+  int64_t realtime_offset = 0;  // CLOCK_REALTIME - CLOCK_MONOTONIC, from the log's header
+  bool open_said = false;
+  int64_t complete_until = 0;  // the last heartbeat: every packet received before it is in the log
+};
+
+int cmd_probe(const std::string& name, const std::string& from, const std::string& to, double interval_ms) {
+  Attached at(name);
+  const plan::PlanNode* a = at.plan.node(from);
+  const plan::PlanNode* b = at.plan.node(to);
+  std::vector<std::string> nodes;
+  for (const auto& n : at.plan.nodes) nodes.push_back(n.name);
+  if (!a) unknown("node", from, nodes);
+  if (!b) unknown("node", to, nodes);
+  if (a->ifaces.empty() || b->ifaces.empty()) throw InputError("both ends of a probe need an interface");
+  if (interval_ms < 0.1 || interval_ms > 1000) throw InputError("--interval-ms must be between 0.1 and 1000");
+  const std::string probe = require_helper("netlab-probe");
+  const std::string dir = at.plan.runtime_dir + "/probe";
+  ::mkdir(dir.c_str(), 0700);
+  // Ports apart from the trials' and from another live probe's.
+  const uint16_t port = static_cast<uint16_t>(at.plan.probe_port + 500 + ::getpid() % 400);
+  const std::string tag = "live-probe-" + std::to_string(::getpid());
+  std::vector<std::pair<std::string, std::string>> started;  // node, process name
+  std::vector<std::string> files;
+  auto cleanup = [&] {
+    for (const auto& [node, proc] : started) {
+      try {
+        at.lab->stop_process(node, proc);
+      } catch (const std::exception&) {
+        // `netlab down` stops it from the journal.
+      }
+    }
+    for (const auto& f : files) ::unlink(f.c_str());
+  };
+  auto start = [&](const plan::PlanNode* me, const plan::PlanNode* peer, uint32_t id, uint32_t peer_id) {
+    measure::ProbeOptions o;
+    o.bind_addr = me->ifaces.front().address.addr;
+    o.bind_port = port;
+    o.peer_addr = peer->ifaces.front().address.addr;
+    o.peer_port = port;
+    o.interval_ns = static_cast<int64_t>(interval_ms * 1e6);
+    o.out = dir + "/" + tag + "-" + me->name + ".log";
+    o.stream_id = id;
+    o.peer_stream_id = peer_id;
+    o.realtime = true;
+    process::ProcessSpec spec;
+    spec.ns = me->ns;
+    spec.argv = {probe};
+    for (auto& arg : measure::probe_args(o)) spec.argv.push_back(arg);
+    spec.log_path = dir + "/" + tag + "-" + me->name + ".out";
+    files.push_back(o.out);
+    files.push_back(spec.log_path);
+    at.lab->spawn_process(me->name, tag, spec);
+    started.push_back({me->name, tag});
+    return o.out;
+  };
+  std::vector<LiveDirection> dirs;
+  try {
+    std::string log_a = start(a, b, 1, 2);
+    std::string log_b = start(b, a, 2, 1);
+    dirs.push_back({from + " -> " + to, measure::ProbeLogFollower(log_b), measure::LiveGaps(static_cast<int64_t>(interval_ms * 1e6))});
+    dirs.push_back({to + " -> " + from, measure::ProbeLogFollower(log_a), measure::LiveGaps(static_cast<int64_t>(interval_ms * 1e6))});
+  } catch (...) {
+    cleanup();
+    throw;
+  }
+  at.lock.reset();  // faults may be injected while the probe runs
+  std::printf("probing %s <-> %s every %g ms; each outage is printed as it ends; Ctrl-C to stop\n",
+              from.c_str(), to.c_str(), interval_ms);
+  std::fflush(stdout);
+  auto& clock = at.control->clock();
+  const int64_t quiet = std::max<int64_t>(20'000'000, static_cast<int64_t>(interval_ms * 1e6 * 20));
+  try {
+    while (!stop_requested()) {
+      for (auto& d : dirs) {
+        if (auto h = d.log.header()) d.realtime_offset = h->start_realtime_ns - h->start_ns;
+        for (const auto& r : d.log.read_new()) {
+          if (r.kind == measure::RecordKind::kHeartbeat) d.complete_until = r.a;
+          if (r.kind != measure::RecordKind::kReceived) continue;
+          if (auto o = d.gaps.received(r.seq, r.b)) {
+            std::printf("%s  %-24s outage %9.1f ms  (%llu probes lost, back at %s)\n",
+                        clock_text(o->last_before_ns + d.realtime_offset).c_str(), d.label.c_str(), o->ms,
+                        static_cast<unsigned long long>(o->lost),
+                        clock_text(o->first_after_ns + d.realtime_offset).c_str());
+            d.open_said = false;
+          }
+        }
+        if (auto o = d.gaps.open_at(d.complete_until, quiet); o && !d.open_said) {
+          std::printf("%s  %-24s no probe arriving (outage in progress)\n",
+                      clock_text(o->last_before_ns + d.realtime_offset).c_str(), d.label.c_str());
+          d.open_said = true;
+        }
+      }
+      std::fflush(stdout);
+      if (!std::filesystem::exists(at.plan.runtime_dir + "/journal")) break;  // the lab is gone
+      clock.sleep_ns(20'000'000);
+    }
+  } catch (...) {
+    cleanup();
+    throw;
+  }
+  cleanup();
+  for (const auto& d : dirs) {
+    const auto& t = d.gaps.totals();
+    std::printf("%-24s received %llu, lost %llu, %llu outage%s, longest %.1f ms\n", d.label.c_str(),
+                static_cast<unsigned long long>(t.received), static_cast<unsigned long long>(t.lost),
+                static_cast<unsigned long long>(t.outages), t.outages == 1 ? "" : "s", t.longest_ms);
+  }
+  return 0;
+}
+
 }  // namespace
+
+Runner define_probe(CLI::App& c) {
+  auto lab = std::make_shared<std::string>();
+  auto from = std::make_shared<std::string>();
+  auto to = std::make_shared<std::string>();
+  auto interval = std::make_shared<double>(1.0);
+  c.add_option("lab", *lab, "lab name")->required();
+  c.add_option("from", *from, "node sending (and receiving the other direction)")->required();
+  c.add_option("to", *to, "node at the other end")->required();
+  c.add_option("--interval-ms", *interval, "time between probes, ms (default 1)");
+  return [lab, from, to, interval] { return cmd_probe(*lab, *from, *to, *interval); };
+}
 
 Runner define_fault(CLI::App& c) {
   auto lab = std::make_shared<std::string>();

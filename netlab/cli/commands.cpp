@@ -13,6 +13,7 @@ const std::vector<Command>& command_table() {
       {"fault", "inject a fault into a running lab by hand (cut dx1, crash cgw, domain location=ny5, ...)", define_fault},
       {"repair", "repair faults injected with `netlab fault`", define_repair},
       {"impair", "put delay, jitter, loss or a rate limit on a running lab's link; --show, --reset", define_impair},
+      {"probe", "run the 1 ms probe between two nodes of a running lab; each outage as it ends", define_probe},
       {"events", "follow a running lab's BFD, BGP and route changes as they happen", define_events},
       {"exec", "run a command inside a node's namespace", define_exec},
       {"vtysh", "FRR's shell on a node (interactive, or -c COMMAND)", define_vtysh},

@@ -52,6 +52,7 @@ Runner define_events(CLI::App&);
 Runner define_fault(CLI::App&);
 Runner define_repair(CLI::App&);
 Runner define_impair(CLI::App&);
+Runner define_probe(CLI::App&);
 Runner define_completion(CLI::App&);
 Runner define_man(CLI::App&);
 

@@ -487,5 +487,38 @@ TEST_F(LifecycleTest, ALabStillBeingBuiltRefusesLiveFaults) {
   EXPECT_EQ(up.wait(seconds(120)), 0) << up.err();
 }
 
+TEST_F(LifecycleTest, ProbeByHandPrintsEachOutageAsItEnds) {
+  const std::string lab = lab_name('p');
+  Result up = netlab({"up", topology(lab)}, seconds(120));
+  ASSERT_EQ(up.status, 0) << up.out << up.err;
+  Child probe = start({"probe", lab, "h1", "h2"});
+  ASSERT_TRUE(eventually([&] { return probe.out().find("probing h1 <-> h2") != std::string::npos; }, seconds(5)))
+      << probe.err();
+  ::usleep(500'000);
+  // h1's only link: no alternative, so the outage lasts from cut to repair.
+  const int64_t t0 = mono_ms();
+  ASSERT_EQ(netlab({"fault", lab, "cut", "h1-r1"}).status, 0);
+  ::usleep(500'000);
+  ASSERT_EQ(netlab({"repair", lab, "--all"}).status, 0);
+  const int64_t held = mono_ms() - t0;
+  std::regex outage("(h1 -> h2|h2 -> h1) +outage +([0-9.]+) ms");
+  auto outages = [&] {
+    std::map<std::string, double> out;
+    const std::string text = probe.out();
+    for (std::sregex_iterator it(text.begin(), text.end(), outage), end; it != end; ++it)
+      out[(*it)[1]] = std::stod((*it)[2]);
+    return out;
+  };
+  EXPECT_TRUE(eventually([&] { return outages().size() == 2; }, seconds(3))) << probe.out();
+  for (const auto& [dir, ms] : outages()) {
+    // Inside the fault command's span, and at least the half second held.
+    EXPECT_GE(ms, 450) << dir;
+    EXPECT_LE(ms, static_cast<double>(held) + 50) << dir;
+  }
+  ::kill(probe.pid, SIGINT);
+  EXPECT_EQ(probe.wait(seconds(5)), 0) << probe.err();
+  EXPECT_THAT(probe.out(), HasSubstr("1 outage, longest"));
+}
+
 }  // namespace
 }  // namespace netlab::cli::testing
