@@ -24,6 +24,15 @@ std::vector<std::string> split_lines(const std::string& text) {
   return out;
 }
 
+// Whether `netlab events --json` output holds an event of `kind` at `node`.
+bool has_event(const std::string& json_lines, const std::string& node, const std::string& kind) {
+  for (const auto& line : split_lines(json_lines)) {
+    auto j = nlohmann::json::parse(line, nullptr, false);
+    if (!j.is_discarded() && j.value("node", "") == node && j.value("kind", "") == kind) return true;
+  }
+  return false;
+}
+
 bool is_frr(const lab::Entry& e) {
   const std::string n = e.data.value("name", "");
   return n == "zebra" || n == "staticd" || n == "bfdd" || n == "bgpd";
@@ -395,13 +404,7 @@ TEST_F(LifecycleTest, EventsFollowsBfdBgpAndRouteChangesLive) {
   const int64_t cut = mono_ms();
   Result down_link = netlab({"exec", lab, "r1", "--", "ip", "link", "set", "core", "down"});
   ASSERT_EQ(down_link.status, 0) << down_link.err;
-  auto seen = [&](const std::string& node, const std::string& kind) {
-    for (const auto& line : split_lines(events.out())) {
-      auto j = nlohmann::json::parse(line, nullptr, false);
-      if (!j.is_discarded() && j.value("node", "") == node && j.value("kind", "") == kind) return true;
-    }
-    return false;
-  };
+  auto seen = [&](const std::string& node, const std::string& kind) { return has_event(events.out(), node, kind); };
   // BGP sees the interface go down at once; BFD on r2 within its detection
   // time (3 x 100 ms); the route over the link is withdrawn in r2's table.
   EXPECT_TRUE(eventually([&] { return seen("r1", "bgp-down"); }, seconds(1))) << events.out();
@@ -419,13 +422,7 @@ TEST_F(LifecycleTest, LiveFaultCutsALinkThatEventsSeesAndRepairBringsItBack) {
   ASSERT_EQ(up.status, 0) << up.out << up.err;
   Child events = start({"events", lab, "--json"});
   ::usleep(500'000);
-  auto seen = [&](const std::string& node, const std::string& kind) {
-    for (const auto& line : split_lines(events.out())) {
-      auto j = nlohmann::json::parse(line, nullptr, false);
-      if (!j.is_discarded() && j.value("node", "") == node && j.value("kind", "") == kind) return true;
-    }
-    return false;
-  };
+  auto seen = [&](const std::string& node, const std::string& kind) { return has_event(events.out(), node, kind); };
   // A cut keeps the carrier: only BFD can tell, within 3 x 100 ms.
   const int64_t t0 = mono_ms();
   Result cut = netlab({"fault", lab, "cut", "core"});

@@ -32,6 +32,7 @@
 #include "support/fake_kernel.h"
 #include "support/fake_processes.h"
 #include "support/test_util.h"
+#include "support/test_plan.h"
 
 namespace netlab::lab::testing {
 
@@ -52,25 +53,13 @@ inline std::string small_topology(const std::string& lab) {
   return text;
 }
 
-class FixedKeys : public plan::KeySource {
- public:
-  plan::KeyPair wireguard_keypair() override {
-    ++n_;
-    return {"private-" + std::to_string(n_), "public-" + std::to_string(n_)};
-  }
-  std::string preshared_key() override { return "psk-" + std::to_string(++n_); }
-
- private:
-  int n_ = 0;
-};
-
 inline plan::Plan plan_for(const std::string& lab, const std::string& runtime_root) {
   auto r = topology::load_string(small_topology(lab), "small.toml");
   EXPECT_TRUE(r.ok()) << r.render();
   plan::PlanOptions o;
   o.templates_dir = std::string(NETLAB_SOURCE_DIR) + "/frr-templates";
   o.runtime_root = runtime_root;
-  FixedKeys keys;
+  ::netlab::testing::FixedKeySource keys;
   return plan::make_plan(*r.topology, o, keys);
 }
 

@@ -14,6 +14,7 @@
 #include "netlab/topology/loader.h"
 #include "netlab/topology/validate.h"
 #include "support/test_util.h"
+#include "support/test_plan.h"
 
 namespace netlab::plan {
 namespace {
@@ -21,18 +22,12 @@ namespace {
 using ::testing::HasSubstr;
 using ::testing::Not;
 
-class FixedKeys : public KeySource {
- public:
-  KeyPair wireguard_keypair() override { return {"private", "public"}; }
-  std::string preshared_key() override { return "psk"; }
-};
-
 Plan plan_of(const std::string& text) {
   auto r = topology::load_string(text, "test.toml");
   EXPECT_TRUE(r.topology) << r.render();
   if (r.topology) topology::validate(*r.topology, r.diagnostics);
   EXPECT_FALSE(r.diagnostics.has_errors()) << r.render();
-  FixedKeys keys;
+  ::netlab::testing::FixedKeySource keys;
   PlanOptions o;
   o.templates_dir = std::string(NETLAB_SOURCE_DIR) + "/frr-templates";
   return make_plan(*r.topology, o, keys);

@@ -13,6 +13,7 @@
 #include "netlab/plan/describe.h"
 #include "netlab/plan/planner.h"
 #include "netlab/topology/loader.h"
+#include "support/test_plan.h"
 
 namespace netlab::plan {
 namespace {
@@ -20,18 +21,6 @@ namespace {
 namespace fs = std::filesystem;
 
 // Deterministic keys: plans (and their goldens) must not change run to run.
-class FixedKeys : public KeySource {
- public:
-  KeyPair wireguard_keypair() override {
-    ++n_;
-    return {"private-" + std::to_string(n_), "public-" + std::to_string(n_)};
-  }
-  std::string preshared_key() override { return "psk-" + std::to_string(++n_); }
-
- private:
-  int n_ = 0;
-};
-
 PlanOptions options() {
   PlanOptions o;
   o.templates_dir = std::string(NETLAB_SOURCE_DIR) + "/frr-templates";
@@ -41,14 +30,14 @@ PlanOptions options() {
 Plan plan_of_file(const std::string& path) {
   auto r = topology::load_and_validate(path);
   EXPECT_TRUE(r.ok()) << r.render();
-  FixedKeys keys;
+  ::netlab::testing::FixedKeySource keys;
   return make_plan(*r.topology, options(), keys);
 }
 
 Plan plan_of_text(const std::string& text) {
   auto r = topology::load_string(text, "test.toml");
   EXPECT_TRUE(r.ok()) << r.render();
-  FixedKeys keys;
+  ::netlab::testing::FixedKeySource keys;
   return make_plan(*r.topology, options(), keys);
 }
 
@@ -68,7 +57,7 @@ TEST_P(Golden, PlanMatchesGoldenFile) {
   auto r = topology::load_and_validate(src);
   ASSERT_TRUE(r.ok()) << r.render();
   r.topology->path = "topologies/" + GetParam() + ".toml";
-  FixedKeys keys;
+  ::netlab::testing::FixedKeySource keys;
   std::string got = describe(make_plan(*r.topology, options(), keys), true);
   if (std::getenv("NETLAB_UPDATE_GOLDEN")) {
     std::ofstream(golden) << got;
@@ -265,7 +254,7 @@ endpoints = ["a", "b"]
 [[links]]
 endpoints = ["b", "c"]
 )", "small.toml");
-  FixedKeys keys;
+  ::netlab::testing::FixedKeySource keys;
   try {
     make_plan(*r.topology, options(), keys);
     FAIL() << "expected an InputError";

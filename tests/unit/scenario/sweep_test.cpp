@@ -7,15 +7,10 @@
 
 #include "netlab/plan/planner.h"
 #include "netlab/topology/loader.h"
+#include "support/test_plan.h"
 
 namespace netlab::scenario {
 namespace {
-
-class FixedKeys : public plan::KeySource {
- public:
-  plan::KeyPair wireguard_keypair() override { return {"k", "p"}; }
-  std::string preshared_key() override { return "psk"; }
-};
 
 struct Loaded {
   topology::Topology topo;
@@ -27,7 +22,7 @@ Loaded load(const std::string& name) {
   EXPECT_TRUE(r.ok()) << r.render();
   plan::PlanOptions o;
   o.templates_dir = std::string(NETLAB_SOURCE_DIR) + "/frr-templates";
-  FixedKeys keys;
+  ::netlab::testing::FixedKeySource keys;
   Loaded l{std::move(*r.topology), {}};
   l.plan = plan::make_plan(l.topo, o, keys);
   return l;
