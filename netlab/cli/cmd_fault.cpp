@@ -344,6 +344,36 @@ struct LiveDirection {
   int64_t complete_until = 0;  // the last heartbeat: every packet received before it is in the log
 };
 
+// Reads what the direction's log gained; prints each outage that ended, and
+// once an outage that is still open after `quiet_ns`.
+void follow(LiveDirection& d, int64_t quiet_ns) {
+  if (auto h = d.log.header()) d.realtime_offset = h->start_realtime_ns - h->start_ns;
+  for (const auto& r : d.log.read_new()) {
+    if (r.kind == measure::RecordKind::kHeartbeat) d.complete_until = r.a;
+    if (r.kind != measure::RecordKind::kReceived) continue;
+    if (auto o = d.gaps.received(r.seq, r.b)) {
+      std::printf("%s  %-24s outage %9.1f ms  (%llu probes lost, back at %s)\n",
+                  clock_text(o->last_before_ns + d.realtime_offset).c_str(), d.label.c_str(), o->ms,
+                  static_cast<unsigned long long>(o->lost), clock_text(o->first_after_ns + d.realtime_offset).c_str());
+      d.open_said = false;
+    }
+  }
+  if (auto o = d.gaps.open_at(d.complete_until, quiet_ns); o && !d.open_said) {
+    std::printf("%s  %-24s no probe arriving (outage in progress)\n",
+                clock_text(o->last_before_ns + d.realtime_offset).c_str(), d.label.c_str());
+    d.open_said = true;
+  }
+}
+
+void print_totals(const std::vector<LiveDirection>& dirs) {
+  for (const auto& d : dirs) {
+    const auto& t = d.gaps.totals();
+    std::printf("%-24s received %llu, lost %llu, %llu outage%s, longest %.1f ms\n", d.label.c_str(),
+                static_cast<unsigned long long>(t.received), static_cast<unsigned long long>(t.lost),
+                static_cast<unsigned long long>(t.outages), t.outages == 1 ? "" : "s", t.longest_ms);
+  }
+}
+
 int cmd_probe(const std::string& name, const std::string& from, const std::string& to, double interval_ms) {
   Attached at(name);
   const plan::PlanNode* a = at.plan.node(from);
@@ -412,25 +442,7 @@ int cmd_probe(const std::string& name, const std::string& from, const std::strin
   const int64_t quiet = std::max<int64_t>(20'000'000, static_cast<int64_t>(interval_ms * 1e6 * 20));
   try {
     while (!stop_requested()) {
-      for (auto& d : dirs) {
-        if (auto h = d.log.header()) d.realtime_offset = h->start_realtime_ns - h->start_ns;
-        for (const auto& r : d.log.read_new()) {
-          if (r.kind == measure::RecordKind::kHeartbeat) d.complete_until = r.a;
-          if (r.kind != measure::RecordKind::kReceived) continue;
-          if (auto o = d.gaps.received(r.seq, r.b)) {
-            std::printf("%s  %-24s outage %9.1f ms  (%llu probes lost, back at %s)\n",
-                        clock_text(o->last_before_ns + d.realtime_offset).c_str(), d.label.c_str(), o->ms,
-                        static_cast<unsigned long long>(o->lost),
-                        clock_text(o->first_after_ns + d.realtime_offset).c_str());
-            d.open_said = false;
-          }
-        }
-        if (auto o = d.gaps.open_at(d.complete_until, quiet); o && !d.open_said) {
-          std::printf("%s  %-24s no probe arriving (outage in progress)\n",
-                      clock_text(o->last_before_ns + d.realtime_offset).c_str(), d.label.c_str());
-          d.open_said = true;
-        }
-      }
+      for (auto& d : dirs) follow(d, quiet);
       std::fflush(stdout);
       if (!std::filesystem::exists(at.plan.runtime_dir + "/journal")) break;  // the lab is gone
       clock.sleep_ns(20'000'000);
@@ -440,12 +452,7 @@ int cmd_probe(const std::string& name, const std::string& from, const std::strin
     throw;
   }
   cleanup();
-  for (const auto& d : dirs) {
-    const auto& t = d.gaps.totals();
-    std::printf("%-24s received %llu, lost %llu, %llu outage%s, longest %.1f ms\n", d.label.c_str(),
-                static_cast<unsigned long long>(t.received), static_cast<unsigned long long>(t.lost),
-                static_cast<unsigned long long>(t.outages), t.outages == 1 ? "" : "s", t.longest_ms);
-  }
+  print_totals(dirs);
   return 0;
 }
 
