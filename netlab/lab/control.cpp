@@ -1,8 +1,8 @@
 #include "netlab/lab/control.h"
 
 #include <algorithm>
-#include <cctype>
 
+#include "netlab/kernel/nft_rules.h"
 #include "netlab/lab/lab.h"
 #include "netlab/plan/frr_config.h"
 
@@ -10,23 +10,13 @@ namespace netlab::lab {
 
 namespace {
 
-// nft table names: [A-Za-z0-9_] only.
-std::string table_tag(const std::string& s) {
-  std::string o;
-  for (char c : s) o += (std::isalnum(static_cast<unsigned char>(c)) ? c : '_');
-  return o;
-}
-
 // A cut is a netdev ingress base chain whose policy is drop; the repair
 // turns the policy to accept rather than deleting the table: unregistering
 // any netfilter hook makes the kernel drop every packet NFQUEUE holds in
 // that namespace (a delay impairment's), which would be loss the repair
 // itself caused. The emptied table stays until the namespace goes.
 std::string cut_commands(const LinkEnd& e, const std::string& tag, bool drop) {
-  const std::string table = "nl_" + tag + "_" + table_tag(e.ifname);
-  return "add table netdev " + table + "\nadd chain netdev " + table +
-         " c { type filter hook ingress device \"" + e.ifname + "\" priority -500; policy " +
-         (drop ? "drop" : "accept") + "; }\n";
+  return kernel::nft_rules::cut("nl_" + tag + "_" + kernel::nft_rules::name_tag(e.ifname), e.ifname, drop);
 }
 
 class LabControl final : public Control {
