@@ -29,8 +29,9 @@ LinkCounts delta(const LinkCounts& before, const LinkCounts& after) {
   return d;
 }
 
-std::vector<std::string> path_of(const LinkCounts& d, double window_ms, double interval_ms, double share) {
-  double sent = 2 * window_ms / interval_ms;  // both directions
+std::vector<std::string> path_of(const LinkCounts& d, double window_ms, double interval_ms, double share,
+                                 uint32_t flows) {
+  double sent = 2.0 * std::max<uint32_t>(1, flows) * window_ms / interval_ms;  // both directions, every flow
   uint64_t floor = std::max<uint64_t>(1, static_cast<uint64_t>(share * sent));
   std::vector<std::pair<uint64_t, std::string>> v;
   for (const auto& [k, n] : d)
@@ -186,7 +187,8 @@ LinkCounts DataPlane::snapshot() {
 std::vector<std::string> DataPlane::path(const LinkCounts& before, const LinkCounts& after,
                                          int64_t window_ns) const {
   std::vector<std::string> out;
-  for (auto& l : path_of(delta(before, after), static_cast<double>(window_ns) / kMs, spec_.interval_ms, path_share_))
+  for (auto& l : path_of(delta(before, after), static_cast<double>(window_ns) / kMs, spec_.interval_ms, path_share_,
+                              static_cast<uint32_t>(logs_.size())))
     if (!access_links_.count(l)) out.push_back(std::move(l));
   return out;
 }
@@ -242,11 +244,11 @@ void DataPlane::add_served(const Logs& logs, const TrialTimes& t, DataPlaneFigur
   }
 }
 
-// Serving: at least path_share of one flow's probes of the window, as for
-// the path, so a few probes caught in a transient do not count.
+// Serving: at least path_share of all the probes of the window (every
+// flow), as for the path, so a few probes caught in a transient do not count.
 void DataPlane::pick_serving(const TrialTimes& t, DataPlaneFigures& d) const {
-  const double per_flow = ms_between(t.mid, t.repair) / spec_.interval_ms;
-  const uint64_t floor = std::max<uint64_t>(1, static_cast<uint64_t>(path_share_ * per_flow));
+  const double sent = static_cast<double>(logs_.size()) * ms_between(t.mid, t.repair) / spec_.interval_ms;
+  const uint64_t floor = std::max<uint64_t>(1, static_cast<uint64_t>(path_share_ * sent));
   for (const auto& [name, n] : d.served)
     if (n >= floor) d.serving.push_back(name);
 }

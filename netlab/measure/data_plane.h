@@ -10,7 +10,9 @@
 //
 // Path: in every namespace, one nftables counter per interface counting the
 // probe's ports (path_counters.h); a link is on the path of a window when it
-// carried at least `path_share` of the probes sent in it.
+// carried at least `path_share` of all the probes sent in it (every flow,
+// both directions): with several flows, one flow's share would let a link
+// carrying a few stray probes count.
 //
 // Everything outside this process (starting probes, reading their logs and
 // the counters) goes through FlowIo, so that trials run in unit tests on a
@@ -100,7 +102,7 @@ class FlowIo {
 // The instants of a trial that delimit its windows (CLOCK_MONOTONIC).
 struct TrialTimes {
   int64_t pre = 0, pre_end = 0;  // the pre-fault window
-  int64_t fault = 0, mid = 0, repair = 0;  // mid: the hold's second half begins
+  int64_t fault = 0, mid = 0, repair = 0;  // mid: the path window begins (detection)
   int64_t end = 0;               // failback complete and settled
 };
 
@@ -112,7 +114,7 @@ struct DataPlaneFigures {
   double probe_max_lateness_ms = 0;
   std::vector<FlowFigures> flows;  // per flow, when there are several
   // Anycast: probes each instance received (all flows) before the fault
-  // and in the hold's second half, and the instances that served then.
+  // and from detection (t.mid) to the repair, and the instances that served then.
   std::map<std::string, uint64_t> served_before, served;
   std::vector<std::string> serving;
 };
@@ -171,8 +173,9 @@ class DataPlane {
 // after - before, per link, where it grew.
 LinkCounts delta(const LinkCounts& before, const LinkCounts& after);
 // Links that carried at least `share` of the probes sent in the window (both
-// directions), busiest first (ties by name).
-std::vector<std::string> path_of(const LinkCounts& d, double window_ms, double interval_ms, double share);
+// directions of `flows` flows), busiest first (ties by name).
+std::vector<std::string> path_of(const LinkCounts& d, double window_ms, double interval_ms, double share,
+                                 uint32_t flows = 1);
 // The longest outage of a window, times from `t_ref`. With `clip`, a run
 // that began before the window counts only from the window's start: after a
 // repair, the failback outage is the time to recover from then on, not the

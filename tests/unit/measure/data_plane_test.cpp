@@ -95,6 +95,13 @@ TEST(DataPlane, PathsAreBusiestFirstAboveTheShare) {
   EXPECT_EQ(delta({{"x", 5}, {"y", 9}}, {{"x", 7}, {"y", 9}, {"z", 1}}), (LinkCounts{{"x", 2}, {"z", 1}}));
 }
 
+TEST(DataPlane, WithSeveralFlowsTheShareIsOfAllTheirProbes) {
+  // 4 flows, 1000 ms at 1 ms: 8000 probes both ways; 5% is 400. A link with
+  // one flow's 5% (100) and a little more is a stray, not the path.
+  LinkCounts d{{"x", 150}, {"y", 4000}, {"z", 4000}};
+  EXPECT_EQ(path_of(d, 1000, 1, 0.05, 4), (std::vector<std::string>{"y", "z"}));
+}
+
 TEST(DataPlane, AFailbackOutageCountsFromTheRepairOnly) {
   DirectionReport r;
   r.window = {10 * kMs, 100 * kMs};
