@@ -125,7 +125,7 @@ void TrialRun::baseline() {
   say("  probe flowing; baseline " + std::to_string(static_cast<int>(ctx_.options.pre_s * 1000)) + " ms");
   // The path the probe takes while all is well.
   t_.pre = now();
-  measure::LinkCounts c0 = data_->snapshot();
+  measure::Counts c0 = data_->snapshot();
   sleep_until(t_.pre + ns_of(ctx_.options.pre_s));
   c1_ = data_->snapshot();
   t_.pre_end = now();
@@ -145,7 +145,10 @@ void TrialRun::arm_event_sources() {
 
 void TrialRun::inject() {
   fault_ = fault::make_fault(sc_.fault, ctx_.plan, ctx_.control);
-  repairing_on_error(*fault_, [&] { t_.fault = fault_->inject(); });
+  repairing_on_error(*fault_, [&] {
+    t_.fault = fault_->inject();
+    t_.prepare = fault_->prepared_at();
+  });
 }
 
 void TrialRun::hold() {
@@ -168,7 +171,7 @@ void TrialRun::repair() {
   c2_ = data_->snapshot();
   t_.repair = fault_->repair();
   trial_.hold_ms = ms_between(t_.fault, t_.repair);
-  trial_.path_packets = measure::delta(c1_, c2_);
+  trial_.path_packets = measure::delta(c1_.both, c2_.both);
 }
 
 // The lab is back at a converged baseline, checked rather than assumed:
@@ -178,7 +181,7 @@ void TrialRun::repair() {
 // tie-break after a flap): that is reported, not an error.
 void TrialRun::failback() {
   const int64_t deadline = now() + ns_of(ctx_.options.failback_timeout_s);
-  measure::LinkCounts last = data_->snapshot();
+  measure::Counts last = data_->snapshot();
   int64_t t_last = now();
   std::optional<std::vector<std::string>> previous;
   std::string last_waiting;
@@ -186,7 +189,7 @@ void TrialRun::failback() {
     sleep_until(now() + 250 * kMs);
     const std::vector<std::string> missing = ctx_.control.not_converged();
     const bool converged = missing.empty();
-    measure::LinkCounts counts = data_->snapshot();
+    measure::Counts counts = data_->snapshot();
     const int64_t t_now = now();
     auto path = data_->path(last, counts, t_now - t_last);
     const bool clean = data_->clean({t_last, t_now});
@@ -297,6 +300,9 @@ void TrialRun::fill_path(int64_t detected) {
     }
   t_.mid = from->first;
   trial_.path = data_->path(from->second, c2_, t_.repair - t_.mid);
+  // Per direction: an ECMP hash may send each way over another link.
+  trial_.path_forward = data_->path(from->second, c2_, t_.repair - t_.mid, true);
+  trial_.path_reverse = data_->path(from->second, c2_, t_.repair - t_.mid, false);
 }
 
 void TrialRun::add_event(int64_t t, const std::string& node, const std::string& kind,

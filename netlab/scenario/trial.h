@@ -2,8 +2,11 @@
 //   start_flows  the lab is converged (checked), the probe flows start and
 //                get through both ways
 //   baseline     pre_s of probing: the path before the fault
-//   inject       the fault, at t_fault (taken right before its first
-//                operation); a fault that fails half-way is repaired
+//   inject       the fault, at t_fault: right before its first operation
+//                that touches the data plane (a maintenance's MED change,
+//                settle and drain, a degrade's delayers starting, come
+//                before it, as events of their own); a fault that fails
+//                half-way is repaired
 //   hold         hold_s; the counters are read every 100 ms, and the path
 //                is that of the window from detection (the first watched
 //                route change after the fault, else the outage's end) to
@@ -97,8 +100,8 @@ class TrialRun {
   measure::TrialTimes t_;
   std::unique_ptr<measure::DataPlane> data_;
   std::unique_ptr<fault::Fault> fault_;
-  measure::LinkCounts c1_, c2_;  // end of the baseline, the repair
-  std::vector<std::pair<int64_t, measure::LinkCounts>> hold_counts_;  // read during the hold
+  measure::Counts c1_, c2_;  // end of the baseline, the repair
+  std::vector<std::pair<int64_t, measure::Counts>> hold_counts_;  // read during the hold
   std::map<std::string, measure::FrrLogTail> frr_logs_;  // router -> its FRR log
   int64_t realtime_offset_ = 0;     // CLOCK_REALTIME - CLOCK_MONOTONIC
 };

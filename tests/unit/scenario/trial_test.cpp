@@ -176,6 +176,19 @@ TEST_F(TrialTest, ThePathWhileTheFaultHoldsIsMeasuredFromDetection) {
   EXPECT_GE(run.times().mid, run.times().fault + 1201 * kMs);
 }
 
+TEST_F(TrialTest, PathsPerDirectionSayWhichLinksCarriedEachWay) {
+  // While the fault holds, the way back takes the second tunnel.
+  flows_.links_back_at = [&](int64_t t) {
+    auto l = flows_.links_at(t);
+    if (l.erase("vpn1-t1")) l.insert("vpn1-t2");
+    return l;
+  };
+  Trial t = TrialRun(ctx(), sc_, probe_, 1).run();
+  ASSERT_TRUE(t.path_forward && t.path_reverse);
+  EXPECT_EQ(*t.path_forward, (std::vector<std::string>{"vpn-az1-vgw", "vpn1-t1"}));
+  EXPECT_EQ(*t.path_reverse, (std::vector<std::string>{"vpn-az1-vgw", "vpn1-t2"}));
+}
+
 TEST_F(TrialTest, TheFirstWatchedRouteChangeIsTheDetection) {
   detect_ms_ = 1200;
   TrialRun run(ctx(), sc_, probe_, 1);
