@@ -38,8 +38,12 @@ class Maintenance : public Fault {
       : Fault(s, c), pe_(std::move(pe)), ends_(std::move(ends)), others_(std::move(others)) {}
 
   void do_inject() override {
+    // Preparation, before the fault instant: each step an event of its own.
     for (const auto& o : others_) set_med(o.pe.node, o.lowered, o.pe.peer_addr, true);
-    if (!others_.empty()) wait_until(now() + kMedSettleNs);
+    if (!others_.empty()) {
+      log("", "med-settle", std::to_string(kMedSettleNs / 1'000'000) + " ms", now());
+      wait_until(now() + kMedSettleNs);
+    }
     // Drained before it goes down, as a maintenance is (unlike a failure):
     // graceful shutdown (RFC 8326) re-announces the endpoint's routes at local
     // preference 0 while it still forwards, so the VGW moves to the other
@@ -47,7 +51,10 @@ class Maintenance : public Fault {
     // Shutting the peering first would withdraw the endpoint's routes before
     // the VGW has moved (a ~50 ms blackhole measured here).
     graceful_shutdown(pe_.node, true);
+    log(pe_.node, "drain", std::to_string(kDrainNs / 1'000'000) + " ms", now());
     wait_until(now() + kDrainNs);
+    // The fault: the endpoint goes away, its peering and its tunnel.
+    data_plane_touched(now());
     bgp_shutdown(pe_.node, pe_.peer_addr, true);
     for (const auto& e : ends_) cut(e, "maint");
   }

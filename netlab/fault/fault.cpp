@@ -6,9 +6,11 @@ namespace netlab::fault {
 
 int64_t Fault::inject() {
   int64_t t = now();
+  prepared_at_ = t;
+  instant_.reset();
   injected_ = true;  // before: a half-done injection must still be repaired
   do_inject();
-  return t;
+  return instant_.value_or(t);
 }
 
 int64_t Fault::repair() {

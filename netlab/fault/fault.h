@@ -15,6 +15,7 @@
 
 #include <cstdint>
 #include <memory>
+#include <optional>
 #include <set>
 #include <string>
 #include <vector>
@@ -45,7 +46,11 @@ class Fault {
   Fault(const topology::Fault& spec, lab::Control& control) : spec_(spec), control_(control) {}
   virtual ~Fault() = default;
   std::string str() const { return spec_.str(); }
-  // Injects the fault; returns the instant right before its first operation.
+  // Injects the fault; returns the fault instant: right before the first
+  // operation that touches the data plane (a fault that prepares first, a
+  // maintenance draining its tunnel, a degrade starting its delayers, logs
+  // its preparation as actions of their own before that instant).
+  // prepared_at() is the instant right before its first operation.
   // A fault that fails half-way counts as injected: repair() undoes what
   // was done (every repair is safe on a part that was not injected).
   int64_t inject();
@@ -54,6 +59,7 @@ class Fault {
   // right before the first operation of the repair.
   int64_t repair();
   bool injected() const { return injected_; }
+  int64_t prepared_at() const { return prepared_at_; }
   const std::vector<Action>& actions() const { return actions_; }
 
  protected:
@@ -78,6 +84,8 @@ class Fault {
   void log(const std::string& node, const std::string& kind, const std::string& detail,
            int64_t t_ns);
   int64_t now() { return control_.clock().now_ns(); }
+  // The fault instant, for a fault whose first operations only prepare it.
+  void data_plane_touched(int64_t t) { instant_ = t; }
   // Sleeps until `t`, in slices, ending early with lab::Interrupted on a
   // stop request (the runner then repairs what was injected).
   void wait_until(int64_t t) { lab::sleep_until(control_, t); }
@@ -86,6 +94,8 @@ class Fault {
   lab::Control& control_;
   std::vector<Action> actions_;
   bool injected_ = false;
+  std::optional<int64_t> instant_;
+  int64_t prepared_at_ = 0;
 };
 
 // Binds a fault to a lab: resolves its targets in the plan. Throws

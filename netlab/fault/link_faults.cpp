@@ -87,7 +87,13 @@ class Degrade : public Fault {
       : Fault(s, c), ends_(std::move(ends)), base_(base) {}
   void do_inject() override {
     impair::Impairment extra{spec_.delay_ms.value_or(0), 0, spec_.loss_pct.value_or(0), 0};
+    // Applying an impairment may first start its backend (the delayer
+    // processes): that is preparation, and the fault instant is when the
+    // first direction is impaired.
+    const int64_t start = now();
     int64_t t = control_.impair(spec_.target, impair::combine(base_, extra));
+    if (t > start) log("", "degrade-prepare", spec_.target, start);
+    data_plane_touched(t);
     for (const auto& e : ends_) log(e.node, "degrade", e.ifname + " " + extra.str(), t);
   }
   void do_repair() override {

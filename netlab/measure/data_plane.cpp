@@ -29,8 +29,9 @@ LinkCounts delta(const LinkCounts& before, const LinkCounts& after) {
   return d;
 }
 
-std::vector<std::string> path_of(const LinkCounts& d, double window_ms, double interval_ms, double share) {
-  double sent = 2 * window_ms / interval_ms;  // both directions
+std::vector<std::string> path_of(const LinkCounts& d, double window_ms, double interval_ms, double share,
+                                 uint32_t flows, int directions) {
+  double sent = directions * static_cast<double>(std::max<uint32_t>(1, flows)) * window_ms / interval_ms;
   uint64_t floor = std::max<uint64_t>(1, static_cast<uint64_t>(share * sent));
   std::vector<std::pair<uint64_t, std::string>> v;
   for (const auto& [k, n] : d)
@@ -105,7 +106,7 @@ void DataPlane::start() {
     if (by_ns.empty() || by_ns.back().first != c.ns) by_ns.push_back({c.ns, {}});
     by_ns.back().second.push_back(c.ifname);
   }
-  for (const auto& [ns, ifs] : by_ns) io_.install_counters(ns, ifs, spec_.port, spec_.ports_counted);
+  for (const auto& [ns, ifs] : by_ns) io_.install_counters(ns, ifs, spec_.port, spec_.ports_counted, spec_.from.addr);
   for (uint32_t f = 0; f < std::max<uint32_t>(1, spec_.flows); ++f) start_flow(f);
 }
 
@@ -171,22 +172,36 @@ bool DataPlane::flowing() {
   return all;
 }
 
-LinkCounts DataPlane::snapshot() {
-  LinkCounts out;
+Counts DataPlane::snapshot() {
+  Counts out;
   std::string ns;
-  std::map<std::string, uint64_t> c;
+  std::map<std::string, DirectionCounts> c;
   for (const auto& i : counted_) {
     if (i.ns != ns) c = io_.read_counters(ns = i.ns);
     auto it = c.find(i.ifname);
-    if (it != c.end()) out[i.link] += it->second;
+    if (it == c.end()) continue;
+    out.both[i.link] += it->second.both();
+    out.forward[i.link] += it->second.forward;
+    out.reverse[i.link] += it->second.reverse;
   }
   return out;
 }
 
-std::vector<std::string> DataPlane::path(const LinkCounts& before, const LinkCounts& after,
-                                         int64_t window_ns) const {
+std::vector<std::string> DataPlane::path(const Counts& before, const Counts& after, int64_t window_ns) const {
   std::vector<std::string> out;
-  for (auto& l : path_of(delta(before, after), static_cast<double>(window_ns) / kMs, spec_.interval_ms, path_share_))
+  for (auto& l : path_of(delta(before.both, after.both), static_cast<double>(window_ns) / kMs, spec_.interval_ms,
+                         path_share_, static_cast<uint32_t>(logs_.size())))
+    if (!access_links_.count(l)) out.push_back(std::move(l));
+  return out;
+}
+
+std::vector<std::string> DataPlane::path(const Counts& before, const Counts& after, int64_t window_ns,
+                                         bool forward) const {
+  std::vector<std::string> out;
+  const LinkCounts& b = forward ? before.forward : before.reverse;
+  const LinkCounts& a = forward ? after.forward : after.reverse;
+  for (auto& l : path_of(delta(b, a), static_cast<double>(window_ns) / kMs, spec_.interval_ms, path_share_,
+                         static_cast<uint32_t>(logs_.size()), 1))
     if (!access_links_.count(l)) out.push_back(std::move(l));
   return out;
 }
@@ -203,7 +218,8 @@ bool DataPlane::clean(TimeWindow recent) {
 
 DataPlaneFigures DataPlane::analyse(const TrialTimes& t, const AnalysisOptions& ao) {
   DataPlaneFigures d;
-  const TimeWindow during{t.fault, t.repair}, after{t.repair, t.end};
+  const int64_t from = t.prepare > 0 ? std::min(t.prepare, t.fault) : t.fault;
+  const TimeWindow during{from, t.repair}, after{t.repair, t.end};
   // "Reachable while the fault holds": probes get through, both ways, in the
   // last second of the hold (or its second half, for short holds).
   const int64_t tail = std::min<int64_t>(kS, (t.repair - t.fault) / 2);
@@ -242,11 +258,11 @@ void DataPlane::add_served(const Logs& logs, const TrialTimes& t, DataPlaneFigur
   }
 }
 
-// Serving: at least path_share of one flow's probes of the window, as for
-// the path, so a few probes caught in a transient do not count.
+// Serving: at least path_share of all the probes of the window (every
+// flow), as for the path, so a few probes caught in a transient do not count.
 void DataPlane::pick_serving(const TrialTimes& t, DataPlaneFigures& d) const {
-  const double per_flow = ms_between(t.mid, t.repair) / spec_.interval_ms;
-  const uint64_t floor = std::max<uint64_t>(1, static_cast<uint64_t>(path_share_ * per_flow));
+  const double sent = static_cast<double>(logs_.size()) * ms_between(t.mid, t.repair) / spec_.interval_ms;
+  const uint64_t floor = std::max<uint64_t>(1, static_cast<uint64_t>(path_share_ * sent));
   for (const auto& [name, n] : d.served)
     if (n >= floor) d.serving.push_back(name);
 }

@@ -10,7 +10,9 @@
 //
 // Path: in every namespace, one nftables counter per interface counting the
 // probe's ports (path_counters.h); a link is on the path of a window when it
-// carried at least `path_share` of the probes sent in it.
+// carried at least `path_share` of all the probes sent in it (every flow,
+// both directions): with several flows, one flow's share would let a link
+// carrying a few stray probes count.
 //
 // Everything outside this process (starting probes, reading their logs and
 // the counters) goes through FlowIo, so that trials run in unit tests on a
@@ -26,6 +28,7 @@
 #include <vector>
 
 #include "netlab/base/ip.h"
+#include "netlab/measure/path_counters.h"
 #include "netlab/measure/probe.h"
 #include "netlab/measure/probe_runner.h"
 
@@ -50,6 +53,11 @@ struct FlowFigures {
 
 // Probe packets per link (both ends' counters summed), from one snapshot.
 using LinkCounts = std::map<std::string, uint64_t>;
+// One snapshot: per link, both directions and each one (forward: from the
+// probe's `from` to its `to`).
+struct Counts {
+  LinkCounts both, forward, reverse;
+};
 
 // One end of the probe: a host, and the address its probes use.
 struct ProbeHost {
@@ -90,17 +98,21 @@ class FlowIo {
   virtual void stop_probe(const std::string& node, const std::string& name) = 0;
   virtual ProbeLog read_log(const std::string& path) = 0;
   // (Re)creates the counters of a namespace's interfaces for ports
-  // [port, port + ports).
+  // [port, port + ports), forward for packets from `forward_from`.
   virtual void install_counters(const std::string& ns, const std::vector<std::string>& ifnames,
-                                uint16_t port, uint16_t ports) = 0;
-  // ifname -> probe packets received so far.
-  virtual std::map<std::string, uint64_t> read_counters(const std::string& ns) = 0;
+                                uint16_t port, uint16_t ports, Ipv4 forward_from) = 0;
+  // ifname -> probe packets received so far, per direction.
+  virtual std::map<std::string, DirectionCounts> read_counters(const std::string& ns) = 0;
 };
 
 // The instants of a trial that delimit its windows (CLOCK_MONOTONIC).
 struct TrialTimes {
   int64_t pre = 0, pre_end = 0;  // the pre-fault window
-  int64_t fault = 0, mid = 0, repair = 0;  // mid: the hold's second half begins
+  int64_t fault = 0, mid = 0, repair = 0;  // mid: the path window begins (detection)
+  // The fault's first operation, when it prepares before touching the data
+  // plane (a maintenance's drain): outages are looked for from here. 0: the
+  // fault instant.
+  int64_t prepare = 0;
   int64_t end = 0;               // failback complete and settled
 };
 
@@ -112,7 +124,7 @@ struct DataPlaneFigures {
   double probe_max_lateness_ms = 0;
   std::vector<FlowFigures> flows;  // per flow, when there are several
   // Anycast: probes each instance received (all flows) before the fault
-  // and in the hold's second half, and the instances that served then.
+  // and from detection (t.mid) to the repair, and the instances that served then.
   std::map<std::string, uint64_t> served_before, served;
   std::vector<std::string> serving;
 };
@@ -135,11 +147,13 @@ class DataPlane {
   // Stops every probe (idempotent); their logs are complete afterwards.
   void stop();
 
-  LinkCounts snapshot();
+  Counts snapshot();
   // The links (not access links) that carried at least path_share of the
   // probes between two snapshots `window_ns` apart, busiest first.
-  std::vector<std::string> path(const LinkCounts& before, const LinkCounts& after,
-                                int64_t window_ns) const;
+  std::vector<std::string> path(const Counts& before, const Counts& after, int64_t window_ns) const;
+  // The same in one direction: path_share of that direction's probes.
+  std::vector<std::string> path(const Counts& before, const Counts& after, int64_t window_ns,
+                                bool forward) const;
   // In the window: no probe lost either way, and the forward way reachable.
   bool clean(TimeWindow recent);
   DataPlaneFigures analyse(const TrialTimes&, const AnalysisOptions&);
@@ -171,8 +185,9 @@ class DataPlane {
 // after - before, per link, where it grew.
 LinkCounts delta(const LinkCounts& before, const LinkCounts& after);
 // Links that carried at least `share` of the probes sent in the window (both
-// directions), busiest first (ties by name).
-std::vector<std::string> path_of(const LinkCounts& d, double window_ms, double interval_ms, double share);
+// directions of `flows` flows), busiest first (ties by name).
+std::vector<std::string> path_of(const LinkCounts& d, double window_ms, double interval_ms, double share,
+                                 uint32_t flows = 1, int directions = 2);
 // The longest outage of a window, times from `t_ref`. With `clip`, a run
 // that began before the window counts only from the window's start: after a
 // repair, the failback outage is the time to recover from then on, not the

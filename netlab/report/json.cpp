@@ -63,6 +63,7 @@ json to_json(const scenario::RunResult& r) {
       jt["outage"] = {{"forward", outage_json(t.forward)}, {"reverse", outage_json(t.reverse)}};
       jt["convergence_ms"] = opt(t.convergence_ms);
       jt["route_events_lost"] = t.route_events_lost;
+      jt["convergence_still_changing"] = t.convergence_still_changing;
       jt["reachable"] = t.reachable;
       jt["path_before"] = t.path_before;
       jt["path"] = t.path;

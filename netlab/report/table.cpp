@@ -50,7 +50,7 @@ std::string table(const scenario::RunResult& r, bool color) {
                      "outage rev", "convergence", "path during fault", pw, "failback fwd/rev");
     for (const auto& t : s.trials) {
       // With route events lost the last change seen is a lower bound.
-      std::string conv = t.convergence_ms ? fmt::format("{}{:.0f} ms", t.route_events_lost ? ">=" : "",
+      std::string conv = t.convergence_ms ? fmt::format("{}{:.0f} ms", t.route_events_lost || t.convergence_still_changing ? ">=" : "",
                                                         *t.convergence_ms)
                                           : "none";
       o += fmt::format("  {:>5}  {:>8} ms  {:>8} ms  {:>11}  {:<{}}  {:>13} ms\n", t.index,
@@ -64,6 +64,8 @@ std::string table(const scenario::RunResult& r, bool color) {
       if (t.route_events_lost)
         o += fmt::format("  trial {}: {} route event{} lost: convergence figures are lower bounds\n", t.index,
                          t.route_events_lost, t.route_events_lost == 1 ? "" : "s");
+      if (t.convergence_still_changing)
+        o += fmt::format("  trial {}: routes still changing at the repair: convergence is a lower bound\n", t.index);
       if (t.path_forward && t.path_reverse && join(*t.path_forward) != join(*t.path_reverse))
         o += fmt::format("  trial {}: path forward {}, reverse {}\n", t.index, join(*t.path_forward),
                          join(*t.path_reverse));

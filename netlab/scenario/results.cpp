@@ -166,6 +166,9 @@ Figure convergence_of(const Trial& t) {
                                       t.route_events_lost == 1 ? " was" : "s were");
   } else if (!f.value) {
     f.why = "no watched route changed after the fault";
+  } else if (t.convergence_still_changing) {
+    f.lower_bound = true;
+    f.why = "routes still changing at the repair: the figure is a lower bound";
   }
   return f;
 }

@@ -40,6 +40,10 @@ struct Trial {
   // between the fault and the end of the trial: the convergence figures are
   // then computed from an incomplete record and prove nothing.
   uint64_t route_events_lost = 0;
+  // A watched route still changed in the last second before the repair (a
+  // quarter of the hold, for holds under 4 s): the network had not settled,
+  // and convergence_ms is a lower bound.
+  bool convergence_still_changing = false;
   bool reachable = true;                    // probes got through at the end of the hold
   std::vector<std::string> path_before;     // links/tunnels the probe crossed before the fault
   std::vector<std::string> path;            // ... while the fault held (both directions)
@@ -58,9 +62,9 @@ struct Trial {
                                    // above are then the worst flow's
   // Anycast probes (the probe goes to a service address several hosts hold):
   // the probes each instance received, all flows together, in the pre-fault
-  // window and in the second half of the hold (the steady state, as for
+  // window and from detection to the repair (the steady state, as for
   // `path`); and the instances that served while the fault held: those that
-  // received at least RunnerOptions::path_share of one flow's probes then.
+  // received at least RunnerOptions::path_share of all the probes then.
   std::map<std::string, uint64_t> served_before, served;
   std::vector<std::string> serving;
 

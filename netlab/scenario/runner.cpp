@@ -32,10 +32,10 @@ class LabFlowIo final : public measure::FlowIo {
   }
   measure::ProbeLog read_log(const std::string& path) override { return measure::read_probe_log(path); }
   void install_counters(const std::string& ns, const std::vector<std::string>& ifnames, uint16_t port,
-                        uint16_t ports) override {
-    measure::PathCounters(nft_, port, ports).install(ns, ifnames);
+                        uint16_t ports, Ipv4 forward_from) override {
+    measure::PathCounters(nft_, port, ports, forward_from).install(ns, ifnames);
   }
-  std::map<std::string, uint64_t> read_counters(const std::string& ns) override {
+  std::map<std::string, measure::DirectionCounts> read_counters(const std::string& ns) override {
     return measure::PathCounters(nft_, 0).read(ns);
   }
 

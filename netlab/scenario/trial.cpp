@@ -125,7 +125,7 @@ void TrialRun::baseline() {
   say("  probe flowing; baseline " + std::to_string(static_cast<int>(ctx_.options.pre_s * 1000)) + " ms");
   // The path the probe takes while all is well.
   t_.pre = now();
-  measure::LinkCounts c0 = data_->snapshot();
+  measure::Counts c0 = data_->snapshot();
   sleep_until(t_.pre + ns_of(ctx_.options.pre_s));
   c1_ = data_->snapshot();
   t_.pre_end = now();
@@ -145,27 +145,33 @@ void TrialRun::arm_event_sources() {
 
 void TrialRun::inject() {
   fault_ = fault::make_fault(sc_.fault, ctx_.plan, ctx_.control);
-  repairing_on_error(*fault_, [&] { t_.fault = fault_->inject(); });
+  repairing_on_error(*fault_, [&] {
+    t_.fault = fault_->inject();
+    t_.prepare = fault_->prepared_at();
+  });
 }
 
 void TrialRun::hold() {
   repairing_on_error(*fault_, [&] {
-    // The path while the fault holds is the steady state of its second
-    // half: before detection, packets still cross links on their way to the
-    // break, and that transient is the outage, not the path.
-    t_.mid = t_.fault + ns_of(sc_.hold_s) / 2;
-    sleep_until(t_.mid);
-    c_mid_ = data_->snapshot();
-    sleep_until(t_.fault + ns_of(sc_.hold_s));
+    // The path while the fault holds is that of the steady state after
+    // detection: before it, packets still cross links on their way to the
+    // break, and that transient is the outage, not the path. Detection is
+    // known only from the route events and the probe logs read at the end,
+    // so the counters are read all along and the window chosen then.
+    hold_counts_.clear();
+    const int64_t end = t_.fault + ns_of(sc_.hold_s);
+    for (int64_t t = now(); t < end; t = now()) {
+      hold_counts_.push_back({t, data_->snapshot()});
+      sleep_until(std::min(end, t + 100 * kMs));
+    }
   });
 }
 
 void TrialRun::repair() {
-  measure::LinkCounts c2 = data_->snapshot();
+  c2_ = data_->snapshot();
   t_.repair = fault_->repair();
   trial_.hold_ms = ms_between(t_.fault, t_.repair);
-  trial_.path = data_->path(c_mid_, c2, t_.repair - t_.mid);
-  trial_.path_packets = measure::delta(c1_, c2);
+  trial_.path_packets = measure::delta(c1_.both, c2_.both);
 }
 
 // The lab is back at a converged baseline, checked rather than assumed:
@@ -175,7 +181,7 @@ void TrialRun::repair() {
 // tie-break after a flap): that is reported, not an error.
 void TrialRun::failback() {
   const int64_t deadline = now() + ns_of(ctx_.options.failback_timeout_s);
-  measure::LinkCounts last = data_->snapshot();
+  measure::Counts last = data_->snapshot();
   int64_t t_last = now();
   std::optional<std::vector<std::string>> previous;
   std::string last_waiting;
@@ -183,7 +189,7 @@ void TrialRun::failback() {
     sleep_until(now() + 250 * kMs);
     const std::vector<std::string> missing = ctx_.control.not_converged();
     const bool converged = missing.empty();
-    measure::LinkCounts counts = data_->snapshot();
+    measure::Counts counts = data_->snapshot();
     const int64_t t_now = now();
     auto path = data_->path(last, counts, t_now - t_last);
     const bool clean = data_->clean({t_last, t_now});
@@ -224,7 +230,17 @@ measure::AnalysisOptions TrialRun::analysis_options() const {
 }
 
 void TrialRun::analyse() {
+  const std::vector<kernel::RouteEvent> routes = ctx_.routes.drain();
+  // Lost notifications while the trial ran: its route figures are then
+  // computed from an incomplete record.
+  trial_.route_events_lost = 0;
+  for (const auto& e : ctx_.routes.errors())
+    if (e.t_ns >= t_.fault && e.t_ns <= t_.end) ++trial_.route_events_lost;
+  t_.mid = t_.fault + ns_of(sc_.hold_s) / 2;
   measure::DataPlaneFigures d = data_->analyse(t_, analysis_options());
+  const int64_t detected = detection(routes, d);
+  fill_path(detected);
+  if (data_->spec().service) d = data_->analyse(t_, analysis_options());  // served from t_.mid
   trial_.forward = d.forward;
   trial_.reverse = d.reverse;
   trial_.failback_forward = d.failback_forward;
@@ -239,11 +255,54 @@ void TrialRun::analyse() {
   add_event(t_.fault, "", "fault", sc_.fault.str());
   for (const auto& a : fault_->actions()) add_event(a.t_ns, a.node, a.kind, a.detail);
   add_event(t_.repair, "", "repair", sc_.fault.str());
-  add_route_events();
+  add_route_events(routes);
   add_frr_events();
   add_outage_events();
   std::stable_sort(trial_.events.begin(), trial_.events.end(),
                    [](const Event& a, const Event& b) { return a.t_ms < b.t_ms; });
+}
+
+bool TrialRun::watched(const kernel::RouteEvent& e) const {
+  for (const auto& n : ctx_.plan.nodes) {
+    for (const auto& p : n.announce)
+      if (p.normalized() == e.route.dst.normalized()) return true;
+    for (const auto& r : n.anycast_routes)
+      if (r.prefix == e.route.dst.normalized()) return true;
+  }
+  return false;
+}
+
+// When the network noticed the fault: its first watched route change, or,
+// where no route changed (a fault the routing never sees, or a reroute below
+// the watched prefixes), the end of the data plane's outage. Neither: the
+// hold's middle, as a last resort.
+int64_t TrialRun::detection(const std::vector<kernel::RouteEvent>& routes,
+                            const measure::DataPlaneFigures& d) const {
+  for (const auto& e : routes)
+    if (e.t_ns >= t_.fault && e.t_ns < t_.repair && watched(e)) return e.t_ns;
+  std::optional<int64_t> end;
+  for (const auto* o : {&d.forward, &d.reverse})
+    if (o->outage_ms > 0 && o->recovered) end = std::max<int64_t>(end.value_or(0), t_.fault + std::llround(o->end_ms * kMs));
+  return end ? *end : t_.fault + ns_of(sc_.hold_s) / 2;
+}
+
+// The path while the fault held: from the first counter reading at or after
+// detection to the repair. Detection after the last reading (a hold too
+// short for the fault's detection, which validate refuses): the last
+// reading's window, the closest to a steady state there is.
+void TrialRun::fill_path(int64_t detected) {
+  if (hold_counts_.empty()) hold_counts_.push_back({t_.fault, c1_});
+  const auto* from = &hold_counts_.back();
+  for (const auto& c : hold_counts_)
+    if (c.first >= detected) {
+      from = &c;
+      break;
+    }
+  t_.mid = from->first;
+  trial_.path = data_->path(from->second, c2_, t_.repair - t_.mid);
+  // Per direction: an ECMP hash may send each way over another link.
+  trial_.path_forward = data_->path(from->second, c2_, t_.repair - t_.mid, true);
+  trial_.path_reverse = data_->path(from->second, c2_, t_.repair - t_.mid, false);
 }
 
 void TrialRun::add_event(int64_t t, const std::string& node, const std::string& kind,
@@ -254,17 +313,12 @@ void TrialRun::add_event(int64_t t, const std::string& node, const std::string& 
 // Changes of the announced (and anycast) prefixes, and from them the
 // control plane's convergence: the last change while the fault held, and
 // after the repair.
-void TrialRun::add_route_events() {
-  std::set<Ipv4Prefix> watched;
+void TrialRun::add_route_events(const std::vector<kernel::RouteEvent>& routes) {
   std::map<std::string, std::string> node_of_ns;
-  for (const auto& n : ctx_.plan.nodes) {
-    for (const auto& p : n.announce) watched.insert(p.normalized());
-    for (const auto& r : n.anycast_routes) watched.insert(r.prefix);
-    node_of_ns[n.ns] = n.name;
-  }
+  for (const auto& n : ctx_.plan.nodes) node_of_ns[n.ns] = n.name;
   std::optional<int64_t> last_change, last_failback_change;
-  for (const auto& e : ctx_.routes.drain()) {
-    if (!watched.count(e.route.dst.normalized())) continue;
+  for (const auto& e : routes) {
+    if (!watched(e)) continue;
     std::string via;
     for (const auto& nh : e.route.nexthops) via += (via.empty() ? "" : ",") + (nh.via ? nh.via->str() + " " : "") + nh.dev;
     add_event(e.t_ns, node_of_ns[e.route.ns], e.kind == kernel::RouteEvent::Kind::Add ? "route-add" : "route-delete",
@@ -274,6 +328,11 @@ void TrialRun::add_route_events() {
   }
   if (last_change) trial_.convergence_ms = ms_between(t_.fault, *last_change);
   if (last_failback_change) trial_.failback_convergence_ms = ms_between(t_.repair, *last_failback_change);
+  // Still changing at the repair: a watched route changed in the last
+  // quiet period before it (a second, or a quarter of a short hold), so the
+  // network may not have settled and the convergence is a lower bound.
+  const int64_t quiet = std::min<int64_t>(kS, (t_.repair - t_.fault) / 4);
+  trial_.convergence_still_changing = last_change && *last_change >= t_.repair - quiet;
 }
 
 // BFD and BGP state changes from the routers' FRR logs, from a second

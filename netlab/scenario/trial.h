@@ -2,9 +2,15 @@
 //   start_flows  the lab is converged (checked), the probe flows start and
 //                get through both ways
 //   baseline     pre_s of probing: the path before the fault
-//   inject       the fault, at t_fault (taken right before its first
-//                operation); a fault that fails half-way is repaired
-//   hold         hold_s; the path is the steady state of its second half
+//   inject       the fault, at t_fault: right before its first operation
+//                that touches the data plane (a maintenance's MED change,
+//                settle and drain, a degrade's delayers starting, come
+//                before it, as events of their own); a fault that fails
+//                half-way is repaired
+//   hold         hold_s; the counters are read every 100 ms, and the path
+//                is that of the window from detection (the first watched
+//                route change after the fault, else the outage's end) to
+//                the repair
 //   repair       at t_repair
 //   failback     until the lab is converged and the probe is back, clean,
 //                on a path that no longer moves, plus settle_s
@@ -76,7 +82,10 @@ class TrialRun {
   // Events of the trial's time span only: what came before is dropped.
   void arm_event_sources();
   void add_event(int64_t t, const std::string& node, const std::string& kind, const std::string& detail);
-  void add_route_events();
+  void add_route_events(const std::vector<kernel::RouteEvent>&);
+  int64_t detection(const std::vector<kernel::RouteEvent>&, const measure::DataPlaneFigures&) const;
+  void fill_path(int64_t detected);
+  bool watched(const kernel::RouteEvent&) const;
   void add_frr_events();
   void add_outage_events();
   measure::AnalysisOptions analysis_options() const;
@@ -91,7 +100,8 @@ class TrialRun {
   measure::TrialTimes t_;
   std::unique_ptr<measure::DataPlane> data_;
   std::unique_ptr<fault::Fault> fault_;
-  measure::LinkCounts c1_, c_mid_;  // end of the baseline, middle of the hold
+  measure::Counts c1_, c2_;  // end of the baseline, the repair
+  std::vector<std::pair<int64_t, measure::Counts>> hold_counts_;  // read during the hold
   std::map<std::string, measure::FrrLogTail> frr_logs_;  // router -> its FRR log
   int64_t realtime_offset_ = 0;     // CLOCK_REALTIME - CLOCK_MONOTONIC
 };

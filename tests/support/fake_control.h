@@ -88,7 +88,11 @@ class FakeControl : public lab::Control {
     });
   }
   void reapply_routes(const std::string& node) override { op("reapply-routes " + node, [] {}); }
+  // What impair() spends before the first direction is impaired (a
+  // backend's delayer processes starting).
+  int64_t impair_setup_ns = 0;
   int64_t impair(const std::string& link, const impair::Impairment& imp) override {
+    clock_.advance(impair_setup_ns);
     const int64_t t = clock_.now_ns();
     op("impair " + link + " " + imp.str(), [&] { impaired[link] = imp.str(); });
     return t;

@@ -6,7 +6,9 @@
 // where it sends) receives every packet `lost` does not drop, 40 us later.
 // read_log() builds both logs from that, as netlab-probe would have written
 // them. Path counters: every interface on a link that `links_at(now)` lists
-// counts one packet per interval since the previous read.
+// counts one packet per interval since the previous read, half forward and
+// half reverse (so a link, both ends summed, counts one per direction); with
+// `links_back_at`, the reverse half only where it lists the link.
 // Records "start-probe NODE NAME", "stop-probe NODE NAME", "counters NS".
 // Only stream mode (unicast); anycast probes are not simulated.
 // Header-only, like fake_control.h.
@@ -33,6 +35,8 @@ class FakeFlowIo : public measure::FlowIo {
   std::function<bool(int64_t t_ns, const std::string& from, const std::string& to)> lost;
   // The links carrying the probe at `t_ns`.
   std::function<std::set<std::string>(int64_t t_ns)> links_at;
+  // The links carrying the way back, when it differs (none: links_at).
+  std::function<std::set<std::string>(int64_t t_ns)> links_back_at;
   // ns -> ifname -> link, for the counters (a test fills it from the plan).
   std::map<std::string, std::map<std::string, std::string>> link_of;
 
@@ -54,16 +58,21 @@ class FakeFlowIo : public measure::FlowIo {
     for (auto& p : probes_)
       if (p.proc.node == node && p.proc.name == name && p.stopped_ns < 0) p.stopped_ns = clock_.now_ns();
   }
-  void install_counters(const std::string& ns, const std::vector<std::string>&, uint16_t, uint16_t) override {
+  void install_counters(const std::string& ns, const std::vector<std::string>&, uint16_t, uint16_t, Ipv4) override {
     calls.push_back("counters " + ns);
   }
-  std::map<std::string, uint64_t> read_counters(const std::string& ns) override {
+  std::map<std::string, measure::DirectionCounts> read_counters(const std::string& ns) override {
     const int64_t now = clock_.now_ns();
     std::set<std::string> carrying = links_at ? links_at(now) : std::set<std::string>{};
+    std::set<std::string> back = links_back_at ? links_back_at(now) : carrying;
     auto& last = last_read_[ns];
     auto& counts = counts_[ns];
-    for (const auto& [ifname, link] : link_of[ns])
-      if (last > 0 && carrying.count(link)) counts[ifname] += static_cast<uint64_t>((now - last) / 1'000'000);
+    for (const auto& [ifname, link] : link_of[ns]) {
+      if (last <= 0) continue;
+      const auto n = static_cast<uint64_t>((now - last) / 1'000'000);
+      if (carrying.count(link)) counts[ifname].forward += n / 2;
+      if (back.count(link)) counts[ifname].reverse += n - n / 2;
+    }
     last = now;
     return counts;
   }
@@ -112,7 +121,7 @@ class FakeFlowIo : public measure::FlowIo {
   FakeClock& clock_;
   std::vector<Probe> probes_;
   std::map<std::string, int64_t> last_read_;
-  std::map<std::string, std::map<std::string, uint64_t>> counts_;
+  std::map<std::string, std::map<std::string, measure::DirectionCounts>> counts_;
 };
 
 }  // namespace netlab::testing

@@ -316,7 +316,10 @@ TEST_F(FaultTest, MaintenanceMovesTheTrafficFirstThenDrainsShutsAndCuts) {
   std::vector<int64_t> at;
   for (const auto& a : f->actions()) at.push_back(a.t_ns - kT0);
   // 2 s for the MED to settle, 1 s to drain.
-  EXPECT_EQ(at, (std::vector<int64_t>{0, 2001 * kMs, 3002 * kMs, 3003 * kMs, 3004 * kMs}));
+  // The preparation's steps are events of their own, before the fault instant.
+  EXPECT_EQ(at, (std::vector<int64_t>{0, 1 * kMs, 2001 * kMs, 2002 * kMs, 3002 * kMs, 3003 * kMs, 3004 * kMs}));
+  EXPECT_EQ(f->actions()[1].kind, "med-settle");
+  EXPECT_EQ(f->actions()[3].kind, "drain");
   EXPECT_EQ(f->actions().front(), (Action{kT0, "vpn-az2", "med-lowered", "TO-vpn1-t2 metric 50"}));
   EXPECT_EQ(repair(*f), (Ops{"uncut cgw:vpn1-t1 maint", "uncut vpn-az1:vpn1-t1 maint",
                              "bgp-no-shutdown vpn-az1 169.254.20.1", "bgp-graceful-shutdown-off vpn-az1",
@@ -324,6 +327,24 @@ TEST_F(FaultTest, MaintenanceMovesTheTrafficFirstThenDrainsShutsAndCuts) {
   EXPECT_EQ(f->actions().back().kind, "med-restored");
   EXPECT_TRUE(control_.pristine());
   EXPECT_EQ(control_.meds, (std::map<std::string, uint32_t>{{"vpn-az2 TO-vpn1-t2", 100}}));
+}
+
+TEST_F(FaultTest, AMaintenancesFaultInstantIsWhenTheEndpointGoesAway) {
+  auto f = make(fault_of(FaultKind::Maintenance, "vpn1-t1"));
+  // Not when the MED is lowered: the data plane is touched 3 s later.
+  EXPECT_EQ(f->inject(), kT0 + 3002 * kMs);
+  EXPECT_EQ(f->prepared_at(), kT0);
+  f->repair();
+}
+
+TEST_F(FaultTest, ADegradesFaultInstantIsWhenTheImpairmentTakesEffect) {
+  auto spec = fault_of(FaultKind::Degrade, "dx1");
+  spec.delay_ms = 10;
+  auto f = make(spec);
+  control_.impair_setup_ns = 40 * kMs;  // the delayers starting
+  EXPECT_EQ(f->inject(), kT0 + 40 * kMs);
+  EXPECT_EQ(f->actions().front(), (Action{kT0, "", "degrade-prepare", "dx1"}));
+  f->repair();
 }
 
 TEST_F(FaultTest, AMaintenanceStoppedWhileDrainingIsRepairedWhole) {

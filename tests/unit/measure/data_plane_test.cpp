@@ -81,10 +81,10 @@ TEST(DataPlane, APathIsTheLinksThatCarriedTheirShareWithoutAccessLinks) {
   io.link_of["nl-x-c"] = {{"eth1", "a-c"}};
   io.links_at = [](int64_t) { return std::set<std::string>{"a-b", "a-c"}; };
   DataPlane d(io, unicast(1), counted(), {"a-c"}, 0.05);
-  LinkCounts c0 = d.snapshot();
+  Counts c0 = d.snapshot();
   clock.advance(1000 * kMs);
-  LinkCounts c1 = d.snapshot();
-  EXPECT_EQ(c1, (LinkCounts{{"a-b", 2000}, {"a-c", 2000}}));
+  Counts c1 = d.snapshot();
+  EXPECT_EQ(c1.both, (LinkCounts{{"a-b", 2000}, {"a-c", 2000}}));
   EXPECT_EQ(d.path(c0, c1, 1000 * kMs), std::vector<std::string>{"a-b"});
 }
 
@@ -93,6 +93,31 @@ TEST(DataPlane, PathsAreBusiestFirstAboveTheShare) {
   // 1000 ms at 1 ms: 2000 probes both ways; 5% is 100.
   EXPECT_EQ(path_of(d, 1000, 1, 0.05), (std::vector<std::string>{"y", "z", "x"}));
   EXPECT_EQ(delta({{"x", 5}, {"y", 9}}, {{"x", 7}, {"y", 9}, {"z", 1}}), (LinkCounts{{"x", 2}, {"z", 1}}));
+}
+
+TEST(DataPlane, PathsPerDirectionFromTheCountersOfEachDirection) {
+  FakeClock clock;
+  FakeFlowIo io(clock);
+  io.link_of["nl-x-a"] = {{"eth1", "a-b"}, {"eth2", "a-c"}};
+  io.link_of["nl-x-b"] = {{"eth1", "a-b"}};
+  io.link_of["nl-x-c"] = {{"eth1", "a-c"}};
+  // ECMP: forward over a-b, the way back over a-c.
+  io.links_at = [](int64_t) { return std::set<std::string>{"a-b"}; };
+  io.links_back_at = [](int64_t) { return std::set<std::string>{"a-c"}; };
+  DataPlane d(io, unicast(1), counted(), {}, 0.05);
+  Counts c0 = d.snapshot();
+  clock.advance(1000 * kMs);
+  Counts c1 = d.snapshot();
+  EXPECT_EQ(d.path(c0, c1, 1000 * kMs), (std::vector<std::string>{"a-b", "a-c"}));
+  EXPECT_EQ(d.path(c0, c1, 1000 * kMs, true), std::vector<std::string>{"a-b"});
+  EXPECT_EQ(d.path(c0, c1, 1000 * kMs, false), std::vector<std::string>{"a-c"});
+}
+
+TEST(DataPlane, WithSeveralFlowsTheShareIsOfAllTheirProbes) {
+  // 4 flows, 1000 ms at 1 ms: 8000 probes both ways; 5% is 400. A link with
+  // one flow's 5% (100) and a little more is a stray, not the path.
+  LinkCounts d{{"x", 150}, {"y", 4000}, {"z", 4000}};
+  EXPECT_EQ(path_of(d, 1000, 1, 0.05, 4), (std::vector<std::string>{"y", "z"}));
 }
 
 TEST(DataPlane, AFailbackOutageCountsFromTheRepairOnly) {

@@ -9,10 +9,12 @@ namespace netlab::measure {
 namespace {
 
 TEST(PathCounters, OneCounterPerInterfaceMatchingOnlyProbePackets) {
-  std::string c = path_counter_commands({"eth1", "dx1"}, 47000);
+  std::string c = path_counter_commands({"eth1", "dx1"}, 47000, 1, *Ipv4::parse("10.0.0.1"));
   EXPECT_NE(c.find("hook prerouting priority -300"), std::string::npos);
-  EXPECT_NE(c.find("iifname \"eth1\" udp dport 47000 counter"), std::string::npos);
-  EXPECT_NE(c.find("iifname \"dx1\" udp dport 47000 counter"), std::string::npos);
+  // Per direction: from the probe's source (forward), and the rest (back).
+  EXPECT_NE(c.find("iifname \"eth1\" ip saddr 10.0.0.1 udp dport 47000 counter"), std::string::npos);
+  EXPECT_NE(c.find("iifname \"eth1\" ip saddr != 10.0.0.1 udp dport 47000 counter"), std::string::npos);
+  EXPECT_NE(c.find("iifname \"dx1\" ip saddr 10.0.0.1 udp dport 47000 counter"), std::string::npos);
   // Re-created from scratch in one transaction, whether or not it existed.
   EXPECT_LT(c.find("delete table inet nl_path"), c.find("add chain"));
 }
@@ -24,15 +26,21 @@ TEST(PathCounters, ParsesNftJsonCounters) {
     {"chain": {"family": "inet", "table": "nl_path", "name": "pre", "handle": 1}},
     {"rule": {"family": "inet", "table": "nl_path", "chain": "pre", "handle": 2, "expr": [
       {"match": {"op": "==", "left": {"meta": {"key": "iifname"}}, "right": "eth1"}},
+      {"match": {"op": "==", "left": {"payload": {"protocol": "ip", "field": "saddr"}}, "right": "10.0.0.1"}},
       {"match": {"op": "==", "left": {"payload": {"protocol": "udp", "field": "dport"}}, "right": 47000}},
       {"counter": {"packets": 1234, "bytes": 99999}}]}},
+    {"rule": {"family": "inet", "table": "nl_path", "chain": "pre", "handle": 4, "expr": [
+      {"match": {"op": "==", "left": {"meta": {"key": "iifname"}}, "right": "eth1"}},
+      {"match": {"op": "!=", "left": {"payload": {"protocol": "ip", "field": "saddr"}}, "right": "10.0.0.1"}},
+      {"match": {"op": "==", "left": {"payload": {"protocol": "udp", "field": "dport"}}, "right": 47000}},
+      {"counter": {"packets": 56, "bytes": 999}}]}},
     {"rule": {"family": "inet", "table": "nl_path", "chain": "pre", "handle": 3, "expr": [
       {"match": {"op": "==", "left": {"meta": {"key": "iifname"}}, "right": "vpn1-t1"}},
       {"counter": {"packets": 7, "bytes": 70}}]}}]})";
   auto m = parse_path_counters(json);
   EXPECT_EQ(m.size(), 2u);
-  EXPECT_EQ(m["eth1"], 1234u);
-  EXPECT_EQ(m["vpn1-t1"], 7u);
+  EXPECT_EQ(m["eth1"], (DirectionCounts{1234, 56}));
+  EXPECT_EQ(m["vpn1-t1"].both(), 7u);
   EXPECT_TRUE(parse_path_counters("not json").empty());
 }
 
@@ -51,8 +59,8 @@ namespace netlab::measure {
 namespace {
 
 TEST(PathCounters, CountsEveryFlowsPort) {
-  EXPECT_NE(path_counter_commands({"eth1"}, 47000, 32).find("udp dport 47000-47031 counter"), std::string::npos);
-  EXPECT_NE(path_counter_commands({"eth1"}, 47000, 1).find("udp dport 47000 counter"), std::string::npos);
+  EXPECT_NE(path_counter_commands({"eth1"}, 47000, 32, {}).find("udp dport 47000-47031 counter"), std::string::npos);
+  EXPECT_NE(path_counter_commands({"eth1"}, 47000, 1, {}).find("udp dport 47000 counter"), std::string::npos);
 }
 
 }  // namespace

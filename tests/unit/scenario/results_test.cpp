@@ -193,6 +193,22 @@ TEST(Verdicts, NoRouteChangeIsAFindingAndInconclusiveNotZero) {
   EXPECT_EQ(named(r, "max_convergence_ms").verdict, Verdict::Fail);
 }
 
+TEST(Verdicts, RoutesStillChangingAtTheRepairMakeConvergenceALowerBound) {
+  topology::Expect e;
+  e.max_convergence_ms = 1000;
+  ScenarioResult r;
+  r.trials = {measured(1, 800, 900)};
+  r.trials[0].convergence_still_changing = true;
+  evaluate(e, r);
+  const auto& c = named(r, "max_convergence_ms");
+  EXPECT_EQ(c.verdict, Verdict::Inconclusive);
+  EXPECT_EQ(c.measured, ">=900");
+  EXPECT_NE(c.detail.find("still changing at the repair"), std::string::npos) << c.detail;
+  r.trials[0].convergence_ms = 1500;
+  evaluate(e, r);
+  EXPECT_EQ(named(r, "max_convergence_ms").verdict, Verdict::Fail);
+}
+
 TEST(Verdicts, LostRouteEventsMakeConvergenceALowerBound) {
   topology::Expect e;
   e.max_convergence_ms = 1000;

@@ -5,6 +5,7 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <cerrno>
 
 #include "netlab/lab/lab.h"
 #include "netlab/scenario/runner.h"
@@ -43,14 +44,23 @@ class TrialTest : public ::testing::Test {
     };
     flows_.lost = [&](int64_t t, const std::string&, const std::string&) { return broken(t); };
     flows_.links_at = [&](int64_t t) {
-      bool vpn = cut_at_ && t >= *cut_at_ + 300 * kMs && !(repaired_at_ && t >= *repaired_at_);
+      bool vpn = cut_at_ && t >= *cut_at_ + detect_ms_ * kMs && !(repaired_at_ && t >= *repaired_at_);
       if (vpn) return std::set<std::string>{"server-cgw", "vpn1-t1", "vpn-az1-vgw", "vgw-app"};
       return std::set<std::string>{"server-cgw", "dx1", "dx-ny5-vgw", "vgw-app"};
     };
     routes_.watch(plan_.node("cgw")->ns);
   }
 
-  bool broken(int64_t t) const { return cut_at_ && t >= *cut_at_ && t < *cut_at_ + 300 * kMs; }
+  bool broken(int64_t t) const { return cut_at_ && t >= *cut_at_ && t < *cut_at_ + detect_ms_ * kMs; }
+
+  kernel::RouteEvent watched_change(int64_t t) const {
+    kernel::RouteEvent e;
+    e.t_ns = t;
+    e.kind = kernel::RouteEvent::Kind::Add;
+    e.route.ns = plan_.node("cgw")->ns;
+    e.route.dst = *Ipv4Prefix::parse("10.100.0.0/16");
+    return e;
+  }
 
   TrialContext ctx() { return {control_, flows_, routes_, plan_, opt_}; }
 
@@ -64,6 +74,7 @@ class TrialTest : public ::testing::Test {
   FakeFlowIo flows_{clock_};
   FakeRouteMonitor routes_;
   std::optional<int64_t> cut_at_, repaired_at_;
+  int64_t detect_ms_ = 300;  // the blackhole before the VPN carries the probe
 };
 
 std::vector<std::string> kinds_of(const Trial& t) {
@@ -110,7 +121,10 @@ TEST_F(TrialTest, MeasuresTheOutageAndThePathsOfEachPhase) {
   // Instants taken right before the first operation (which costs 1 ms here).
   EXPECT_EQ(times.fault + kMs, *cut_at_);
   EXPECT_EQ(times.repair + kMs, *repaired_at_);
-  EXPECT_EQ(times.mid, times.fault + 1000 * kMs);
+  // The path window starts at the first counter reading after detection
+  // (here the outage's end: no route event), read every 100 ms.
+  EXPECT_GE(times.mid, times.fault + 301 * kMs);
+  EXPECT_LE(times.mid, times.fault + 401 * kMs);
   EXPECT_EQ(times.pre_end - times.pre, 1000 * kMs);
 }
 
@@ -150,6 +164,84 @@ TEST_F(TrialTest, RouteEventsOfAnnouncedPrefixesGiveTheConvergence) {
   auto adds = std::count_if(run.trial().events.begin(), run.trial().events.end(),
                             [](const Event& x) { return x.kind == "route-add"; });
   EXPECT_EQ(adds, 1);
+}
+
+TEST_F(TrialTest, ThePathWhileTheFaultHoldsIsMeasuredFromDetection) {
+  // Detected 1200 ms into a 2 s hold: the hold's second half would still
+  // see dx1 carry 200 ms of probes (20%), as if the probe used both.
+  detect_ms_ = 1200;
+  TrialRun run(ctx(), sc_, probe_, 1);
+  Trial t = run.run();
+  EXPECT_EQ(t.path, (std::vector<std::string>{"vpn-az1-vgw", "vpn1-t1"}));
+  EXPECT_GE(run.times().mid, run.times().fault + 1201 * kMs);
+}
+
+TEST_F(TrialTest, PathsPerDirectionSayWhichLinksCarriedEachWay) {
+  // While the fault holds, the way back takes the second tunnel.
+  flows_.links_back_at = [&](int64_t t) {
+    auto l = flows_.links_at(t);
+    if (l.erase("vpn1-t1")) l.insert("vpn1-t2");
+    return l;
+  };
+  Trial t = TrialRun(ctx(), sc_, probe_, 1).run();
+  ASSERT_TRUE(t.path_forward && t.path_reverse);
+  EXPECT_EQ(*t.path_forward, (std::vector<std::string>{"vpn-az1-vgw", "vpn1-t1"}));
+  EXPECT_EQ(*t.path_reverse, (std::vector<std::string>{"vpn-az1-vgw", "vpn1-t2"}));
+}
+
+TEST_F(TrialTest, TheFirstWatchedRouteChangeIsTheDetection) {
+  detect_ms_ = 1200;
+  TrialRun run(ctx(), sc_, probe_, 1);
+  run.start_flows();
+  run.baseline();
+  run.inject();
+  routes_.push(watched_change(run.times().fault + 1250 * kMs));
+  run.hold();
+  run.repair();
+  run.failback();
+  run.analyse();
+  EXPECT_GE(run.times().mid, run.times().fault + 1250 * kMs);
+  EXPECT_LT(run.times().mid, run.times().fault + 1351 * kMs);
+}
+
+TEST_F(TrialTest, RouteEventsLostDuringTheTrialAreCounted) {
+  TrialRun run(ctx(), sc_, probe_, 1);
+  run.start_flows();
+  routes_.push_error({plan_.node("cgw")->ns, clock_.now_ns(), ENOBUFS});  // before the trial: not its
+  run.baseline();
+  run.inject();
+  routes_.push_error({plan_.node("cgw")->ns, run.times().fault + 10 * kMs, ENOBUFS});
+  routes_.push_error({plan_.node("dx-ny5")->ns, run.times().fault + 20 * kMs, ENOBUFS});
+  run.hold();
+  run.repair();
+  run.failback();
+  run.analyse();
+  EXPECT_EQ(run.trial().route_events_lost, 2u);
+}
+
+TEST_F(TrialTest, ARouteStillChangingAtTheRepairIsSaid) {
+  TrialRun run(ctx(), sc_, probe_, 1);
+  run.start_flows();
+  run.baseline();
+  run.inject();
+  routes_.push(watched_change(run.times().fault + 400 * kMs));
+  run.hold();
+  run.repair();
+  run.failback();
+  run.analyse();
+  EXPECT_FALSE(run.trial().convergence_still_changing);
+
+  TrialRun late(ctx(), sc_, probe_, 2);
+  late.start_flows();
+  late.baseline();
+  late.inject();
+  routes_.push(watched_change(late.times().fault + 1800 * kMs));  // 200 ms before the repair
+  late.hold();
+  late.repair();
+  late.failback();
+  late.analyse();
+  EXPECT_TRUE(late.trial().convergence_still_changing);
+  EXPECT_EQ(*late.trial().convergence_ms, 1800);
 }
 
 TEST_F(TrialTest, FailbackWaitsForConvergenceAndACleanSteadyProbe) {
