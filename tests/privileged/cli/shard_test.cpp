@@ -1,5 +1,5 @@
 // `--shard K/N` and `netlab report --merge` on real labs: tests/data/lab/small.toml
-// with a second scenario, 2 scenarios x 2 trials, run as shards 1/3, 2/3 and
+// with two scenarios of its own, 2 scenarios x 2 trials, run as shards 1/3, 2/3 and
 // 3/3 one after another and merged; the merge has the structure of the
 // unsharded run (same scenarios in the same order, same trial numbers, each
 // trial once, every verdict pass), names each trial's shard and host, and
@@ -15,12 +15,19 @@ using nlohmann::json;
 
 class ShardTest : public LifecycleTest {
  protected:
-  // small.toml as lab `lab`, with a second scenario: the same cut under
-  // another name (what is split is the work, whatever it measures).
+  // small.toml as lab `lab` with two scenarios of its own: the backup
+  // tunnel taken down for maintenance while the core carries the probe, a
+  // fault the probe must not notice (what is split is the work, whatever it
+  // measures; the file's own scenario judges failover, not this).
   std::string two_scenarios(const std::string& lab) {
     const std::string file = topology(lab);
-    std::ofstream(file, std::ios::app) << "\n[[scenarios]]\nname = \"core-cut-again\"\nfault = { cut = \"core\" }\n"
-                                          "hold_s = 2\nexpect = { reachable = true, path = [\"t1\"] }\n";
+    std::string text = read_text(file);
+    text.erase(text.find("[[scenarios]]"));
+    for (const char* name : {"tunnel-down", "tunnel-down-again"})
+      text += std::string("[[scenarios]]\nname = \"") + name +
+              "\"\nfault = { maintenance = \"t1\" }\nhold_s = 1\n"
+              "expect = { reachable = true, max_outage_ms = 1000 }\n\n";
+    std::ofstream(file) << text;
     return file;
   }
 
@@ -70,11 +77,11 @@ TEST_F(ShardTest, ThreeShardsMergeIntoTheUnshardedRunAndAMissingShardIsRefused) 
     EXPECT_FALSE(j["host"].get<std::string>().empty());
     EXPECT_TRUE(fs::exists(out + "/junit.xml"));
   }
-  // 4 trials in serial order: core-cut 1 -> 1/3, core-cut 2 -> 2/3,
-  // core-cut-again 1 -> 3/3, core-cut-again 2 -> 1/3.
+  // 4 trials in serial order: tunnel-down 1 -> 1/3, tunnel-down 2 -> 2/3,
+  // tunnel-down-again 1 -> 3/3, tunnel-down-again 2 -> 1/3.
   EXPECT_EQ(units(read_json(reports[0])),
-            (std::vector<std::pair<std::string, int>>{{"core-cut", 1}, {"core-cut-again", 2}}));
-  EXPECT_EQ(units(read_json(reports[2])), (std::vector<std::pair<std::string, int>>{{"core-cut-again", 1}}));
+            (std::vector<std::pair<std::string, int>>{{"tunnel-down", 1}, {"tunnel-down-again", 2}}));
+  EXPECT_EQ(units(read_json(reports[2])), (std::vector<std::pair<std::string, int>>{{"tunnel-down-again", 1}}));
 
   Result merge = netlab({"report", "--merge", tmp_ + "/merged", reports[2], reports[0], reports[1]});
   ASSERT_EQ(merge.status, 0) << merge.out << merge.err;
@@ -84,7 +91,7 @@ TEST_F(ShardTest, ThreeShardsMergeIntoTheUnshardedRunAndAMissingShardIsRefused) 
   const json m = read_json(tmp_ + "/merged/report.json");
   EXPECT_EQ(units(m), units(w));
   EXPECT_EQ(units(m), (std::vector<std::pair<std::string, int>>{
-                          {"core-cut", 1}, {"core-cut", 2}, {"core-cut-again", 1}, {"core-cut-again", 2}}));
+                          {"tunnel-down", 1}, {"tunnel-down", 2}, {"tunnel-down-again", 1}, {"tunnel-down-again", 2}}));
   EXPECT_EQ(m["verdict"], "pass");
   EXPECT_EQ(m["seed"], w["seed"]);
   EXPECT_EQ(m["shards"].size(), 3u);
