@@ -5,8 +5,12 @@
 #include "netlab/report/merge.h"
 
 #include <gtest/gtest.h>
+#include <unistd.h>
+
+#include <filesystem>
 
 #include "netlab/base/error.h"
+#include "netlab/process/command.h"
 #include "netlab/report/report.h"
 #include "netlab/scenario/shard.h"
 
@@ -160,6 +164,22 @@ TEST(Merge, NamesTheShardAndHostOfEveryTrial) {
 TEST(Merge, ReadsBackEveryFigure) {
   const json whole = to_json(unsharded());
   EXPECT_EQ(to_json(from_json(whole)), whole);
+}
+
+// A shard's report and the merged one are report.json documents too.
+TEST(Merge, ShardAndMergedReportsFollowTheSchema) {
+  for (const json& j : {shard(2, 3), merge_shards(shards(3)).json}) {
+    const std::string f = (std::filesystem::temp_directory_path() /
+                           ("netlab-merge-" + std::to_string(::getpid()) + ".json")).string();
+    write_file(f, j.dump(2));
+    auto r = process::run_command(
+        {"/usr/bin/python3", "-c",
+         "import json, sys, jsonschema\n"
+         "jsonschema.validate(json.load(open(sys.argv[1])), json.load(open(sys.argv[2])))\n",
+         f, std::string(NETLAB_SOURCE_DIR) + "/docs/report.schema.json"});
+    EXPECT_EQ(r.exit_code, 0) << r.err;
+    std::filesystem::remove(f);
+  }
 }
 
 std::string refusal(const std::vector<ShardReport>& v) {
