@@ -91,8 +91,10 @@ RunResult unsharded() {
 }
 
 // Shard K of N as `netlab run --shard K/N` writes it.
-json shard(int k, int n, uint64_t seed = 42) {
+// `by_scenario`: as `netlab sweep --shard` splits, each failure whole.
+json shard(int k, int n, uint64_t seed = 42, bool by_scenario = false) {
   RunResult r = header();
+  r.shard_by_scenario = by_scenario;
   r.seed = seed;
   r.bringup_ms = 1000 + k;
   r.shard = Shard{k, n}.str();
@@ -101,6 +103,12 @@ json shard(int k, int n, uint64_t seed = 42) {
   std::vector<int> counts;
   for (const auto& s : all) counts.push_back(static_cast<int>(s.trials.size()));
   auto parts = shard_trials(Shard{k, n}, counts);
+  if (by_scenario)
+    for (size_t i = 0; i < all.size(); ++i) {
+      parts[i].clear();
+      if (in_shard(Shard{k, n}, i))
+        for (int t = 1; t <= counts[i]; ++t) parts[i].push_back(t);
+    }
   for (size_t i = 0; i < all.size(); ++i) {
     r.work.emplace_back(all[i].name, counts[i]);
     if (parts[i].empty()) continue;
@@ -143,6 +151,17 @@ TEST(Merge, EqualsTheUnshardedReportWhateverTheShardCount) {
     EXPECT_EQ(table(m.result), table(unsharded())) << n;
     EXPECT_EQ(junit(m.result), junit(unsharded())) << n;
   }
+}
+
+TEST(Merge, SweepShardsSplitByFailure) {
+  const json whole = to_json(unsharded());
+  std::vector<ShardReport> v{{"a.json", shard(2, 2, 42, true)}, {"b.json", shard(1, 2, 42, true)}};
+  auto m = merge_shards(v);
+  EXPECT_EQ(comparable(m.json), comparable(whole));
+  for (const auto& t : m.json["scenarios"][1]["trials"]) EXPECT_EQ(t["shard"], "2/2");
+  // A report split by trial is not a part of a run split by failure.
+  v[0].json = shard(2, 2);
+  EXPECT_THROW(merge_shards(v), InputError);
 }
 
 TEST(Merge, NamesTheShardAndHostOfEveryTrial) {
