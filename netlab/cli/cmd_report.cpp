@@ -113,6 +113,11 @@ int cmd_report_html(const std::string& out, const std::vector<std::string>& file
   return 0;
 }
 
+std::vector<std::string> write_report_pictures(const std::string& dir, const json& r) {
+  auto t = topology_of(r);
+  return write_pictures(dir, r, t.topo ? &*t.topo : nullptr, t.plan ? &*t.plan : nullptr);
+}
+
 int cmd_report_pictures(const std::string& dir, const std::string& file) {
   json r = read_report(file);
   std::error_code ec;

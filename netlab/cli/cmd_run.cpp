@@ -15,8 +15,10 @@
 #include "netlab/cli/common.h"
 #include "netlab/cli/pictures.h"
 #include "netlab/kernel/route_monitor.h"
+#include "netlab/report/merge.h"
 #include "netlab/report/report.h"
 #include "netlab/scenario/runner.h"
+#include "netlab/scenario/shard.h"
 #include "netlab/scenario/sweep.h"
 #include "netlab/version.h"
 
@@ -30,6 +32,7 @@ struct RunOptions {
   std::string junit;
   bool keep = false;                   // leave the lab up afterwards
   std::optional<uint64_t> seed;        // impairment randomness (else [lab].seed, else random)
+  std::string shard;                   // "K/N": only this part of the trials
 };
 
 struct SweepOptions {
@@ -39,6 +42,7 @@ struct SweepOptions {
   int trials = 1;
   std::string junit;
   std::optional<uint64_t> seed;
+  std::string shard;  // "K/N": only this part of the failures
 };
 
 namespace fs = std::filesystem;
@@ -63,6 +67,24 @@ void keep_frr_logs(const plan::Plan& p, const std::string& out) {
         fs::copy_file(e.path(), out + "/logs/" + n.name + "-" + f, fs::copy_options::overwrite_existing, ec);
     }
   }
+}
+
+// This machine's name, for the report of a shard: which machine ran which part.
+std::string host_name() {
+  char name[256] = {};
+  if (::gethostname(name, sizeof name - 1) != 0) return "unknown";
+  return name;
+}
+
+// Marks a shard's result: the part, the machine, and every trial it ran.
+void mark_shard(scenario::RunResult& r, const scenario::Shard& shard) {
+  r.shard = shard.str();
+  r.host = host_name();
+  for (auto& s : r.scenarios)
+    for (auto& t : s.trials) {
+      t.shard = r.shard;
+      t.host = r.host;
+    }
 }
 
 }  // namespace
@@ -150,13 +172,30 @@ int cmd_run(const RunOptions& o) {
   // Scenario names are input: check them before anything is built.
   for (const auto& s : o.scenarios)
     if (!topo.scenario(s)) throw InputError("no scenario named \"" + s + "\" in " + file);
+  const scenario::Shard shard = o.shard.empty() ? scenario::Shard{} : scenario::parse_shard(o.shard);
   Session ses(std::move(topo), file, o.out_dir, o.keep, o.trials, o.seed);
+  std::vector<const topology::Scenario*> chosen;
+  std::vector<int> counts;
   for (const auto& sc : ses.topo.scenarios) {
     if (!o.scenarios.empty() && std::find(o.scenarios.begin(), o.scenarios.end(), sc.name) == o.scenarios.end())
       continue;
-    auto r = ses.runner->run(sc);
+    chosen.push_back(&sc);
+    counts.push_back(ses.runner->trial_count(sc));
+  }
+  // A shard runs its trials of the serial order (scenario/shard.h), each
+  // under its serial number; a scenario it has no trial of is left out.
+  const auto parts = scenario::shard_trials(shard, counts);
+  for (size_t i = 0; i < chosen.size(); ++i) {
+    const auto& sc = *chosen[i];
+    if (!shard.whole()) ses.result.work.emplace_back(sc.name, counts[i]);
+    if (parts[i].empty()) continue;
+    auto r = ses.runner->run(sc, parts[i]);
     progress("scenario " + sc.name + ": " + std::string(scenario::to_string(r.verdict())));
     ses.result.scenarios.push_back(std::move(r));
+  }
+  if (!shard.whole()) {
+    mark_shard(ses.result, shard);
+    progress("shard " + shard.str() + " on " + ses.result.host);
   }
   ses.finish();
 
@@ -183,12 +222,44 @@ int cmd_report(const std::vector<std::string>& files, bool markdown) {
   return 0;
 }
 
+// netlab report --merge OUT_DIR A.json B.json ...: the shards of one run
+// made into the report the unsharded run would have written.
+int cmd_report_merge(const std::string& out, const std::vector<std::string>& files, const std::string& junit) {
+  std::vector<report::ShardReport> parts;
+  for (const auto& f : files) {
+    std::ifstream in(f);
+    if (!in) throw InputError("cannot read " + f);
+    auto j = nlohmann::json::parse(in, nullptr, false);
+    if (j.is_discarded() || !j.contains("scenarios")) throw InputError(f + " is not a netlab report.json");
+    parts.push_back({f, std::move(j)});
+  }
+  auto merged = report::merge_shards(parts);
+  std::error_code ec;
+  fs::create_directories(out, ec);
+  if (ec) throw InputError("cannot create the output directory " + out + ": " + ec.message());
+  std::fputs(report::table(merged.result, ::isatty(1)).c_str(), stdout);
+  report::write_file(out + "/report.json", merged.json.dump(2) + "\n");
+  report::write_file(junit.empty() ? out + "/junit.xml" : junit, report::junit(merged.result));
+  // The pictures with the topology when its file is where the report says.
+  write_report_pictures(out, merged.json);
+  std::printf("report: %s/report.json (%zu shards merged)\n", out.c_str(), files.size());
+  return scenario::exit_code(merged.result.verdict());
+}
+
 int cmd_sweep(const SweepOptions& o) {
+  const scenario::Shard shard = o.shard.empty() ? scenario::Shard{} : scenario::parse_shard(o.shard);
   Session ses(load_topology(o.file), o.file, o.out_dir, false, 0, o.seed);
   auto failures = scenario::sweep_failures(ses.topo, ses.plan, o.hold_s);
-  progress("sweep: " + std::to_string(failures.size()) + " single failures");
-  auto sweep = scenario::run_sweep(*ses.runner, ses.topo, ses.plan, o.hold_s, o.trials);
+  progress("sweep: " + std::to_string(failures.size()) + " single failures" +
+           (shard.whole() ? "" : ", shard " + shard.str() + " runs every " + std::to_string(shard.count) +
+                                     "th from the " + std::to_string(shard.index) + "th"));
+  auto sweep = scenario::run_sweep(*ses.runner, ses.topo, ses.plan, o.hold_s, o.trials, shard);
   for (const auto& row : sweep.rows) ses.result.scenarios.push_back(row.result);
+  if (!shard.whole()) {
+    for (const auto& f : failures) ses.result.work.emplace_back(f.kind + " " + f.name, std::max(1, o.trials));
+    ses.result.shard_by_scenario = true;
+    mark_shard(ses.result, shard);
+  }
   ses.finish();
 
   std::fputs(scenario::sweep_table(sweep, ::isatty(1)).c_str(), stdout);
@@ -222,6 +293,11 @@ int cmd_sweep(const SweepOptions& o) {
     report::write_file(o.junit, report::junit(ses.result, "sweep", {dx}));
   }
   std::printf("report: %s/sweep.json\n", o.out_dir.c_str());
+  // A shard's classification saw only its own rows: its verdict is its rows'.
+  if (!shard.whole()) {
+    report::write_file(o.out_dir + "/report.json", report::to_json(ses.result).dump(2) + "\n");
+    return scenario::exit_code(ses.result.verdict());
+  }
   // The sweep's verdict: every row as the graph predicted, and the DX class
   // its layout claims confirmed by what was measured.
   return scenario::exit_code(sweep.verdict());
@@ -237,6 +313,8 @@ Runner define_run(CLI::App& c) {
   c.add_option("--junit", o->junit, "also write JUnit XML here");
   c.add_flag("--keep", o->keep, "leave the lab running afterwards (remove it with `netlab down`)");
   c.add_option("--seed", o->seed, "seed for impairments' randomness (default: [lab].seed, else random; reported)");
+  c.add_option("--shard", o->shard,
+               "run only part K of N of the trials (K/N; merge the parts with `netlab report --merge`)");
   return [o] { return cmd_run(*o); };
 }
 
@@ -248,6 +326,8 @@ Runner define_sweep(CLI::App& c) {
   c.add_option("--trials", o->trials, "trials per failure")->check(CLI::Range(1, 100));
   c.add_option("--junit", o->junit, "also write JUnit XML here");
   c.add_option("--seed", o->seed, "seed for impairments' randomness");
+  c.add_option("--shard", o->shard,
+               "run only part K of N of the failures (K/N; also writes report.json for `netlab report --merge`)");
   return [o] { return cmd_sweep(*o); };
 }
 
@@ -255,14 +335,19 @@ Runner define_report(CLI::App& c) {
   struct Args {
     std::vector<std::string> files;
     bool markdown = false;
-    std::string html, pictures;
+    std::string html, pictures, merge, junit;
   };
   auto a = std::make_shared<Args>();
   c.add_option("files", a->files, "report.json files")->required();
   c.add_flag("--markdown", a->markdown, "as a Markdown table (the README's catalogue)");
   c.add_option("--html", a->html, "write OUT.html: one run in full, several side by side");
   c.add_option("--pictures", a->pictures, "write report.html, topology.svg and SCENARIO.timeline.svg of one run into DIR");
+  c.add_option("--merge", a->merge,
+               "merge the report.json files of a sharded run (--shard K/N) into DIR: report.json, junit.xml, "
+               "report.html, as one unsharded run");
+  c.add_option("--junit", a->junit, "with --merge: write the JUnit XML here (default DIR/junit.xml)");
   return [a] {
+    if (!a->merge.empty()) return cmd_report_merge(a->merge, a->files, a->junit);
     if (!a->html.empty()) return cmd_report_html(a->html, a->files);
     if (!a->pictures.empty()) return cmd_report_pictures(a->pictures, a->files.at(0));
     return cmd_report(a->files, a->markdown);

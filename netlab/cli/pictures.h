@@ -27,6 +27,10 @@ std::vector<std::string> write_pictures(const std::string& dir, const nlohmann::
 // A scenario's name as a file name: anything but [A-Za-z0-9._-] becomes '-'.
 std::string file_name_of(const std::string& scenario);
 
+// write_pictures() for a report read back: the topology drawn when the file
+// the report names is still there and valid.
+std::vector<std::string> write_report_pictures(const std::string& dir, const nlohmann::json& report);
+
 // netlab report --html OUT FILE...: one run drawn in full, several compared.
 int cmd_report_html(const std::string& out, const std::vector<std::string>& files);
 // netlab report --pictures DIR FILE: what `netlab run` writes beside report.json.

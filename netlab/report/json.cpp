@@ -34,6 +34,13 @@ json to_json(const scenario::RunResult& r) {
   j["seed"] = r.seed;
   j["bringup_ms"] = r.bringup_ms;
   j["bringup_split_ms"] = r.bringup_split_ms;
+  if (!r.shard.empty()) {
+    j["shard"] = r.shard;
+    j["host"] = r.host;
+    j["shard_unit"] = r.shard_by_scenario ? "scenario" : "trial";
+    j["work"] = json::array();
+    for (const auto& [name, trials] : r.work) j["work"].push_back({{"scenario", name}, {"trials", trials}});
+  }
   j["verdict"] = scenario::to_string(r.verdict());
   j["scenarios"] = json::array();
   for (const auto& s : r.scenarios) {
@@ -59,6 +66,10 @@ json to_json(const scenario::RunResult& r) {
     for (const auto& t : s.trials) {
       json jt;
       jt["trial"] = t.index;
+      if (!t.shard.empty()) {
+        jt["shard"] = t.shard;
+        jt["host"] = t.host;
+      }
       jt["outage_ms"] = {{"forward", t.forward.outage_ms}, {"reverse", t.reverse.outage_ms}};
       jt["outage"] = {{"forward", outage_json(t.forward)}, {"reverse", outage_json(t.reverse)}};
       jt["convergence_ms"] = opt(t.convergence_ms);
@@ -96,6 +107,124 @@ json to_json(const scenario::RunResult& r) {
     j["scenarios"].push_back(std::move(js));
   }
   return j;
+}
+
+namespace {
+
+scenario::Outage outage_of(const json& j) {
+  scenario::Outage o;
+  o.outage_ms = j.value("outage_ms", 0.0);
+  o.lost = j.value("lost", uint64_t{0});
+  o.total_lost = j.value("total_lost", uint64_t{0});
+  o.sent = j.value("sent", uint64_t{0});
+  o.start_ms = j.value("start_ms", 0.0);
+  o.end_ms = j.value("end_ms", 0.0);
+  o.recovered = j.value("recovered", true);
+  return o;
+}
+
+std::optional<double> opt_of(const json& j, const char* key) {
+  if (!j.contains(key) || j[key].is_null()) return std::nullopt;
+  return j[key].get<double>();
+}
+
+std::optional<std::vector<std::string>> opt_list(const json& j, const char* key) {
+  if (!j.contains(key) || j[key].is_null()) return std::nullopt;
+  return j[key].get<std::vector<std::string>>();
+}
+
+template <class T>
+T get_or(const json& j, const char* key, T fallback) {
+  return j.contains(key) && !j[key].is_null() ? j[key].get<T>() : fallback;
+}
+
+scenario::Verdict verdict_of(const std::string& v) {
+  for (auto x : {scenario::Verdict::Pass, scenario::Verdict::Inconclusive, scenario::Verdict::Fail})
+    if (scenario::to_string(x) == v) return x;
+  return scenario::Verdict::Error;
+}
+
+}  // namespace
+
+scenario::Trial trial_from_json(const json& j) {
+  scenario::Trial t;
+  t.index = j.at("trial").get<int>();
+  if (j.contains("outage")) {
+    t.forward = outage_of(j["outage"].value("forward", json::object()));
+    t.reverse = outage_of(j["outage"].value("reverse", json::object()));
+  }
+  t.convergence_ms = opt_of(j, "convergence_ms");
+  t.route_events_lost = j.value("route_events_lost", uint64_t{0});
+  t.reachable = j.value("reachable", true);
+  using Strings = std::vector<std::string>;
+  t.path_before = get_or(j, "path_before", Strings{});
+  t.path = get_or(j, "path", Strings{});
+  t.path_forward = opt_list(j, "path_forward");
+  t.path_reverse = opt_list(j, "path_reverse");
+  t.path_after = get_or(j, "path_after", Strings{});
+  t.path_packets = get_or(j, "path_packets", std::map<std::string, uint64_t>{});
+  if (j.contains("failback")) {
+    t.failback_forward = outage_of(j["failback"].value("forward", json::object()));
+    t.failback_reverse = outage_of(j["failback"].value("reverse", json::object()));
+  }
+  t.failback_convergence_ms = opt_of(j, "failback_convergence_ms");
+  t.hold_ms = j.value("hold_ms", 0.0);
+  if (j.contains("probe")) {
+    t.probe_interval_ms = j["probe"].value("interval_ms", 1.0);
+    t.probe_max_lateness_ms = j["probe"].value("max_sender_lateness_ms", 0.0);
+  }
+  t.served_before = get_or(j, "served_before", std::map<std::string, uint64_t>{});
+  t.served = get_or(j, "served", std::map<std::string, uint64_t>{});
+  t.serving = get_or(j, "serving", Strings{});
+  for (const auto& f : j.value("flows", json::array()))
+    t.flows.push_back({f.value("flow", 0u), outage_of(f.value("forward", json::object())),
+                       outage_of(f.value("reverse", json::object()))});
+  for (const auto& e : j.value("events", json::array()))
+    t.events.push_back({e.value("t_ms", 0.0), e.value("node", ""), e.value("kind", ""), e.value("detail", "")});
+  t.shard = j.value("shard", "");
+  t.host = j.value("host", "");
+  return t;
+}
+
+scenario::ScenarioResult scenario_from_json(const json& j) {
+  scenario::ScenarioResult s;
+  s.name = j.at("name").get<std::string>();
+  s.description = j.value("description", "");
+  s.fault = j.value("fault", "");
+  s.hold_s = j.value("hold_s", 0.0);
+  s.error = j.value("error", "");
+  for (const auto& t : j.value("targets", json::array())) {
+    scenario::Target x;
+    x.name = t.value("name", "");
+    x.limit = t.value("limit", "");
+    x.measured = t.value("measured", "");
+    x.verdict = verdict_of(t.value("verdict", "error"));
+    x.detail = t.value("detail", "");
+    s.targets.push_back(std::move(x));
+  }
+  for (const auto& t : j.value("trials", json::array())) s.trials.push_back(trial_from_json(t));
+  return s;
+}
+
+scenario::RunResult from_json(const json& j) {
+  scenario::RunResult r;
+  r.netlab_version = j.value("netlab_version", "");
+  r.kernel_release = j.value("kernel_release", "");
+  r.frr_version = j.value("frr_version", "");
+  r.backends = get_or(j, "backends", std::map<std::string, std::string>{});
+  r.lab = j.value("lab", "");
+  r.topology = j.value("topology", "");
+  r.description = j.value("description", "");
+  r.seed = j.value("seed", uint64_t{0});
+  r.bringup_ms = j.value("bringup_ms", 0.0);
+  r.bringup_split_ms = get_or(j, "bringup_split_ms", std::map<std::string, double>{});
+  r.shard = j.value("shard", "");
+  r.host = j.value("host", "");
+  r.shard_by_scenario = j.value("shard_unit", "trial") == "scenario";
+  for (const auto& w : j.value("work", json::array()))
+    r.work.emplace_back(w.value("scenario", ""), w.value("trials", 0));
+  for (const auto& s : j.value("scenarios", json::array())) r.scenarios.push_back(scenario_from_json(s));
+  return r;
 }
 
 void write_file(const std::string& path, const std::string& text) {

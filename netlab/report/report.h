@@ -12,6 +12,13 @@ namespace netlab::report {
 
 std::string table(const scenario::RunResult&, bool color = false);
 nlohmann::json to_json(const scenario::RunResult&);
+// report.json read back: every figure of every trial and the targets as
+// written (statistics and verdicts are recomputed from the trials by
+// scenario::evaluate, not read). Throws nlohmann::json::exception on a
+// document that is not a report.
+scenario::RunResult from_json(const nlohmann::json&);
+scenario::ScenarioResult scenario_from_json(const nlohmann::json&);
+scenario::Trial trial_from_json(const nlohmann::json&);
 // `extra`: targets judged over the whole run rather than one scenario (the
 // sweep's Direct Connect class), as one more testsuite named `extra_suite`.
 std::string junit(const scenario::RunResult&, const std::string& extra_suite = "",

@@ -67,6 +67,9 @@ struct Trial {
   // received at least RunnerOptions::path_share of all the probes then.
   std::map<std::string, uint64_t> served_before, served;
   std::vector<std::string> serving;
+  // Which part of a sharded run measured the trial (`--shard K/N`) and on
+  // which machine; empty in an unsharded run.
+  std::string shard, host;
 
   // Flows that lost any probe while the fault held (all of them: 0 or 1 of 1).
   size_t flows_affected() const;
@@ -127,6 +130,14 @@ struct RunResult {
   double bringup_ms = 0;  // namespaces to converged
   std::map<std::string, double> bringup_split_ms;  // kernel, daemons, converged
   std::vector<ScenarioResult> scenarios;
+  // A sharded run (`--shard K/N`): which part this is, on which machine, and
+  // the whole run's work in serial order (scenario, trial count), so that
+  // the parts can be checked complete when merged. Empty when unsharded.
+  std::string shard, host;
+  std::vector<std::pair<std::string, int>> work;
+  // The unit the shards split: each trial (run), or each scenario with all
+  // its trials (sweep: each failure).
+  bool shard_by_scenario = false;
   // The worst scenario's verdict; error when there is no scenario.
   Verdict verdict() const;
   bool pass() const { return verdict() == Verdict::Pass; }

@@ -69,17 +69,27 @@ Runner::Runner(lab::Control& c, measure::FlowIo& f, const plan::Plan& p, const t
 
 Runner::~Runner() = default;
 
+int Runner::trial_count(const topology::Scenario& sc) const {
+  return opt_.trials_override > 0 ? opt_.trials_override : static_cast<int>(sc.trials);
+}
+
 ScenarioResult Runner::run(const topology::Scenario& sc) {
+  std::vector<int> all;
+  for (int i = 1; i <= trial_count(sc); ++i) all.push_back(i);
+  return run(sc, all);
+}
+
+ScenarioResult Runner::run(const topology::Scenario& sc, const std::vector<int>& numbers) {
   ScenarioResult r;
   r.name = sc.name;
   r.description = sc.description;
   r.fault = sc.fault.str();
   r.hold_s = sc.hold_s;
   const topology::Probe* probe = topo_.probe_for(sc);
-  int trials = opt_.trials_override > 0 ? opt_.trials_override : static_cast<int>(sc.trials);
+  const int trials = trial_count(sc);
   try {
     if (!probe) throw InputError("scenario " + sc.name + " has no probe");
-    for (int i = 1; i <= trials; ++i) {
+    for (int i : numbers) {
       control_.say("scenario " + sc.name + ": trial " + std::to_string(i) + "/" + std::to_string(trials));
       r.trials.push_back(TrialRun({control_, flows_, routes_, plan_, opt_}, sc, *probe, i).run());
     }

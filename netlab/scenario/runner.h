@@ -7,6 +7,7 @@
 
 #include <memory>
 #include <string>
+#include <vector>
 
 #include "netlab/kernel/route_monitor.h"
 #include "netlab/lab/control.h"
@@ -27,6 +28,11 @@ class Runner {
          kernel::RouteMonitor&, RunnerOptions);
   ~Runner();
   ScenarioResult run(const topology::Scenario&);
+  // Only the trials numbered `trials` (1-based, ascending): one shard's part
+  // of the scenario (scenario/shard.h). Each trial keeps its serial number.
+  ScenarioResult run(const topology::Scenario&, const std::vector<int>& trials);
+  // The scenario's trial count in this run (--trials overrides the file's).
+  int trial_count(const topology::Scenario&) const;
 
  private:
   std::unique_ptr<lab::Control> own_control_;

@@ -120,13 +120,16 @@ std::vector<SweepFailure> sweep_failures(const topology::Topology& t, const plan
 }
 
 SweepResult run_sweep(Runner& runner, const topology::Topology& t, const plan::Plan& p,
-                      double hold, int trials) {
+                      double hold, int trials, const Shard& shard) {
   if (!t.lab.probe) throw InputError("netlab sweep needs a [lab].probe between two hosts");
   SweepResult res;
   std::set<std::string> dx_links;
   for (const auto& l : p.links)
     if (l.kind == topology::LinkKind::Dx) dx_links.insert(l.name);
-  for (const auto& f : sweep_failures(t, p, hold)) {
+  const auto failures = sweep_failures(t, p, hold);
+  for (size_t i = 0; i < failures.size(); ++i) {
+    if (!in_shard(shard, i)) continue;
+    const auto& f = failures[i];
     topology::Scenario sc;
     sc.name = f.kind + " " + f.name;
     sc.fault = f.fault;

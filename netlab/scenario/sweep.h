@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "netlab/scenario/runner.h"
+#include "netlab/scenario/shard.h"
 
 namespace netlab::scenario {
 
@@ -68,8 +69,11 @@ struct SweepResult {
   Verdict verdict() const;
 };
 
+// `shard`: only the failures of that part (failure i of sweep_failures()'s
+// order belongs to in_shard(shard, i)); the classification then sees only
+// those rows and is decided once the parts are merged.
 SweepResult run_sweep(Runner&, const topology::Topology&, const plan::Plan&, double hold_s,
-                      int trials);
+                      int trials, const Shard& shard = {});
 
 std::string sweep_table(const SweepResult&, bool color = false);
 

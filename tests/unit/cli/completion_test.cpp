@@ -42,7 +42,7 @@ TEST(Completion, BashCompletesCommandsAndEachCommandsOwnOptions) {
   EXPECT_EQ(bash_complete("netlab swe"), "sweep\n");
   EXPECT_EQ(bash_complete("netlab v"), "vtysh validate version\n");
   // `run` declares --seed and --scenario; `sweep` has --hold but no --keep.
-  EXPECT_EQ(bash_complete("netlab run --s"), "--scenario --seed\n");
+  EXPECT_EQ(bash_complete("netlab run --s"), "--scenario --seed --shard\n");
   EXPECT_EQ(bash_complete("netlab sweep --h"), "--help --hold\n");
   EXPECT_EQ(bash_complete("netlab sweep --k"), "\n");
 }
