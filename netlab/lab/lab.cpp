@@ -301,14 +301,11 @@ bool Lab::stop_process(const std::string& node, const std::string& name,
   return gone;
 }
 
-void Lab::build(const UpOptions& opt) {
+// Namespaces: each recorded before it exists, and identified from inside
+// before it gets its name.
+void Lab::create_namespaces() {
   Host& h = host_;
   auto& nl = h.netlink;
-  timings_.start_ns = h.clock.now_ns();
-  FrrIds ids = frr_ids();
-
-  // Namespaces: each recorded before it exists, and identified from inside
-  // before it gets its name.
   check_stop();
   h.say("creating " + std::to_string(plan_.nodes.size()) + " namespaces");
   for (const auto& n : plan_.nodes) {
@@ -319,21 +316,12 @@ void Lab::build(const UpOptions& opt) {
     });
     for (const auto& [k, v] : n.sysctls) nl.sysctl_set(n.ns, k, v);
   }
+}
 
-  // Runtime directories.
-  make_dir(plan_.runtime_dir + "/nodes", 0710);
-  own(plan_.runtime_dir + "/nodes", ids, false);
-  for (const auto& n : plan_.nodes) {
-    std::string d = node_dir(plan_, n.name);
-    make_dir(d, 0710);
-    own(d, ids, false);
-    if (n.is_router()) {
-      make_dir(n.frr_dir, 0750);
-      own(n.frr_dir, ids, true);
-    }
-  }
-
-  // Links: both ends of each veth are created in their namespaces at once.
+// Links: both ends of each veth are created in their namespaces at once.
+void Lab::create_links() {
+  Host& h = host_;
+  auto& nl = h.netlink;
   h.say("creating " + std::to_string(plan_.links.size()) + " links");
   for (const auto& l : plan_.links) {
     check_stop();
@@ -358,9 +346,12 @@ void Lab::build(const UpOptions& opt) {
     check_stop();
     impair_link(l.name, impairment_of(l.impair));
   }
-  timings_.kernel_done_ns = h.clock.now_ns();
+}
 
-  // Tunnels.
+// Tunnels.
+void Lab::start_tunnels() {
+  Host& h = host_;
+  auto& nl = h.netlink;
   if (!plan_.tunnels.empty()) {
     h.say("starting " + std::to_string(plan_.tunnels.size()) + " tunnels");
     make_dir(plan_.runtime_dir + "/keys", 0700);
@@ -384,6 +375,32 @@ void Lab::build(const UpOptions& opt) {
     check_stop();
     backend->configure(t, t.b, t.a, ctx);
   }
+}
+
+void Lab::build(const UpOptions& opt) {
+  Host& h = host_;
+  timings_.start_ns = h.clock.now_ns();
+  FrrIds ids = frr_ids();
+
+  create_namespaces();
+
+  // Runtime directories.
+  make_dir(plan_.runtime_dir + "/nodes", 0710);
+  own(plan_.runtime_dir + "/nodes", ids, false);
+  for (const auto& n : plan_.nodes) {
+    std::string d = node_dir(plan_, n.name);
+    make_dir(d, 0710);
+    own(d, ids, false);
+    if (n.is_router()) {
+      make_dir(n.frr_dir, 0750);
+      own(n.frr_dir, ids, true);
+    }
+  }
+
+  create_links();
+  timings_.kernel_done_ns = h.clock.now_ns();
+
+  start_tunnels();
 
   // FRR: configs, then every zebra, then the other daemons once each zebra
   // listens (bgpd started before its zebra retries only after a second).
@@ -733,6 +750,203 @@ class DirLock {
 
 }  // namespace
 
+namespace {
+
+// The namespaces the journal names, newest first, with the identities it
+// recorded for them.
+std::vector<std::string> journaled_namespaces(const std::vector<Entry>& entries,
+                                              std::map<std::string, NetnsIdentity>& ids) {
+  std::vector<std::string> names;
+  for (const auto& e : entries) {
+    const std::string n = e.data.value("name", std::string());
+    if (e.op == "netns" && std::find(names.begin(), names.end(), n) == names.end()) names.push_back(n);
+    if (e.op == "netns-id") ids[n] = identity_from(e.data);
+  }
+  std::reverse(names.begin(), names.end());
+  return names;
+}
+
+// After a reboot: every namespace of the lab's names that exists now was made
+// by someone else.
+void refuse_after_reboot(Namespaces& nss, const std::vector<std::string>& names, const std::string& name,
+                         TeardownReport& rep) {
+  for (const auto& ns : names) {
+    try {
+      if (nss.identify(ns))
+        rep.refused.push_back("namespace " + ns + ": made after the reboot that ended lab " + name +
+                              ", so not this lab's");
+    } catch (const Error& e) {
+      rep.errors.push_back("namespace " + ns + ": " + e.what());
+    }
+  }
+}
+
+// 1. Processes, newest first: SIGKILL all, then wait for all. Nothing a
+// lab runs keeps state beyond its namespace and runtime directory, both
+// about to go, so there is nothing to let a process finish. A pid whose
+// start time differs is another process now: signal() leaves it alone.
+void kill_journaled_processes(const std::vector<Entry>& entries, Host& h, TeardownReport& rep) {
+  std::vector<std::pair<process::ProcessId, std::string>> procs;
+  for (auto it = entries.rbegin(); it != entries.rend(); ++it) {
+    if (it->op != "process-id") continue;
+    process::ProcessId id{it->data.value("pid", 0), it->data.value("start", uint64_t{0})};
+    if (id.pid <= 0) continue;
+    procs.push_back({id, "process " + std::to_string(id.pid) + " (" +
+                             it->data.value("name", std::string()) + " on " +
+                             it->data.value("node", std::string()) + ")"});
+  }
+  std::vector<std::pair<process::ProcessId, std::string>> killed;
+  for (auto& [id, what] : procs) {
+    try {
+      if (!h.processes.alive(id)) continue;
+      h.processes.signal(id, SIGKILL);
+      killed.push_back({id, what});
+    } catch (const Error& e) {
+      rep.refused.push_back(what + ": " + e.what());
+    }
+  }
+  for (auto& [id, what] : killed) {
+    try {
+      if (h.processes.wait_gone(id, std::chrono::milliseconds(5000))) rep.removed.push_back(what);
+      else rep.errors.push_back(what + " did not exit");
+    } catch (const Error& e) {
+      rep.refused.push_back(what + ": " + e.what());
+    }
+  }
+}
+
+struct Doomed {
+  std::string ns;
+  NetnsIdentity recorded;
+};
+
+// 2. Namespaces, newest first, each only if it is the one this lab made.
+std::vector<Doomed> namespaces_to_delete(Namespaces& nss, const std::vector<std::string>& names,
+                                         const std::map<std::string, NetnsIdentity>& ids,
+                                         const std::string& prefix, const std::string& name, TeardownReport& rep) {
+  std::vector<Doomed> doomed;
+  for (const auto& ns : names) {
+    if (!ns.starts_with(prefix)) {
+      rep.refused.push_back("namespace " + ns + ": not named for lab " + name);
+      continue;
+    }
+    std::optional<NetnsIdentity> now;
+    try {
+      now = nss.identify(ns);
+      // Not a namespace: absent, or the empty placeholder of a create
+      // that was interrupted before the namespace was mounted on it.
+      if (!now) {
+        if (nss.remove_placeholder(ns)) rep.removed.push_back("placeholder /run/netns/" + ns);
+        continue;
+      }
+    } catch (const Error& e) {
+      rep.errors.push_back("namespace " + ns + ": " + e.what());
+      continue;
+    }
+    auto recorded = ids.find(ns);
+    if (recorded == ids.end()) {
+      // The identity is journaled before the name exists: without one,
+      // this lab never named a namespace so. Someone else did.
+      rep.refused.push_back("namespace " + ns + " (" + now->str() +
+                            "): this lab never named a namespace so (no identity in its journal)");
+      continue;
+    }
+    if (!now->matches(recorded->second)) {
+      rep.refused.push_back("namespace " + ns + " (" + now->str() +
+                            ") is not the one this lab created (" + recorded->second.str() + ")");
+      continue;
+    }
+    doomed.push_back({ns, recorded->second});
+  }
+  return doomed;
+}
+
+// Anything still inside is of this lab (a `netlab exec` command, or
+// anything else started there): it must go, or the namespaces and their
+// links live on after their names are gone. One /proc scan a round for
+// all of them; everything found is killed before anything is waited for.
+// Returns the namespaces that could not be emptied.
+std::set<std::string> kill_processes_inside(Namespaces& nss, const std::vector<Doomed>& doomed, Host& h,
+                                            TeardownReport& rep) {
+  std::set<std::string> failed;
+  std::vector<std::pair<std::string, NetnsIdentity>> wanted;
+  for (const auto& d : doomed) wanted.push_back({d.ns, d.recorded});
+  std::set<process::ProcessId> seen;
+  for (int round = 0; !wanted.empty(); ++round) {
+    std::map<std::string, std::vector<process::ProcessId>> inside;
+    try {
+      inside = nss.processes_inside_all(wanted);
+    } catch (const Error&) {
+      // One namespace replaced meanwhile spoils the batch: ask each.
+      for (const auto& [ns, id] : wanted) {
+        try {
+          inside[ns] = nss.processes_inside(ns, id);
+        } catch (const Error& e1) {
+          rep.errors.push_back("namespace " + ns + ": " + e1.what());
+          failed.insert(ns);
+        }
+      }
+    }
+    std::vector<process::ProcessId> to_wait;
+    std::vector<std::pair<std::string, NetnsIdentity>> again;
+    for (const auto& [ns, id] : wanted) {
+      auto it = inside.find(ns);
+      if (failed.count(ns) || it == inside.end() || it->second.empty()) continue;
+      if (round == 50) {
+        rep.errors.push_back("namespace " + ns + ": " + std::to_string(it->second.size()) +
+                             " processes inside would not die");
+        failed.insert(ns);
+        continue;
+      }
+      again.push_back({ns, id});
+      for (const auto& p : it->second) {
+        try {
+          h.processes.signal(p, SIGKILL);
+          to_wait.push_back(p);
+          if (seen.insert(p).second)
+            rep.removed.push_back("process " + std::to_string(p.pid) + " in " + ns);
+        } catch (const Error& e) {
+          rep.errors.push_back("namespace " + ns + ": " + e.what());
+          failed.insert(ns);
+        }
+      }
+    }
+    for (const auto& p : to_wait) {
+      try {
+        h.processes.wait_gone(p, std::chrono::milliseconds(200));
+      } catch (const Error&) {
+      }
+    }
+    wanted.clear();
+    for (auto& w : again)
+      if (!failed.count(w.first)) wanted.push_back(std::move(w));
+  }
+  return failed;
+}
+
+void delete_namespaces(Namespaces& nss, const std::vector<Doomed>& doomed, const std::set<std::string>& failed,
+                       Host& h, TeardownReport& rep) {
+  for (const auto& d : doomed) {
+    if (failed.count(d.ns)) continue;
+    try {
+      // Once more right before the deletion, which goes by name.
+      auto now = nss.identify(d.ns);
+      if (!now) continue;
+      if (!now->matches(d.recorded)) {
+        rep.refused.push_back("namespace " + d.ns + " (" + now->str() + ") was replaced during teardown");
+        continue;
+      }
+      h.nft.forget(d.ns);
+      h.netlink.netns_delete(d.ns);
+      rep.removed.push_back("namespace " + d.ns);
+    } catch (const Error& e) {
+      rep.errors.push_back("namespace " + d.ns + ": " + e.what());
+    }
+  }
+}
+
+}  // namespace
+
 TeardownReport teardown(const std::string& root, const std::string& name, Host& h) {
   TeardownReport rep;
   const std::string dir = runtime_dir(root, name);
@@ -757,63 +971,17 @@ TeardownReport teardown(const std::string& root, const std::string& name, Host& 
   const std::string prefix = topology::netns_prefix(name);
   std::future<void> node_files;
 
-  // The namespaces the journal names, newest first, with the identities it
-  // recorded for them.
   std::map<std::string, NetnsIdentity> ids;
-  std::vector<std::string> names;
-  for (const auto& e : entries) {
-    const std::string n = e.data.value("name", std::string());
-    if (e.op == "netns" && std::find(names.begin(), names.end(), n) == names.end()) names.push_back(n);
-    if (e.op == "netns-id") ids[n] = identity_from(e.data);
-  }
-  std::reverse(names.begin(), names.end());
+  const std::vector<std::string> names = journaled_namespaces(entries, ids);
 
   // A journal of another boot: its processes and namespaces died with that
   // boot, and whatever carries their pids or names now is not this lab's.
   // (Only a runtime root on persistent storage outlives a reboot.)
   const std::string boot = current_boot_id();
   if (!rec.boot_id.empty() && !boot.empty() && rec.boot_id != boot) {
-    for (const auto& ns : names) {
-      try {
-        if (nss.identify(ns))
-          rep.refused.push_back("namespace " + ns + ": made after the reboot that ended lab " + name +
-                                ", so not this lab's");
-      } catch (const Error& e) {
-        rep.errors.push_back("namespace " + ns + ": " + e.what());
-      }
-    }
+    refuse_after_reboot(nss, names, name, rep);
   } else {
-    // 1. Processes, newest first: SIGKILL all, then wait for all. Nothing a
-    // lab runs keeps state beyond its namespace and runtime directory, both
-    // about to go, so there is nothing to let a process finish. A pid whose
-    // start time differs is another process now: signal() leaves it alone.
-    std::vector<std::pair<process::ProcessId, std::string>> procs;
-    for (auto it = entries.rbegin(); it != entries.rend(); ++it) {
-      if (it->op != "process-id") continue;
-      process::ProcessId id{it->data.value("pid", 0), it->data.value("start", uint64_t{0})};
-      if (id.pid <= 0) continue;
-      procs.push_back({id, "process " + std::to_string(id.pid) + " (" +
-                               it->data.value("name", std::string()) + " on " +
-                               it->data.value("node", std::string()) + ")"});
-    }
-    std::vector<std::pair<process::ProcessId, std::string>> killed;
-    for (auto& [id, what] : procs) {
-      try {
-        if (!h.processes.alive(id)) continue;
-        h.processes.signal(id, SIGKILL);
-        killed.push_back({id, what});
-      } catch (const Error& e) {
-        rep.refused.push_back(what + ": " + e.what());
-      }
-    }
-    for (auto& [id, what] : killed) {
-      try {
-        if (h.processes.wait_gone(id, std::chrono::milliseconds(5000))) rep.removed.push_back(what);
-        else rep.errors.push_back(what + " did not exit");
-      } catch (const Error& e) {
-        rep.refused.push_back(what + ": " + e.what());
-      }
-    }
+    kill_journaled_processes(entries, h, rep);
 
     // The nodes' files (FRR's configs, logs and sockets: most of the
     // runtime directory, ~20 files a router) go beside the namespaces now
@@ -824,121 +992,9 @@ TeardownReport teardown(const std::string& root, const std::string& name, Host& 
       fs::remove_all(d, ec);
     });
 
-    // 2. Namespaces, newest first, each only if it is the one this lab made.
-    struct Doomed {
-      std::string ns;
-      NetnsIdentity recorded;
-    };
-    std::vector<Doomed> doomed;
-    for (const auto& ns : names) {
-      if (!ns.starts_with(prefix)) {
-        rep.refused.push_back("namespace " + ns + ": not named for lab " + name);
-        continue;
-      }
-      std::optional<NetnsIdentity> now;
-      try {
-        now = nss.identify(ns);
-        // Not a namespace: absent, or the empty placeholder of a create
-        // that was interrupted before the namespace was mounted on it.
-        if (!now) {
-          if (nss.remove_placeholder(ns)) rep.removed.push_back("placeholder /run/netns/" + ns);
-          continue;
-        }
-      } catch (const Error& e) {
-        rep.errors.push_back("namespace " + ns + ": " + e.what());
-        continue;
-      }
-      auto recorded = ids.find(ns);
-      if (recorded == ids.end()) {
-        // The identity is journaled before the name exists: without one,
-        // this lab never named a namespace so. Someone else did.
-        rep.refused.push_back("namespace " + ns + " (" + now->str() +
-                              "): this lab never named a namespace so (no identity in its journal)");
-        continue;
-      }
-      if (!now->matches(recorded->second)) {
-        rep.refused.push_back("namespace " + ns + " (" + now->str() +
-                              ") is not the one this lab created (" + recorded->second.str() + ")");
-        continue;
-      }
-      doomed.push_back({ns, recorded->second});
-    }
-    // Anything still inside is of this lab (a `netlab exec` command, or
-    // anything else started there): it must go, or the namespaces and their
-    // links live on after their names are gone. One /proc scan a round for
-    // all of them; everything found is killed before anything is waited for.
-    std::set<std::string> failed;
-    {
-      std::vector<std::pair<std::string, NetnsIdentity>> wanted;
-      for (const auto& d : doomed) wanted.push_back({d.ns, d.recorded});
-      std::set<process::ProcessId> seen;
-      for (int round = 0; !wanted.empty(); ++round) {
-        std::map<std::string, std::vector<process::ProcessId>> inside;
-        try {
-          inside = nss.processes_inside_all(wanted);
-        } catch (const Error&) {
-          // One namespace replaced meanwhile spoils the batch: ask each.
-          for (const auto& [ns, id] : wanted) {
-            try {
-              inside[ns] = nss.processes_inside(ns, id);
-            } catch (const Error& e1) {
-              rep.errors.push_back("namespace " + ns + ": " + e1.what());
-              failed.insert(ns);
-            }
-          }
-        }
-        std::vector<process::ProcessId> to_wait;
-        std::vector<std::pair<std::string, NetnsIdentity>> again;
-        for (const auto& [ns, id] : wanted) {
-          auto it = inside.find(ns);
-          if (failed.count(ns) || it == inside.end() || it->second.empty()) continue;
-          if (round == 50) {
-            rep.errors.push_back("namespace " + ns + ": " + std::to_string(it->second.size()) +
-                                 " processes inside would not die");
-            failed.insert(ns);
-            continue;
-          }
-          again.push_back({ns, id});
-          for (const auto& p : it->second) {
-            try {
-              h.processes.signal(p, SIGKILL);
-              to_wait.push_back(p);
-              if (seen.insert(p).second)
-                rep.removed.push_back("process " + std::to_string(p.pid) + " in " + ns);
-            } catch (const Error& e) {
-              rep.errors.push_back("namespace " + ns + ": " + e.what());
-              failed.insert(ns);
-            }
-          }
-        }
-        for (const auto& p : to_wait) {
-          try {
-            h.processes.wait_gone(p, std::chrono::milliseconds(200));
-          } catch (const Error&) {
-          }
-        }
-        wanted.clear();
-        for (auto& w : again)
-          if (!failed.count(w.first)) wanted.push_back(std::move(w));
-      }
-    }
-    for (const auto& d : doomed) {
-      if (failed.count(d.ns)) continue;
-      try {
-        // Once more right before the deletion, which goes by name.
-        auto now = nss.identify(d.ns);
-        if (!now) continue;
-        if (!now->matches(d.recorded)) {
-          rep.refused.push_back("namespace " + d.ns + " (" + now->str() + ") was replaced during teardown");
-          continue;
-        }
-        h.nft.forget(d.ns);
-        h.netlink.netns_delete(d.ns);
-        rep.removed.push_back("namespace " + d.ns);
-      } catch (const Error& e) {
-        rep.errors.push_back("namespace " + d.ns + ": " + e.what());
-      }
-    }
+    const std::vector<Doomed> doomed = namespaces_to_delete(nss, names, ids, prefix, name, rep);
+    const std::set<std::string> failed = kill_processes_inside(nss, doomed, h, rep);
+    delete_namespaces(nss, doomed, failed, h, rep);
   }
 
   // 3. Files: the runtime directory is this lab's own; it goes last, and

@@ -191,6 +191,10 @@ class Lab {
 
   Lab(const plan::Plan&, Host&, Journal);
   void build(const UpOptions&);
+  // build()'s steps: the namespaces, the links and what sits on them, the tunnels.
+  void create_namespaces();
+  void create_links();
+  void start_tunnels();
   void check_stop() const;
   Namespaces& namespaces();
 
