@@ -55,4 +55,15 @@ std::map<std::string, std::string> parse_bgp_summary(const std::string& text) {
   return out;
 }
 
+std::map<std::string, std::string> parse_bfd_peers(const std::string& text) {
+  std::map<std::string, std::string> out;
+  auto j = nlohmann::json::parse(text, nullptr, false);
+  if (j.is_discarded() || !j.is_array()) return out;
+  for (const auto& p : j)
+    if (p.is_object() && p.contains("peer") && p["peer"].is_string() && p.contains("status") &&
+        p["status"].is_string())
+      out[p["peer"].get<std::string>()] = p["status"].get<std::string>();
+  return out;
+}
+
 }  // namespace netlab::lab

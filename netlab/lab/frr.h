@@ -32,4 +32,8 @@ std::unique_ptr<Frr> make_frr(std::string vtysh_binary = "/usr/bin/vtysh",
 // has no IPv4 unicast section yet (bgpd still starting).
 std::map<std::string, std::string> parse_bgp_summary(const std::string& json);
 
+// From `show bfd peers json`: peer address -> BFD session status ("up",
+// "down", "init", "shutdown"). Empty when bfdd has no session yet.
+std::map<std::string, std::string> parse_bfd_peers(const std::string& json);
+
 }  // namespace netlab::lab

@@ -140,7 +140,8 @@ class Lab {
   const UpTimings& timings() const { return timings_; }
   const std::map<std::string, std::string>& backends() const { return backends_; }
 
-  // One check of the converged state (sessions and expected routes).
+  // One check of the converged state: expected routes, then every BGP
+  // session Established, then every BFD session of the plan up.
   ConvergenceState check_converged();
   // Waits until converged; throws NotConverged naming what is missing.
   void wait_converged(std::chrono::milliseconds timeout);
@@ -185,6 +186,11 @@ class Lab {
   Journal& journal() { return journal_; }
 
  private:
+  // `command` asked of every router (a bounded number of vtysh at once),
+  // each reply parsed; a router that did not answer is a line in `st`.
+  std::map<std::string, std::map<std::string, std::string>> ask_routers(
+      const std::vector<const plan::PlanNode*>& routers, const std::string& command,
+      std::map<std::string, std::string> (*parse)(const std::string&), ConvergenceState& st);
   int64_t unimpair_link(const std::string& link_or_tunnel);
   // link or tunnel -> its two direction plans, while impaired
   std::map<std::string, std::vector<impair::DirectionPlan>> impairments_;

@@ -68,7 +68,18 @@ class FakeFrr : public Frr {
  public:
   explicit FakeFrr(const plan::Plan& p) : plan_(p) {}
   bool established = true;
-  std::string vtysh(const plan::PlanNode& n, const std::vector<std::string>&) override {
+  bool bfd_up = true;
+  std::string vtysh(const plan::PlanNode& n, const std::vector<std::string>& commands) override {
+    if (commands == std::vector<std::string>{"show bfd peers json"}) {
+      std::string peers;
+      for (const auto& s : plan_.sessions) {
+        if (!s.bfd || (s.a != n.name && s.b != n.name)) continue;
+        const std::string addr = (s.a == n.name ? s.b_addr : s.a_addr).str();
+        peers += std::string(peers.empty() ? "" : ",") + "{\"peer\":\"" + addr + "\",\"status\":\"" +
+                 (bfd_up ? "up" : "down") + "\"}";
+      }
+      return "[" + peers + "]";
+    }
     std::string peers;
     for (const auto& s : plan_.sessions) {
       if (s.a != n.name && s.b != n.name) continue;

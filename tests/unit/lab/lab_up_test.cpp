@@ -231,6 +231,22 @@ TEST_F(LabUpTest, NotConvergedTearsDown) {
   expect_nothing_left();
 }
 
+TEST_F(LabUpTest, BgpEstablishedWithBfdNotYetUpIsNotConverged) {
+  // A cut before BFD is up is seen only after the BGP hold time: the lab
+  // waits for BFD, and says which session it is waiting for.
+  frr_.bfd_up = false;
+  UpOptions o;
+  o.converge_timeout = std::chrono::seconds(3);
+  try {
+    Lab::up(plan_, *host_, o);
+    FAIL() << "converged without BFD";
+  } catch (const NotConverged& e) {
+    EXPECT_NE(std::string(e.what()).find("BFD r1 -> r2 over core: down"), std::string::npos)
+        << e.what();
+  }
+  expect_nothing_left();
+}
+
 TEST_F(LabUpTest, ANameInUseIsRefusedBeforeAnythingIsTouched) {
   // A runtime directory of that name: a lab, running or stale.
   fs::create_directories(plan_.runtime_dir);
