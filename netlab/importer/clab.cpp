@@ -173,139 +173,146 @@ std::string lab_name(const std::string& s) {
   return o.substr(0, 8);
 }
 
-}  // namespace
-
-Imported import_clab(const std::string& clab_path, const std::string& toml_dir) {
-  Clab c;
-  c.path = clab_path;
-  c.dir = fs::path(clab_path).parent_path().string();
-  YAML::Node root;
+YAML::Node load_root(const std::string& clab_path) {
   try {
-    root = YAML::LoadFile(clab_path);
+    return YAML::LoadFile(clab_path);
   } catch (const YAML::BadFile&) {
     throw InputError(clab_path + ": error: cannot read the containerlab file");
   } catch (const YAML::Exception& e) {
     throw InputError(clab_path + ":" + std::to_string(e.mark.line + 1) + ":" + std::to_string(e.mark.column + 1) +
                      ": error: invalid YAML: " + e.msg);
   }
-  if (!root.IsMap()) c.fail(root, "not a containerlab topology: expected `name:` and `topology:`");
-  YAML::Node topo = root["topology"];
-  if (!topo || !topo.IsMap()) c.fail(root, "no `topology:` section");
-  YAML::Node nodes = topo["nodes"];
-  if (!nodes || !nodes.IsMap()) c.fail(topo, "no `nodes:` in `topology:`");
-  YAML::Node defaults = topo["defaults"], kinds = topo["kinds"], groups = topo["groups"];
+}
 
-  Imported out;
-  std::vector<ClabNode> list;
-  std::map<std::string, size_t> by_clab;
-  for (auto it = nodes.begin(); it != nodes.end(); ++it) {
-    ClabNode n;
-    n.clab_name = it->first.as<std::string>();
-    n.at = it->first;
-    YAML::Node spec = it->second.IsMap() ? it->second : YAML::Node(YAML::NodeType::Map);
-    YAML::Node group = groups && spec["group"] ? groups[scalar(spec["group"])] : YAML::Node();
-    n.kind = scalar(spec["kind"]);
-    if (n.kind.empty() && group) n.kind = scalar(group["kind"]);
-    if (n.kind.empty() && defaults) n.kind = scalar(defaults["kind"]);
-    YAML::Node kind = kinds && !n.kind.empty() ? kinds[n.kind] : YAML::Node();
-    // A key from the most specific level that has it: node, group, kind, defaults.
-    auto lookup = [&](const char* key) -> YAML::Node {
-      for (const YAML::Node& level : {spec, group, kind, defaults})
-        if (level && level.IsMap() && level[key]) return level[key];
-      return YAML::Node();
-    };
-    n.image = scalar(lookup("image"));
-    std::string lower = n.image;
-    std::transform(lower.begin(), lower.end(), lower.begin(), [](unsigned char ch) { return std::tolower(ch); });
-    if (n.kind == "frr" || (n.kind == "linux" && lower.find("frr") != std::string::npos)) n.frr = true;
-    else if (n.kind != "linux") {
-      c.error(it->first, "node \"" + n.clab_name + "\" is of kind " + (n.kind.empty() ? "(none)" : n.kind) +
-                             ", which netlab cannot emulate: it runs FRR routers (kind frr, or linux with an "
-                             "FRR image) and Linux hosts (kind linux)");
-      continue;
-    }
-    n.name = n.clab_name;
-    std::transform(n.name.begin(), n.name.end(), n.name.begin(), [](unsigned char ch) { return std::tolower(ch); });
-    std::replace(n.name.begin(), n.name.end(), '_', '-');
-    if (!topology::valid_node_name(n.name)) {
-      c.error(it->first, "node name \"" + n.clab_name + "\" does not fit netlab's node names ([a-z][a-z0-9-]{0,14})");
-      continue;
-    }
-    for (const auto& o : list)
-      if (o.name == n.name) c.error(it->first, "nodes \"" + o.clab_name + "\" and \"" + n.clab_name + "\" would both be named \"" + n.name + "\"");
-    if (YAML::Node ex = lookup("exec"); ex && ex.IsSequence())
-      for (const auto& l : ex) n.exec.push_back(scalar(l));
-    if (n.frr) {
-      std::string conf;
-      YAML::Node conf_at = it->first;
-      if (YAML::Node sc = lookup("startup-config")) {
-        conf = scalar(sc);
-        conf_at = sc;
-        if (conf.find('\n') != std::string::npos) {
-          c.error(sc, "node \"" + n.clab_name + "\": an inline startup-config is not taken over; put it in a file");
-          continue;
-        }
-      }
-      for (const YAML::Node& level : {spec, group, kind, defaults}) {
-        if (!conf.empty() || !level || !level.IsMap() || !level["binds"] || !level["binds"].IsSequence()) continue;
-        for (YAML::const_iterator bi = level["binds"].begin(); bi != level["binds"].end(); ++bi) {
-          const YAML::Node b = *bi;
-          std::string s = scalar(b);
-          auto colon = s.find(':');
-          if (colon == std::string::npos) continue;
-          std::string src = s.substr(0, colon), dst = s.substr(colon + 1);
-          dst = dst.substr(0, dst.find(':'));
-          while (dst.size() > 1 && dst.back() == '/') dst.pop_back();
-          if (dst == "/etc/frr/frr.conf") conf = src, conf_at = b;
-          else if (dst == "/etc/frr") conf = (fs::path(src) / "frr.conf").string(), conf_at = b;
-        }
-      }
-      if (conf.empty()) {
-        c.error(it->first, "FRR node \"" + n.clab_name + "\" has no frr.conf: give it a startup-config, or bind one "
-                           "to /etc/frr/frr.conf");
-        continue;
-      }
-      fs::path p = fs::path(conf).is_absolute() ? fs::path(conf) : fs::path(c.dir) / conf;
-      std::ifstream in(p);
-      if (!in) {
-        c.error(conf_at, "cannot read the FRR config \"" + p.string() + "\" of node \"" + n.clab_name + "\"");
-        continue;
-      }
-      std::ostringstream ss;
-      ss << in.rdbuf();
-      auto oc = plan::read_own_config(ss.str());
-      n.addresses = oc.addresses;
-      n.asn = oc.bgp_asn;
-      n.config = p.lexically_normal().string();
-    }
-    for (const auto& line : n.exec) {
-      ExecLine e = parse_exec_line(line);
-      std::string who = "node \"" + n.clab_name + "\": exec `" + line + "`";
-      switch (e.kind) {
-        case ExecLine::Kind::Address: n.addresses[e.dev].push_back(e.prefix); break;
-        case ExecLine::Kind::Route:
-          if (n.frr) out.notes.push_back(who + " not taken over: a router's routes come from its FRR config");
-          else n.routes.push_back({e, line});
-          break;
-        case ExecLine::Kind::Ignored: out.notes.push_back(who + " not needed: " + e.why); break;
-        case ExecLine::Kind::Unsupported: out.notes.push_back(who + " not taken over: " + e.why); break;
-      }
-    }
-    by_clab[n.clab_name] = list.size();
-    list.push_back(std::move(n));
+// The levels a node's settings come from, most specific first.
+struct NodeLevels {
+  YAML::Node spec, group, kind, defaults;
+
+  // A key from the most specific level that has it: node, group, kind, defaults.
+  YAML::Node lookup(const char* key) const {
+    for (const YAML::Node& level : {spec, group, kind, defaults})
+      if (level && level.IsMap() && level[key]) return level[key];
+    return YAML::Node();
   }
-  c.throw_errors();
+};
 
-  // Links: ["a:if", "b:if"], or the extended form with {node, interface}.
-  struct End {
-    size_t node;
-    std::string ifname;
-  };
-  struct Link {
-    End a, b;
-    std::optional<Ipv4Prefix> subnet;
-    YAML::Node at;
-  };
+// An FRR node's frr.conf: its startup-config, or a file bound to
+// /etc/frr/frr.conf (or a directory bound to /etc/frr). False after an error.
+bool read_frr_config(Clab& c, const YAML::Node& node_at, const NodeLevels& lv, ClabNode& n) {
+  std::string conf;
+  YAML::Node conf_at = node_at;
+  if (YAML::Node sc = lv.lookup("startup-config")) {
+    conf = scalar(sc);
+    conf_at = sc;
+    if (conf.find('\n') != std::string::npos) {
+      c.error(sc, "node \"" + n.clab_name + "\": an inline startup-config is not taken over; put it in a file");
+      return false;
+    }
+  }
+  for (const YAML::Node& level : {lv.spec, lv.group, lv.kind, lv.defaults}) {
+    if (!conf.empty() || !level || !level.IsMap() || !level["binds"] || !level["binds"].IsSequence()) continue;
+    for (YAML::const_iterator bi = level["binds"].begin(); bi != level["binds"].end(); ++bi) {
+      const YAML::Node b = *bi;
+      std::string s = scalar(b);
+      auto colon = s.find(':');
+      if (colon == std::string::npos) continue;
+      std::string src = s.substr(0, colon), dst = s.substr(colon + 1);
+      dst = dst.substr(0, dst.find(':'));
+      while (dst.size() > 1 && dst.back() == '/') dst.pop_back();
+      if (dst == "/etc/frr/frr.conf") conf = src, conf_at = b;
+      else if (dst == "/etc/frr") conf = (fs::path(src) / "frr.conf").string(), conf_at = b;
+    }
+  }
+  if (conf.empty()) {
+    c.error(node_at, "FRR node \"" + n.clab_name + "\" has no frr.conf: give it a startup-config, or bind one "
+                     "to /etc/frr/frr.conf");
+    return false;
+  }
+  fs::path p = fs::path(conf).is_absolute() ? fs::path(conf) : fs::path(c.dir) / conf;
+  std::ifstream in(p);
+  if (!in) {
+    c.error(conf_at, "cannot read the FRR config \"" + p.string() + "\" of node \"" + n.clab_name + "\"");
+    return false;
+  }
+  std::ostringstream ss;
+  ss << in.rdbuf();
+  auto oc = plan::read_own_config(ss.str());
+  n.addresses = oc.addresses;
+  n.asn = oc.bgp_asn;
+  n.config = p.lexically_normal().string();
+  return true;
+}
+
+// A node's exec lines: addresses (and a host's routes) taken over, the rest noted.
+void take_exec_lines(ClabNode& n, Imported& out) {
+  for (const auto& line : n.exec) {
+    ExecLine e = parse_exec_line(line);
+    std::string who = "node \"" + n.clab_name + "\": exec `" + line + "`";
+    switch (e.kind) {
+      case ExecLine::Kind::Address: n.addresses[e.dev].push_back(e.prefix); break;
+      case ExecLine::Kind::Route:
+        if (n.frr) out.notes.push_back(who + " not taken over: a router's routes come from its FRR config");
+        else n.routes.push_back({e, line});
+        break;
+      case ExecLine::Kind::Ignored: out.notes.push_back(who + " not needed: " + e.why); break;
+      case ExecLine::Kind::Unsupported: out.notes.push_back(who + " not taken over: " + e.why); break;
+    }
+  }
+}
+
+// One node of `topology.nodes`, or nothing after an error.
+std::optional<ClabNode> read_node(Clab& c, const YAML::Node& key, const YAML::Node& value, YAML::Node defaults,
+                                  YAML::Node kinds, YAML::Node groups,
+                                  const std::vector<ClabNode>& list, Imported& out) {
+  ClabNode n;
+  n.clab_name = key.as<std::string>();
+  n.at = key;
+  NodeLevels lv;
+  lv.spec = value.IsMap() ? value : YAML::Node(YAML::NodeType::Map);
+  lv.group = groups && lv.spec["group"] ? groups[scalar(lv.spec["group"])] : YAML::Node();
+  n.kind = scalar(lv.spec["kind"]);
+  if (n.kind.empty() && lv.group) n.kind = scalar(lv.group["kind"]);
+  if (n.kind.empty() && defaults) n.kind = scalar(defaults["kind"]);
+  lv.kind = kinds && !n.kind.empty() ? kinds[n.kind] : YAML::Node();
+  lv.defaults = defaults;
+  n.image = scalar(lv.lookup("image"));
+  std::string lower = n.image;
+  std::transform(lower.begin(), lower.end(), lower.begin(), [](unsigned char ch) { return std::tolower(ch); });
+  if (n.kind == "frr" || (n.kind == "linux" && lower.find("frr") != std::string::npos)) n.frr = true;
+  else if (n.kind != "linux") {
+    c.error(key, "node \"" + n.clab_name + "\" is of kind " + (n.kind.empty() ? "(none)" : n.kind) +
+                     ", which netlab cannot emulate: it runs FRR routers (kind frr, or linux with an "
+                     "FRR image) and Linux hosts (kind linux)");
+    return std::nullopt;
+  }
+  n.name = n.clab_name;
+  std::transform(n.name.begin(), n.name.end(), n.name.begin(), [](unsigned char ch) { return std::tolower(ch); });
+  std::replace(n.name.begin(), n.name.end(), '_', '-');
+  if (!topology::valid_node_name(n.name)) {
+    c.error(key, "node name \"" + n.clab_name + "\" does not fit netlab's node names ([a-z][a-z0-9-]{0,14})");
+    return std::nullopt;
+  }
+  for (const auto& o : list)
+    if (o.name == n.name) c.error(key, "nodes \"" + o.clab_name + "\" and \"" + n.clab_name + "\" would both be named \"" + n.name + "\"");
+  if (YAML::Node ex = lv.lookup("exec"); ex && ex.IsSequence())
+    for (const auto& l : ex) n.exec.push_back(scalar(l));
+  if (n.frr && !read_frr_config(c, key, lv, n)) return std::nullopt;
+  take_exec_lines(n, out);
+  return n;
+}
+
+// Links: ["a:if", "b:if"], or the extended form with {node, interface}.
+struct End {
+  size_t node;
+  std::string ifname;
+};
+struct Link {
+  End a, b;
+  std::optional<Ipv4Prefix> subnet;
+  YAML::Node at;
+};
+
+std::vector<Link> read_links(Clab& c, YAML::Node topo, const std::map<std::string, size_t>& by_clab) {
   std::vector<Link> links;
   YAML::Node ls = topo["links"];
   if (ls && ls.IsSequence()) {
@@ -342,11 +349,13 @@ Imported import_clab(const std::string& clab_path, const std::string& toml_dir) 
       if (ends.size() == 2) links.push_back({ends[0], ends[1], std::nullopt, l});
     }
   }
-  c.throw_errors();
+  return links;
+}
 
-  // Addresses: each end's first IPv4 address on its interface. netlab gives
-  // a link's first endpoint the subnet's first address and the second the
-  // second, so the ends are ordered to match.
+// Addresses: each end's first IPv4 address on its interface. netlab gives
+// a link's first endpoint the subnet's first address and the second the
+// second, so the ends are ordered to match.
+void assign_subnets(Clab& c, std::vector<ClabNode>& list, std::vector<Link>& links, Imported& out) {
   for (auto& l : links) {
     auto addr = [&](const End& e) -> std::optional<Ipv4Prefix> {
       auto f = list[e.node].addresses.find(e.ifname);
@@ -385,51 +394,37 @@ Imported import_clab(const std::string& clab_path, const std::string& toml_dir) 
                           (a ? second : first)->str() + "/" + std::to_string(s.len));
     l.subnet = s;
   }
-  for (const auto& n : list)
-    if (!n.frr && n.links != 1)
-      c.error(n.at, "linux node \"" + n.clab_name + "\" has " + std::to_string(n.links) +
-                        " links; netlab emulates a linux node as a host, with exactly one link, to a router");
-  c.throw_errors();
+}
 
-  std::ostringstream t;
-  t << "# netlab topology imported by `netlab import clab` from " << fs::path(clab_path).filename().string() << "\n";
-  t << "# Routers run their own frr.conf; hosts get one default route via their router.\n\n";
-  t << "[lab]\nname = " << quoted(lab_name(scalar(root["name"]))) << "\n";
-  t << "description = " << quoted("containerlab topology " + scalar(root["name"])) << "\n";
-  fs::path base = toml_dir.empty() ? fs::path(".") : fs::path(toml_dir);
-  for (const auto& n : list) {
-    t << "\n[nodes." << n.name << "]\n";
-    if (n.frr) {
-      t << "role = \"router\"\n";
-      if (n.asn) t << "asn = " << *n.asn << "\n";
-      else t << "asn = 64512                     # its config runs no BGP; netlab needs an ASN for every router\n";
-      t << "config = " << quoted(fs::proximate(n.config, fs::absolute(base)).generic_string()) << "\n";
+// A host's TOML lines: its exec routes, covered by the default route via its
+// router or noted as not taken over.
+void write_host(std::ostringstream& t, const ClabNode& n, const std::vector<ClabNode>& list,
+                const std::vector<Link>& links, Imported& out) {
+  // Its one link leads to its router: netlab routes everything there.
+  const Link* mine = nullptr;
+  for (const auto& l : links)
+    if (list[l.a.node].name == n.name || list[l.b.node].name == n.name) mine = &l;
+  std::optional<Ipv4> gw;
+  std::string gw_name;
+  if (mine && mine->subnet) {
+    bool first = list[mine->a.node].name == n.name;
+    gw = mine->subnet->host(first ? 1 : 0);
+    gw_name = list[first ? mine->b.node : mine->a.node].name;
+  }
+  for (const auto& [r, line] : n.routes) {
+    if (gw && r.via == gw) {
+      t << "# exec `" << line << "`: covered by the default route via " << gw_name << "\n";
     } else {
-      t << "role = \"host\"\n";
-      // Its one link leads to its router: netlab routes everything there.
-      const Link* mine = nullptr;
-      for (const auto& l : links)
-        if (list[l.a.node].name == n.name || list[l.b.node].name == n.name) mine = &l;
-      std::optional<Ipv4> gw;
-      std::string gw_name;
-      if (mine && mine->subnet) {
-        bool first = list[mine->a.node].name == n.name;
-        gw = mine->subnet->host(first ? 1 : 0);
-        gw_name = list[first ? mine->b.node : mine->a.node].name;
-      }
-      for (const auto& [r, line] : n.routes) {
-        if (gw && r.via == gw) {
-          t << "# exec `" << line << "`: covered by the default route via " << gw_name << "\n";
-        } else {
-          out.notes.push_back("node \"" + n.clab_name + "\": exec `" + line + "` not taken over: its gateway " +
-                              r.via->str() + " is not its router's address" +
-                              (gw ? " (" + gw->str() + ")" : std::string()) +
-                              "; netlab routes a host through its router");
-          t << "# exec `" << line << "`: not taken over (the gateway is not its router)\n";
-        }
-      }
+      out.notes.push_back("node \"" + n.clab_name + "\": exec `" + line + "` not taken over: its gateway " +
+                          r.via->str() + " is not its router's address" +
+                          (gw ? " (" + gw->str() + ")" : std::string()) +
+                          "; netlab routes a host through its router");
+      t << "# exec `" << line << "`: not taken over (the gateway is not its router)\n";
     }
   }
+}
+
+void write_links(std::ostringstream& t, const std::vector<ClabNode>& list, const std::vector<Link>& links) {
   std::set<std::string> link_names;
   for (const auto& l : links) {
     const auto& na = list[l.a.node];
@@ -445,7 +440,68 @@ Imported import_clab(const std::string& clab_path, const std::string& toml_dir) 
     if (l.subnet) t << "subnet = " << quoted(l.subnet->str()) << "\n";
     if (na.frr && nb.frr) t << "bgp = false                     # the routers' own configs say what runs here\n";
   }
-  out.toml = t.str();
+}
+
+std::string write_toml(const std::string& clab_path, const std::string& toml_dir, YAML::Node root,
+                       const std::vector<ClabNode>& list, const std::vector<Link>& links, Imported& out) {
+  std::ostringstream t;
+  t << "# netlab topology imported by `netlab import clab` from " << fs::path(clab_path).filename().string() << "\n";
+  t << "# Routers run their own frr.conf; hosts get one default route via their router.\n\n";
+  t << "[lab]\nname = " << quoted(lab_name(scalar(root["name"]))) << "\n";
+  t << "description = " << quoted("containerlab topology " + scalar(root["name"])) << "\n";
+  fs::path base = toml_dir.empty() ? fs::path(".") : fs::path(toml_dir);
+  for (const auto& n : list) {
+    t << "\n[nodes." << n.name << "]\n";
+    if (n.frr) {
+      t << "role = \"router\"\n";
+      if (n.asn) t << "asn = " << *n.asn << "\n";
+      else t << "asn = 64512                     # its config runs no BGP; netlab needs an ASN for every router\n";
+      t << "config = " << quoted(fs::proximate(n.config, fs::absolute(base)).generic_string()) << "\n";
+    } else {
+      t << "role = \"host\"\n";
+      write_host(t, n, list, links, out);
+    }
+  }
+  write_links(t, list, links);
+  return t.str();
+}
+
+}  // namespace
+
+Imported import_clab(const std::string& clab_path, const std::string& toml_dir) {
+  Clab c;
+  c.path = clab_path;
+  c.dir = fs::path(clab_path).parent_path().string();
+  YAML::Node root = load_root(clab_path);
+  if (!root.IsMap()) c.fail(root, "not a containerlab topology: expected `name:` and `topology:`");
+  YAML::Node topo = root["topology"];
+  if (!topo || !topo.IsMap()) c.fail(root, "no `topology:` section");
+  YAML::Node nodes = topo["nodes"];
+  if (!nodes || !nodes.IsMap()) c.fail(topo, "no `nodes:` in `topology:`");
+  YAML::Node defaults = topo["defaults"], kinds = topo["kinds"], groups = topo["groups"];
+
+  Imported out;
+  std::vector<ClabNode> list;
+  std::map<std::string, size_t> by_clab;
+  for (auto it = nodes.begin(); it != nodes.end(); ++it) {
+    auto n = read_node(c, it->first, it->second, defaults, kinds, groups, list, out);
+    if (!n) continue;
+    by_clab[n->clab_name] = list.size();
+    list.push_back(std::move(*n));
+  }
+  c.throw_errors();
+
+  std::vector<Link> links = read_links(c, topo, by_clab);
+  c.throw_errors();
+
+  assign_subnets(c, list, links, out);
+  for (const auto& n : list)
+    if (!n.frr && n.links != 1)
+      c.error(n.at, "linux node \"" + n.clab_name + "\" has " + std::to_string(n.links) +
+                        " links; netlab emulates a linux node as a host, with exactly one link, to a router");
+  c.throw_errors();
+
+  out.toml = write_toml(clab_path, toml_dir, root, list, links, out);
   return out;
 }
 
