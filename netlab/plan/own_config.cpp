@@ -74,6 +74,102 @@ std::optional<Ipv4Prefix> prefix_word(const std::string& s) {
   return Ipv4Prefix::parse(s, false);
 }
 
+void add_need(std::set<std::string>& need, const std::string& d, const std::vector<std::string>& w) {
+  if (d.empty()) return;
+  // `bfd` under an interface means BFD for a protocol there: bfdd too.
+  need.insert(d);
+  if (d != "bfdd" && std::find(w.begin(), w.end(), "bfd") != w.end()) need.insert("bfdd");
+}
+
+// What a top-level line (a stanza's first) says besides the daemon it needs.
+void read_stanza_line(OwnConfig& c, const std::vector<std::string>& w, const std::string& stanza_daemon) {
+  if (stanza_daemon == "bgpd" && w.size() == 3) {
+    try {
+      c.bgp_asn = static_cast<uint32_t>(std::stoul(w[2]));
+    } catch (...) {
+    }
+  }
+  if (stanza_daemon == "staticd" && w.size() >= 3 && w[0] == "ip")
+    if (auto p = prefix_word(w[2])) c.static_routes.push_back(p->normalized());
+  if (stanza_daemon != "" && stanza_daemon != "staticd" && stanza_daemon != "bfdd" &&
+      stanza_daemon != "bgpd" && stanza_daemon != "pimd" && stanza_daemon != "ldpd" &&
+      stanza_daemon != "pbrd")
+    c.igps[stanza_daemon];
+}
+
+// A line inside `interface IFNAME`.
+void read_interface_line(OwnConfig& c, const std::string& ifname, const std::vector<std::string>& w) {
+  if (starts(w, {"ip", "address"}) && w.size() >= 3) {
+    if (auto p = Ipv4Prefix::parse(w[2], true)) c.addresses[ifname].push_back(*p);
+  } else if (starts(w, {"ip", "ospf", "area"}) || (starts(w, {"ip", "ospf"}) && w.size() >= 4 && w[2] != "passive" &&
+                                                    w[3] == "area")) {
+    c.igps["ospfd"].ifaces.insert(ifname);
+  } else if (starts(w, {"ip", "ospf", "passive"})) {
+    c.igps["ospfd"].passive.insert(ifname);
+  } else if (starts(w, {"ip", "router", "isis"})) {
+    c.igps["isisd"].ifaces.insert(ifname);
+  } else if (starts(w, {"isis", "passive"})) {
+    c.igps["isisd"].passive.insert(ifname);
+  } else if (starts(w, {"ip", "router", "openfabric"})) {
+    c.igps["fabricd"].ifaces.insert(ifname);
+  } else if (starts(w, {"openfabric", "passive"})) {
+    c.igps["fabricd"].passive.insert(ifname);
+  }
+}
+
+// A line inside `router bgp`; bgp_af is the current address family there
+// ("" = the default, IPv4 unicast).
+void read_bgp_line(OwnConfig& c, const std::vector<std::string>& w, std::string& bgp_af) {
+  if (starts(w, {"address-family"})) {
+    bgp_af = w.size() >= 3 && w[1] == "ipv4" && w[2] == "unicast" ? "" : "other";
+    return;
+  }
+  if (starts(w, {"exit-address-family"})) {
+    bgp_af.clear();
+    return;
+  }
+  if (starts(w, {"no", "bgp", "ebgp-requires-policy"})) c.ebgp_requires_policy = false;
+  if (starts(w, {"neighbor"}) && w.size() >= 3) {
+    auto it = std::find_if(c.bgp_neighbors.begin(), c.bgp_neighbors.end(),
+                           [&](const OwnBgpNeighbor& n) { return n.peer == w[1]; });
+    if (it == c.bgp_neighbors.end()) {
+      c.bgp_neighbors.push_back({w[1], "", false});
+      it = c.bgp_neighbors.end() - 1;
+    }
+    if (w[2] == "remote-as" && w.size() >= 4) it->remote_as = w[3];
+    if (w[2] == "interface") {
+      auto ra = std::find(w.begin(), w.end(), "remote-as");
+      if (ra != w.end() && ra + 1 != w.end()) it->remote_as = *(ra + 1);
+    }
+    if (bgp_af.empty() && (w[2] == "route-map" || w[2] == "prefix-list" || w[2] == "filter-list" ||
+                           w[2] == "distribute-list"))
+      it->policy = true;
+  }
+  if (bgp_af.empty() && starts(w, {"network"}) && w.size() >= 2)
+    if (auto p = prefix_word(w[1])) c.bgp_networks.push_back(p->normalized());
+  if (bgp_af.empty() && starts(w, {"redistribute", "connected"})) c.bgp_redistribute_connected = true;
+  if (bgp_af.empty() && starts(w, {"redistribute", "static"})) c.bgp_redistribute_static = true;
+}
+
+// A line inside an IGP's `router` stanza.
+void read_igp_line(OwnIgp& g, const std::string& stanza_daemon, const std::vector<std::string>& w) {
+  if (starts(w, {"network"}) && w.size() >= 2) {
+    if (auto p = prefix_word(w[1])) g.networks.push_back(p->normalized());
+    else if (stanza_daemon == "ripd") g.ifaces.insert(w[1]);  // rip: `network IFNAME`
+  } else if (starts(w, {"passive-interface", "default"})) {
+    g.passive_default = true;
+  } else if (starts(w, {"passive-interface"}) && w.size() >= 2) {
+    g.passive.insert(w[1]);
+  } else if (starts(w, {"no", "passive-interface"}) && w.size() >= 3) {
+    g.passive.erase(w[2]);
+    g.ifaces.insert(w[2]);  // with passive-interface default: active here
+  } else if (starts(w, {"redistribute", "connected"})) {
+    g.redistribute_connected = true;
+  } else if (starts(w, {"redistribute", "static"})) {
+    g.redistribute_static = true;
+  }
+}
+
 }  // namespace
 
 OwnConfig read_own_config(const std::string& text) {
@@ -84,12 +180,6 @@ OwnConfig read_own_config(const std::string& text) {
   std::vector<std::string> stanza;  // the current top-level stanza's words
   std::string stanza_daemon;
   std::string bgp_af;  // current address family inside router bgp ("" = the default, IPv4 unicast)
-  auto add_need = [&](const std::string& d, const std::vector<std::string>& w) {
-    if (d.empty()) return;
-    // `bfd` under an interface means BFD for a protocol there: bfdd too.
-    need.insert(d);
-    if (d != "bfdd" && std::find(w.begin(), w.end(), "bfd") != w.end()) need.insert("bfdd");
-  };
   while (std::getline(in, line)) {
     if (!line.empty() && line.back() == '\r') line.pop_back();
     auto w = words(line);
@@ -104,95 +194,23 @@ OwnConfig read_own_config(const std::string& text) {
       stanza = w;
       stanza_daemon = daemon_of_stanza(w);
       bgp_af.clear();
-      add_need(stanza_daemon, w);
-      if (stanza_daemon == "bgpd" && w.size() == 3) {
-        try {
-          c.bgp_asn = static_cast<uint32_t>(std::stoul(w[2]));
-        } catch (...) {
-        }
-      }
-      if (stanza_daemon == "staticd" && w.size() >= 3 && w[0] == "ip")
-        if (auto p = prefix_word(w[2])) c.static_routes.push_back(p->normalized());
-      if (stanza_daemon != "" && stanza_daemon != "staticd" && stanza_daemon != "bfdd" &&
-          stanza_daemon != "bgpd" && stanza_daemon != "pimd" && stanza_daemon != "ldpd" &&
-          stanza_daemon != "pbrd")
-        c.igps[stanza_daemon];
+      add_need(need, stanza_daemon, w);
+      read_stanza_line(c, w, stanza_daemon);
       continue;
     }
     if (stanza.empty()) continue;
-    add_need(daemon_of_subline(w), w);
+    add_need(need, daemon_of_subline(w), w);
     const std::string& kind = stanza[0];
     if (kind == "interface" && stanza.size() >= 2) {
-      const std::string& ifname = stanza[1];
-      if (starts(w, {"ip", "address"}) && w.size() >= 3) {
-        if (auto p = Ipv4Prefix::parse(w[2], true)) c.addresses[ifname].push_back(*p);
-      } else if (starts(w, {"ip", "ospf", "area"}) || (starts(w, {"ip", "ospf"}) && w.size() >= 4 && w[2] != "passive" &&
-                                                        w[3] == "area")) {
-        c.igps["ospfd"].ifaces.insert(ifname);
-      } else if (starts(w, {"ip", "ospf", "passive"})) {
-        c.igps["ospfd"].passive.insert(ifname);
-      } else if (starts(w, {"ip", "router", "isis"})) {
-        c.igps["isisd"].ifaces.insert(ifname);
-      } else if (starts(w, {"isis", "passive"})) {
-        c.igps["isisd"].passive.insert(ifname);
-      } else if (starts(w, {"ip", "router", "openfabric"})) {
-        c.igps["fabricd"].ifaces.insert(ifname);
-      } else if (starts(w, {"openfabric", "passive"})) {
-        c.igps["fabricd"].passive.insert(ifname);
-      }
+      read_interface_line(c, stanza[1], w);
       continue;
     }
     if (stanza_daemon == "bgpd") {
-      if (starts(w, {"address-family"})) {
-        bgp_af = w.size() >= 3 && w[1] == "ipv4" && w[2] == "unicast" ? "" : "other";
-        continue;
-      }
-      if (starts(w, {"exit-address-family"})) {
-        bgp_af.clear();
-        continue;
-      }
-      if (starts(w, {"no", "bgp", "ebgp-requires-policy"})) c.ebgp_requires_policy = false;
-      if (starts(w, {"neighbor"}) && w.size() >= 3) {
-        auto it = std::find_if(c.bgp_neighbors.begin(), c.bgp_neighbors.end(),
-                               [&](const OwnBgpNeighbor& n) { return n.peer == w[1]; });
-        if (it == c.bgp_neighbors.end()) {
-          c.bgp_neighbors.push_back({w[1], "", false});
-          it = c.bgp_neighbors.end() - 1;
-        }
-        if (w[2] == "remote-as" && w.size() >= 4) it->remote_as = w[3];
-        if (w[2] == "interface") {
-          auto ra = std::find(w.begin(), w.end(), "remote-as");
-          if (ra != w.end() && ra + 1 != w.end()) it->remote_as = *(ra + 1);
-        }
-        if (bgp_af.empty() && (w[2] == "route-map" || w[2] == "prefix-list" || w[2] == "filter-list" ||
-                               w[2] == "distribute-list"))
-          it->policy = true;
-      }
-      if (bgp_af.empty() && starts(w, {"network"}) && w.size() >= 2)
-        if (auto p = prefix_word(w[1])) c.bgp_networks.push_back(p->normalized());
-      if (bgp_af.empty() && starts(w, {"redistribute", "connected"})) c.bgp_redistribute_connected = true;
-      if (bgp_af.empty() && starts(w, {"redistribute", "static"})) c.bgp_redistribute_static = true;
+      read_bgp_line(c, w, bgp_af);
       continue;
     }
     auto igp = c.igps.find(stanza_daemon);
-    if (igp != c.igps.end()) {
-      OwnIgp& g = igp->second;
-      if (starts(w, {"network"}) && w.size() >= 2) {
-        if (auto p = prefix_word(w[1])) g.networks.push_back(p->normalized());
-        else if (stanza_daemon == "ripd") g.ifaces.insert(w[1]);  // rip: `network IFNAME`
-      } else if (starts(w, {"passive-interface", "default"})) {
-        g.passive_default = true;
-      } else if (starts(w, {"passive-interface"}) && w.size() >= 2) {
-        g.passive.insert(w[1]);
-      } else if (starts(w, {"no", "passive-interface"}) && w.size() >= 3) {
-        g.passive.erase(w[2]);
-        g.ifaces.insert(w[2]);  // with passive-interface default: active here
-      } else if (starts(w, {"redistribute", "connected"})) {
-        g.redistribute_connected = true;
-      } else if (starts(w, {"redistribute", "static"})) {
-        g.redistribute_static = true;
-      }
-    }
+    if (igp != c.igps.end()) read_igp_line(igp->second, stanza_daemon, w);
   }
   for (const auto& d : known_frr_daemons())
     if (need.count(d)) c.daemons.push_back(d);
