@@ -298,6 +298,50 @@ void reap_blocking(pid_t pid) {
   }
 }
 
+// The parent's side of a held child: while_held(pid) runs while the child
+// waits before execve, then the child is told to go (or killed, if
+// while_held threw).
+void hold_then_release(pid_t pid, const std::function<void(pid_t)>& while_held, UniqueFd& go_parent,
+                       UniqueFd& go_child) {
+  go_child.reset();
+  try {
+    while_held(pid);
+  } catch (...) {
+    // Not recorded: it must never run. It is blocked before execve.
+    ::kill(pid, SIGKILL);
+    reap_blocking(pid);
+    throw;
+  }
+  const char go = 'g';
+  ssize_t n;
+  while ((n = ::send(go_parent.get(), &go, 1, MSG_NOSIGNAL)) < 0 && errno == EINTR) {
+  }
+  // EPIPE/ECONNRESET: the child failed a step before it was held and has
+  // exited; its report below says which.
+  go_parent.reset();
+}
+
+// The child's report, as many bytes of it as arrive before EOF (0: execve
+// succeeded and closed the pipe).
+size_t read_report(const UniqueFd& report_r, ChildReport& report, pid_t pid, const ProcessSpec& spec) {
+  size_t got = 0;
+  while (got < sizeof report) {
+    const ssize_t n =
+        ::read(report_r.get(), reinterpret_cast<char*>(&report) + got, sizeof report - got);
+    if (n < 0) {
+      if (errno == EINTR) continue;
+      const int err = errno;
+      // Cannot learn the outcome: do not leave a half-started child behind.
+      ::kill(pid, SIGKILL);
+      reap_blocking(pid);
+      throw KernelError("read spawn report", spec.str(), err);
+    }
+    if (n == 0) break;
+    got += static_cast<size_t>(n);
+  }
+  return got;
+}
+
 }  // namespace
 
 std::vector<std::string> spawn_environment(const std::map<std::string, std::string>& env) {
@@ -369,41 +413,10 @@ pid_t spawn_process(const ProcessSpec& spec, const std::function<void(pid_t)>& w
   if (pid < 0) throw KernelError("fork", spec.str(), errno);
   report_w.reset();  // only the child holds the write end now: EOF = execve succeeded
 
-  if (while_held) {
-    go_child.reset();
-    try {
-      while_held(pid);
-    } catch (...) {
-      // Not recorded: it must never run. It is blocked before execve.
-      ::kill(pid, SIGKILL);
-      reap_blocking(pid);
-      throw;
-    }
-    const char go = 'g';
-    ssize_t n;
-    while ((n = ::send(go_parent.get(), &go, 1, MSG_NOSIGNAL)) < 0 && errno == EINTR) {
-    }
-    // EPIPE/ECONNRESET: the child failed a step before it was held and has
-    // exited; its report below says which.
-    go_parent.reset();
-  }
+  if (while_held) hold_then_release(pid, while_held, go_parent, go_child);
 
   ChildReport report{};
-  size_t got = 0;
-  while (got < sizeof report) {
-    const ssize_t n =
-        ::read(report_r.get(), reinterpret_cast<char*>(&report) + got, sizeof report - got);
-    if (n < 0) {
-      if (errno == EINTR) continue;
-      const int err = errno;
-      // Cannot learn the outcome: do not leave a half-started child behind.
-      ::kill(pid, SIGKILL);
-      reap_blocking(pid);
-      throw KernelError("read spawn report", spec.str(), err);
-    }
-    if (n == 0) break;
-    got += static_cast<size_t>(n);
-  }
+  const size_t got = read_report(report_r, report, pid, spec);
   if (got == 0) return pid;  // pipe closed by execve
   reap_blocking(pid);
   if (got != sizeof report) throw Error("spawn " + spec.str() + ": truncated report from child");
