@@ -107,15 +107,19 @@ double tick_step(double span, int ticks) {
   return 10 * p;
 }
 
-std::string trial_timeline(const json& scenario, const json& trial) {
-  const json& events = trial.contains("events") ? trial["events"] : json::array();
+namespace {
 
-  // Lanes: the lab as a whole first, then nodes in order of their first event.
+// Lanes: the lab as a whole first, then nodes in order of their first event.
+std::vector<std::string> event_lanes(const json& events) {
   std::vector<std::string> lanes{""};
   for (const auto& e : events) {
     std::string n = str_of(e, "node");
     if (std::find(lanes.begin(), lanes.end(), n) == lanes.end()) lanes.push_back(n);
   }
+  return lanes;
+}
+
+std::vector<BarLane> bar_lanes_of(const json& trial) {
   std::vector<BarLane> bar_lanes;
   for (const char* dir : {"forward", "reverse"}) {
     BarLane bl;
@@ -135,8 +139,11 @@ std::string trial_timeline(const json& scenario, const json& trial) {
         if (f.contains(dir)) bl.bars.push_back({"outage", f[dir]});
         bar_lanes.push_back(std::move(bl));
       }
+  return bar_lanes;
+}
 
-  // The full axis: every event and every bar.
+// The full axis: every event and every bar.
+Axis full_axis(const json& trial, const json& events, const std::vector<BarLane>& bar_lanes) {
   double hold = num_of(trial, "hold_ms");
   double lo = 0, hi = std::max(hold, 1.0);
   for (const auto& e : events) {
@@ -150,7 +157,109 @@ std::string trial_timeline(const json& scenario, const json& trial) {
         lo = std::min(lo, num_of(o, "start_ms"));
       }
   double pad = (hi - lo) * 0.02;
-  Axis full{lo - pad, hi + pad};
+  return Axis{lo - pad, hi + pad};
+}
+
+// One panel of a timeline (the full axis, or the zoomed one under it).
+struct Panel {
+  std::ostringstream& out;
+  const json& events;
+  const std::vector<std::string>& lanes;
+  const std::vector<BarLane>& bar_lanes;
+  double lanes_h;
+
+  void draw(const Axis& a, double top, bool zoomed) const;
+  void draw_lanes(const Axis& a, double top) const;
+  void draw_bars(const Axis& a, double top, bool zoomed) const;
+  void draw_marks(const Axis& a, double top, bool zoomed) const;
+};
+
+void Panel::draw_lanes(const Axis& a, double top) const {
+  double y = top;
+  for (size_t i = 0; i < lanes.size() + bar_lanes.size(); ++i, y += kLane) {
+    out << "<rect class=\"lane" << (i % 2 ? " alt" : "") << "\" x=\"" << num(a.x0) << "\" y=\"" << num(y)
+        << "\" width=\"" << num(a.x1 - a.x0) << "\" height=\"" << num(kLane) << "\"/>";
+    std::string label = i < lanes.size() ? (lanes[i].empty() ? "lab" : lanes[i]) : bar_lanes[i - lanes.size()].label;
+    out << "<text x=\"" << num(a.x0 - 6) << "\" y=\"" << num(y + 11.5) << "\" text-anchor=\"end\">" << escape(label)
+        << "</text>";
+  }
+  out << "\n";
+  axis_ticks(out, a, top, top + lanes_h);
+  out << "\n";
+  // The fault and the repair as guides over every lane.
+  for (const auto& e : events) {
+    std::string k = str_of(e, "kind");
+    double t = num_of(e, "t_ms");
+    if ((k == "fault" || k == "repair") && str_of(e, "node").empty() && a.in(t))
+      out << "<line class=\"guide " << k << "\" x1=\"" << num(a.x(t)) << "\" y1=\"" << num(top) << "\" x2=\""
+          << num(a.x(t)) << "\" y2=\"" << num(top + lanes_h) << "\"/>";
+  }
+  out << "\n";
+}
+
+// Bars.
+void Panel::draw_bars(const Axis& a, double top, bool zoomed) const {
+  const char* bar = zoomed ? "zbar" : "bar";
+  double y = top + kLane * static_cast<double>(lanes.size());
+  for (const auto& bl : bar_lanes) {
+    for (const auto& [cls, o] : bl.bars) {
+      double ms = num_of(o, "outage_ms"), start = num_of(o, "start_ms");
+      bool open = o.contains("recovered") && !o["recovered"].get<bool>();
+      double from = start, to = start + ms;
+      if (zoomed) {
+        if (ms <= 0 || to < a.t0 || from > a.t1) continue;
+        from = std::max(from, a.t0);
+        to = std::min(to, a.t1);
+      }
+      std::string title = (cls == "failback" ? "failback " : "outage ") + bl.label.substr(bl.label.find(' ') + 1) +
+                          ": " + ms_text(ms) + " (" + std::to_string(o.value("lost", 0)) + " probes lost";
+      if (ms > 0) title += ", " + ms_text(start) + " to " + ms_text(start + ms) + " from the fault";
+      title += std::string(")") + (open ? ", still open at the end" : "");
+      out << "<rect class=\"" << bar << " " << cls << " " << bl.cls << (open ? " open" : "") << "\" x=\""
+          << num(a.x(ms > 0 ? from : 0)) << "\" y=\"" << num(y + 3) << "\" width=\""
+          << fmt::format("{:.3f}", (to - from) * a.px_per_ms()) << "\" height=\"" << num(kLane - 6)
+          << "\" data-ms=\"" << ms << "\"><title>" << escape(title) << "</title></rect>";
+    }
+    y += kLane;
+    out << "\n";
+  }
+}
+
+// Marks, one per event.
+void Panel::draw_marks(const Axis& a, double top, bool zoomed) const {
+  const char* mark = zoomed ? "zmark" : "mark";
+  for (const auto& e : events) {
+    double t = num_of(e, "t_ms");
+    if (zoomed && !a.in(t)) continue;
+    std::string node = str_of(e, "node"), kind = str_of(e, "kind");
+    size_t lane = std::find(lanes.begin(), lanes.end(), node) - lanes.begin();
+    double ly = top + kLane * static_cast<double>(lane) + kLane / 2;
+    std::string title = ms_text(t) + "  " + (node.empty() ? "lab" : node) + "  " + kind;
+    std::string detail = str_of(e, "detail");
+    if (!detail.empty()) title += "\n" + detail;
+    out << "<path class=\"" << mark << " " << kind_class(kind) << "\" d=\"" << mark_path(kind, a.x(t), ly)
+        << "\" data-t=\"" << t << "\"><title>" << escape(title) << "</title></path>\n";
+  }
+}
+
+void Panel::draw(const Axis& a, double top, bool zoomed) const {
+  if (zoomed)
+    out << "<text class=\"zoom-label\" x=\"4\" y=\"" << num(top - 20) << "\">zoom: " << num(kZoomFrom)
+        << " ms to " << num(kZoomTo / 1000) << " s after the fault</text>";
+  draw_lanes(a, top);
+  draw_bars(a, top, zoomed);
+  draw_marks(a, top, zoomed);
+}
+
+}  // namespace
+
+std::string trial_timeline(const json& scenario, const json& trial) {
+  const json& events = trial.contains("events") ? trial["events"] : json::array();
+
+  const std::vector<std::string> lanes = event_lanes(events);
+  const std::vector<BarLane> bar_lanes = bar_lanes_of(trial);
+
+  Axis full = full_axis(trial, events, bar_lanes);
   Axis zoom{kZoomFrom, kZoomTo};
 
   const double lanes_h = kLane * static_cast<double>(lanes.size() + bar_lanes.size());
@@ -171,72 +280,9 @@ std::string trial_timeline(const json& scenario, const json& trial) {
   out << "<text x=\"4\" y=\"14\" font-weight=\"bold\">" << escape(scen) << ", trial " << index << " (" << escape(str_of(scenario, "fault"))
       << "): ms from the fault</text>\n";
 
-  auto draw_panel = [&](const Axis& a, double top, bool zoomed) {
-    const char* mark = zoomed ? "zmark" : "mark";
-    const char* bar = zoomed ? "zbar" : "bar";
-    if (zoomed)
-      out << "<text class=\"zoom-label\" x=\"4\" y=\"" << num(top - 20) << "\">zoom: " << num(kZoomFrom)
-          << " ms to " << num(kZoomTo / 1000) << " s after the fault</text>";
-    double y = top;
-    for (size_t i = 0; i < lanes.size() + bar_lanes.size(); ++i, y += kLane) {
-      out << "<rect class=\"lane" << (i % 2 ? " alt" : "") << "\" x=\"" << num(a.x0) << "\" y=\"" << num(y)
-          << "\" width=\"" << num(a.x1 - a.x0) << "\" height=\"" << num(kLane) << "\"/>";
-      std::string label = i < lanes.size() ? (lanes[i].empty() ? "lab" : lanes[i]) : bar_lanes[i - lanes.size()].label;
-      out << "<text x=\"" << num(a.x0 - 6) << "\" y=\"" << num(y + 11.5) << "\" text-anchor=\"end\">" << escape(label)
-          << "</text>";
-    }
-    out << "\n";
-    axis_ticks(out, a, top, top + lanes_h);
-    out << "\n";
-    // The fault and the repair as guides over every lane.
-    for (const auto& e : events) {
-      std::string k = str_of(e, "kind");
-      double t = num_of(e, "t_ms");
-      if ((k == "fault" || k == "repair") && str_of(e, "node").empty() && a.in(t))
-        out << "<line class=\"guide " << k << "\" x1=\"" << num(a.x(t)) << "\" y1=\"" << num(top) << "\" x2=\""
-            << num(a.x(t)) << "\" y2=\"" << num(top + lanes_h) << "\"/>";
-    }
-    out << "\n";
-    // Bars.
-    y = top + kLane * static_cast<double>(lanes.size());
-    for (const auto& bl : bar_lanes) {
-      for (const auto& [cls, o] : bl.bars) {
-        double ms = num_of(o, "outage_ms"), start = num_of(o, "start_ms");
-        bool open = o.contains("recovered") && !o["recovered"].get<bool>();
-        double from = start, to = start + ms;
-        if (zoomed) {
-          if (ms <= 0 || to < a.t0 || from > a.t1) continue;
-          from = std::max(from, a.t0);
-          to = std::min(to, a.t1);
-        }
-        std::string title = (cls == "failback" ? "failback " : "outage ") + bl.label.substr(bl.label.find(' ') + 1) +
-                            ": " + ms_text(ms) + " (" + std::to_string(o.value("lost", 0)) + " probes lost";
-        if (ms > 0) title += ", " + ms_text(start) + " to " + ms_text(start + ms) + " from the fault";
-        title += std::string(")") + (open ? ", still open at the end" : "");
-        out << "<rect class=\"" << bar << " " << cls << " " << bl.cls << (open ? " open" : "") << "\" x=\""
-            << num(a.x(ms > 0 ? from : 0)) << "\" y=\"" << num(y + 3) << "\" width=\""
-            << fmt::format("{:.3f}", (to - from) * a.px_per_ms()) << "\" height=\"" << num(kLane - 6)
-            << "\" data-ms=\"" << ms << "\"><title>" << escape(title) << "</title></rect>";
-      }
-      y += kLane;
-      out << "\n";
-    }
-    // Marks, one per event.
-    for (const auto& e : events) {
-      double t = num_of(e, "t_ms");
-      if (zoomed && !a.in(t)) continue;
-      std::string node = str_of(e, "node"), kind = str_of(e, "kind");
-      size_t lane = std::find(lanes.begin(), lanes.end(), node) - lanes.begin();
-      double ly = top + kLane * static_cast<double>(lane) + kLane / 2;
-      std::string title = ms_text(t) + "  " + (node.empty() ? "lab" : node) + "  " + kind;
-      std::string detail = str_of(e, "detail");
-      if (!detail.empty()) title += "\n" + detail;
-      out << "<path class=\"" << mark << " " << kind_class(kind) << "\" d=\"" << mark_path(kind, a.x(t), ly)
-          << "\" data-t=\"" << t << "\"><title>" << escape(title) << "</title></path>\n";
-    }
-  };
-  draw_panel(full, top1, false);
-  draw_panel(zoom, top2, true);
+  const Panel panel{out, events, lanes, bar_lanes, lanes_h};
+  panel.draw(full, top1, false);
+  panel.draw(zoom, top2, true);
   out << "</svg>\n";
   return out.str();
 }

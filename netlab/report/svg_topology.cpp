@@ -88,6 +88,12 @@ struct TopologyPicture::Impl {
 
   void build();
   void read_layout();
+  // read_layout()'s parts.
+  void read_clusters();
+  void read_nodes();
+  void read_wires();
+  void name_wire(Wire& w, bool tunnel) const;
+  void trace_wire(const splines& spl, Wire& w) const;
 };
 
 void TopologyPicture::Impl::build() {
@@ -159,7 +165,13 @@ void TopologyPicture::Impl::read_layout() {
   width = bb.UR.x - bb.LL.x + 2 * kPad;
   height = bb.UR.y - bb.LL.y + 2 * kPad;
 
-  // Clusters, parents before children (drawn first, underneath).
+  read_clusters();
+  read_nodes();
+  read_wires();
+}
+
+// Clusters, parents before children (drawn first, underneath).
+void TopologyPicture::Impl::read_clusters() {
   std::function<void(Agraph_t*)> walk = [&](Agraph_t* sg) {
     for (int i = 1; i <= GD_n_cluster(sg); ++i) {
       Agraph_t* c = GD_clust(sg)[i];
@@ -172,7 +184,9 @@ void TopologyPicture::Impl::read_layout() {
     }
   };
   walk(g);
+}
 
+void TopologyPicture::Impl::read_nodes() {
   for (const auto& n : topo.nodes) {
     Agnode_t* an = agnode(g, const_cast<char*>(n.name.c_str()), 0);
     if (!an) continue;
@@ -195,56 +209,68 @@ void TopologyPicture::Impl::read_layout() {
     box.title = title;
     nodes.push_back(std::move(box));
   }
+}
 
+// A wire's class and title, from its link or tunnel (and the details).
+void TopologyPicture::Impl::name_wire(Wire& w, bool tunnel) const {
+  std::string title;
+  if (tunnel) {
+    const auto* t = topo.tunnel(w.name);
+    w.cls = "tunnel type-" + std::string(topology::to_string(t->type));
+    title = w.name + " (" + std::string(topology::to_string(t->type)) + " tunnel, " + t->a + " - " + t->b + ")";
+    title += fmt::format("\nBGP keepalive {} s, hold {} s; DPD {} s / {} s", t->bgp.keepalive_s, t->bgp.hold_s,
+                         t->dpd.interval_s, t->dpd.timeout_s);
+    if (t->inside) title += "\ninside " + t->inside->str();
+  } else {
+    const auto* l = topo.link(w.name);
+    w.cls = "link kind-" + std::string(topology::to_string(l->kind));
+    title = w.name + " (" + std::string(topology::to_string(l->kind)) + ", " + l->a.node + " - " + l->b.node + ")";
+    if (l->subnet) title += "\nsubnet " + l->subnet->str();
+    if (l->bfd.enabled) title += "\nBFD";
+    if (l->sitelink) title += "\nSiteLink";
+    if (!l->impair.empty()) title += "\nimpaired";
+  }
+  if (auto it = details.link.find(w.name); it != details.link.end())
+    for (const auto& line : it->second) title += "\n" + line;
+  w.title = title;
+}
+
+// A wire's path from its splines, and where its name goes.
+void TopologyPicture::Impl::trace_wire(const splines& spl, Wire& w) const {
+  std::string d;
+  for (int i = 0; i < spl.size; ++i) {
+    const bezier& bz = spl.list[i];
+    if (bz.size == 0) continue;
+    d += "M" + num(X(bz.list[0].x)) + "," + num(Y(bz.list[0].y));
+    for (int j = 1; j + 2 < bz.size; j += 3)
+      d += "C" + num(X(bz.list[j].x)) + "," + num(Y(bz.list[j].y)) + " " + num(X(bz.list[j + 1].x)) + "," +
+           num(Y(bz.list[j + 1].y)) + " " + num(X(bz.list[j + 2].x)) + "," + num(Y(bz.list[j + 2].y));
+  }
+  // The name at the middle of the curve: the middle cubic segment at t = 0.5.
+  const bezier& mid = spl.list[spl.size / 2];
+  if (mid.size >= 4) {
+    int seg = (mid.size - 1) / 3 / 2 * 3;
+    const pointf* p = mid.list + seg;
+    w.lx = X((p[0].x + 3 * p[1].x + 3 * p[2].x + p[3].x) / 8);
+    w.ly = Y((p[0].y + 3 * p[1].y + 3 * p[2].y + p[3].y) / 8);
+  } else if (mid.size > 0) {
+    w.lx = X(mid.list[0].x);
+    w.ly = Y(mid.list[0].y);
+  }
+  w.d = std::move(d);
+}
+
+void TopologyPicture::Impl::read_wires() {
   for (Agnode_t* n = agfstnode(g); n; n = agnxtnode(g, n))
     for (Agedge_t* e = agfstout(g, n); e; e = agnxtout(g, e)) {
       std::string key = agnameof(e);
       bool tunnel = key.starts_with("tunnel ");
       Wire w;
       w.name = key.substr(key.find(' ') + 1);
-      std::string title;
-      if (tunnel) {
-        const auto* t = topo.tunnel(w.name);
-        w.cls = "tunnel type-" + std::string(topology::to_string(t->type));
-        title = w.name + " (" + std::string(topology::to_string(t->type)) + " tunnel, " + t->a + " - " + t->b + ")";
-        title += fmt::format("\nBGP keepalive {} s, hold {} s; DPD {} s / {} s", t->bgp.keepalive_s, t->bgp.hold_s,
-                             t->dpd.interval_s, t->dpd.timeout_s);
-        if (t->inside) title += "\ninside " + t->inside->str();
-      } else {
-        const auto* l = topo.link(w.name);
-        w.cls = "link kind-" + std::string(topology::to_string(l->kind));
-        title = w.name + " (" + std::string(topology::to_string(l->kind)) + ", " + l->a.node + " - " + l->b.node + ")";
-        if (l->subnet) title += "\nsubnet " + l->subnet->str();
-        if (l->bfd.enabled) title += "\nBFD";
-        if (l->sitelink) title += "\nSiteLink";
-        if (!l->impair.empty()) title += "\nimpaired";
-      }
-      if (auto it = details.link.find(w.name); it != details.link.end())
-        for (const auto& line : it->second) title += "\n" + line;
-      w.title = title;
+      name_wire(w, tunnel);
       const splines* spl = ED_spl(e);
       if (!spl || spl->size == 0) continue;
-      std::string d;
-      for (int i = 0; i < spl->size; ++i) {
-        const bezier& bz = spl->list[i];
-        if (bz.size == 0) continue;
-        d += "M" + num(X(bz.list[0].x)) + "," + num(Y(bz.list[0].y));
-        for (int j = 1; j + 2 < bz.size; j += 3)
-          d += "C" + num(X(bz.list[j].x)) + "," + num(Y(bz.list[j].y)) + " " + num(X(bz.list[j + 1].x)) + "," +
-               num(Y(bz.list[j + 1].y)) + " " + num(X(bz.list[j + 2].x)) + "," + num(Y(bz.list[j + 2].y));
-      }
-      // The name at the middle of the curve: the middle cubic segment at t = 0.5.
-      const bezier& mid = spl->list[spl->size / 2];
-      if (mid.size >= 4) {
-        int seg = (mid.size - 1) / 3 / 2 * 3;
-        const pointf* p = mid.list + seg;
-        w.lx = X((p[0].x + 3 * p[1].x + 3 * p[2].x + p[3].x) / 8);
-        w.ly = Y((p[0].y + 3 * p[1].y + 3 * p[2].y + p[3].y) / 8);
-      } else if (mid.size > 0) {
-        w.lx = X(mid.list[0].x);
-        w.ly = Y(mid.list[0].y);
-      }
-      w.d = std::move(d);
+      trace_wire(*spl, w);
       wires.push_back(std::move(w));
     }
   // Edges in the order of the file: links, then tunnels.
