@@ -64,13 +64,16 @@ topology::Expect expect_of(const std::vector<scenario::Target>& targets) {
   return e;
 }
 
-MergedRun merge_shards(const std::vector<ShardReport>& reports) {
-  if (reports.empty()) throw InputError("report --merge: name the shards' report.json files");
-  struct Part {
-    const ShardReport* in;
-    scenario::Shard shard;
-    scenario::RunResult run;
-  };
+namespace {
+
+struct Part {
+  const ShardReport* in;
+  scenario::Shard shard;
+  scenario::RunResult run;
+};
+using Parts = std::map<int, const Part*>;  // by shard index, 1..N
+
+std::vector<Part> read_parts(const std::vector<ShardReport>& reports) {
   std::vector<Part> parts;
   for (const auto& r : reports) {
     Part p{&r, {}, {}};
@@ -88,8 +91,12 @@ MergedRun merge_shards(const std::vector<ShardReport>& reports) {
     }
     parts.push_back(std::move(p));
   }
+  return parts;
+}
 
-  // One run: the same N, the same topology, seed and work everywhere.
+// One run: the same N, the same topology, seed and work everywhere; each
+// shard once, none missing.
+Parts one_run(const std::vector<Part>& parts) {
   const Part& first = parts.front();
   for (const auto& p : parts) {
     if (p.shard.count != first.shard.count)
@@ -99,7 +106,7 @@ MergedRun merge_shards(const std::vector<ShardReport>& reports) {
       throw InputError(fmt::format("{} and {} are not parts of one run: {} against {}", p.in->file, first.in->file,
                                    identity(p.run), identity(first.run)));
   }
-  std::map<int, const Part*> by_index;
+  Parts by_index;
   for (const auto& p : parts) {
     auto [it, fresh] = by_index.emplace(p.shard.index, &p);
     if (!fresh)
@@ -113,6 +120,56 @@ MergedRun merge_shards(const std::vector<ShardReport>& reports) {
     for (const auto& m : missing) list += (list.empty() ? "" : ", ") + m;
     throw InputError(fmt::format("shard{} {} missing: the run is not complete", missing.size() == 1 ? "" : "s", list));
   }
+  return by_index;
+}
+
+// Trial `t` of scenario `name`, which belongs to the shard of `unit`, from
+// whichever part has it (into `s`, with the scenario's description and
+// targets from the first part that ran it); refused when a part has a trial
+// of another shard, or when its own shard lacks it without an error.
+void take_trial(const Parts& by_index, const std::string& name, int t, size_t unit, scenario::ScenarioResult& s,
+                std::vector<scenario::Target>& targets) {
+  const int count = by_index.begin()->second->shard.count;
+  const auto owner_of = [&](size_t u) { return static_cast<int>(u % static_cast<size_t>(count)) + 1; };
+  for (const auto& [k, part] : by_index) {
+    const scenario::ScenarioResult* mine = nullptr;
+    for (const auto& x : part->run.scenarios)
+      if (x.name == name) mine = &x;
+    if (!mine) continue;
+    if (targets.empty()) {
+      s.description = mine->description;
+      s.fault = mine->fault;
+      s.hold_s = mine->hold_s;
+      targets = mine->targets;
+    }
+    auto hit = std::find_if(mine->trials.begin(), mine->trials.end(),
+                            [&](const scenario::Trial& x) { return x.index == t; });
+    if (hit == mine->trials.end()) continue;
+    if (!scenario::in_shard(part->shard, unit))
+      throw InputError(fmt::format("{}: trial {} of scenario {} belongs to shard {}, not {}", part->in->file, t, name,
+                                   scenario::Shard{owner_of(unit), count}.str(), part->shard.str()));
+    scenario::Trial tr = *hit;
+    if (tr.shard.empty()) tr.shard = part->run.shard;
+    if (tr.host.empty()) tr.host = part->run.host;
+    s.trials.push_back(std::move(tr));
+  }
+  // Its shard must have run it, unless the scenario ended there with an error.
+  if (s.trials.empty() || s.trials.back().index != t) {
+    const Part* owner = by_index.at(owner_of(unit));
+    auto sc = std::find_if(owner->run.scenarios.begin(), owner->run.scenarios.end(),
+                           [&](const scenario::ScenarioResult& x) { return x.name == name; });
+    if (sc == owner->run.scenarios.end() || sc->error.empty())
+      throw InputError(fmt::format("{} (shard {}) lacks trial {} of scenario {}", owner->in->file, owner->shard.str(),
+                                   t, name));
+  }
+}
+
+}  // namespace
+
+MergedRun merge_shards(const std::vector<ShardReport>& reports) {
+  if (reports.empty()) throw InputError("report --merge: name the shards' report.json files");
+  const std::vector<Part> parts = read_parts(reports);
+  const Parts by_index = one_run(parts);
 
   MergedRun out;
   scenario::RunResult& m = out.result;
@@ -131,58 +188,18 @@ MergedRun merge_shards(const std::vector<ShardReport>& reports) {
   // Serial order: scenario by scenario, trial by trial; each unit belongs to
   // exactly one shard (scenario/shard.h).
   size_t position = 0;
-  for (size_t si = 0; si < base.work.size(); ++si) {
-    const auto& [name, count] = base.work[si];
+  for (const auto& [name, count] : base.work) {
     scenario::ScenarioResult s;
     s.name = name;
-    bool described = false;
-    std::vector<std::string> errors;
     std::vector<scenario::Target> targets;
     const size_t scenario_position = position;
-    for (int t = 1; t <= count; ++t) {
-      const size_t unit = base.shard_by_scenario ? scenario_position : position++;
-      for (const auto& [k, part] : by_index) {
-        const scenario::ScenarioResult* mine = nullptr;
-        for (const auto& x : part->run.scenarios)
-          if (x.name == name) mine = &x;
-        if (!mine) continue;
-        if (!described) {
-          s.description = mine->description;
-          s.fault = mine->fault;
-          s.hold_s = mine->hold_s;
-          described = true;
-        }
-        if (targets.empty()) targets = mine->targets;
-        auto hit = std::find_if(mine->trials.begin(), mine->trials.end(),
-                                [&](const scenario::Trial& x) { return x.index == t; });
-        if (hit == mine->trials.end()) continue;
-        if (!scenario::in_shard(part->shard, unit))
-          throw InputError(fmt::format("{}: trial {} of scenario {} belongs to shard {}, not {}", part->in->file, t,
-                                       name, scenario::Shard{static_cast<int>(unit % static_cast<size_t>(
-                                                                 first.shard.count)) + 1,
-                                                             first.shard.count}.str(),
-                                       part->shard.str()));
-        scenario::Trial tr = *hit;
-        if (tr.shard.empty()) tr.shard = part->run.shard;
-        if (tr.host.empty()) tr.host = part->run.host;
-        s.trials.push_back(std::move(tr));
-      }
-      // Its shard must have run it, unless the scenario ended there with an error.
-      if (s.trials.empty() || s.trials.back().index != t) {
-        const int k = static_cast<int>(unit % static_cast<size_t>(first.shard.count)) + 1;
-        const Part* owner = by_index.at(k);
-        auto sc = std::find_if(owner->run.scenarios.begin(), owner->run.scenarios.end(),
-                               [&](const scenario::ScenarioResult& x) { return x.name == name; });
-        if (sc == owner->run.scenarios.end() || sc->error.empty())
-          throw InputError(fmt::format("{} (shard {}) lacks trial {} of scenario {}", owner->in->file,
-                                       owner->shard.str(), t, name));
-      }
-    }
+    for (int t = 1; t <= count; ++t)
+      take_trial(by_index, name, t, base.shard_by_scenario ? scenario_position : position++, s, targets);
     if (base.shard_by_scenario) ++position;
     for (const auto& [k, part] : by_index)
       for (const auto& x : part->run.scenarios)
-        if (x.name == name && !x.error.empty()) errors.push_back("shard " + part->shard.str() + ": " + x.error);
-    for (const auto& e : errors) s.error += (s.error.empty() ? "" : "; ") + e;
+        if (x.name == name && !x.error.empty())
+          s.error += (s.error.empty() ? "" : "; ") + ("shard " + part->shard.str() + ": " + x.error);
     scenario::evaluate(expect_of(targets), s);
     m.scenarios.push_back(std::move(s));
   }
