@@ -851,7 +851,9 @@ class Loader {
 // syntax, conservatively: a quote opens a string only where TOML allows one
 // (after = [ { , or at the start of a line, and after . only in a key, as in
 // a."b"), because toml++ scans the rest of a malformed value, quotes
-// included, with the faulty check.
+// included, with the faulty check. One function of ~200 lines on purpose:
+// a single-pass state machine whose states share the position, the nesting
+// and the last character; split up, every piece would take all of them.
 std::optional<Diagnostic> unsafe_for_toml(std::string_view text) {
   enum class State {
     Normal,
