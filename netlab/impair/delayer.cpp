@@ -28,6 +28,7 @@ extern "C" {
 }
 
 #include "netlab/base/error.h"
+#include "netlab/base/parse.h"
 #include "netlab/impair/delay_schedule.h"
 #include "netlab/kernel/clock.h"
 #include "netlab/kernel/rtnl.h"
@@ -47,17 +48,6 @@ constexpr int kReadsPerWakeup = 1024;     // then the timer gets its turn
 constexpr int64_t kMaxDelayUs = 60'000'000;
 
 using kernel::monotonic_ns;
-
-template <class T>
-T parse_uint(const std::string& flag, const std::string& text, T lo, T hi) {
-  T v{};
-  auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), v);
-  if (text.empty() || ec != std::errc() || end != text.data() + text.size() || v < lo || v > hi) {
-    throw InputError(flag + " " + text + ": expected a number in " + std::to_string(lo) + ".." +
-                     std::to_string(hi));
-  }
-  return v;
-}
 
 uint16_t queue_msg_type(uint16_t msg) {
   return static_cast<uint16_t>((NFNL_SUBSYS_QUEUE << 8) | msg);

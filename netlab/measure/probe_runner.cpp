@@ -24,6 +24,7 @@
 #include <thread>
 
 #include "netlab/base/error.h"
+#include "netlab/base/parse.h"
 #include "netlab/kernel/unique_fd.h"
 #include "netlab/measure/probe_format.h"
 
@@ -68,17 +69,6 @@ void parse_endpoint(const std::string& flag, const std::string& text, Ipv4& addr
   }
   addr = *a;
   port = static_cast<uint16_t>(p);
-}
-
-template <class T>
-T parse_uint(const std::string& flag, const std::string& text, T lo, T hi) {
-  T v{};
-  auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), v);
-  if (text.empty() || ec != std::errc() || end != text.data() + text.size() || v < lo || v > hi) {
-    throw InputError(flag + " " + text + ": expected a number in " + std::to_string(lo) + ".." +
-                     std::to_string(hi));
-  }
-  return v;
 }
 
 sockaddr_in to_sockaddr(Ipv4 a, uint16_t port) {
