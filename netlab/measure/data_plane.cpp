@@ -15,9 +15,24 @@ constexpr int64_t kS = 1'000'000'000;
 
 double ms_between(int64_t from, int64_t to) { return static_cast<double>(to - from) / kMs; }
 
-Outage worse(const Outage& a, const Outage& b) { return b.outage_ms > a.outage_ms ? b : a; }
-
 }  // namespace
+
+Outage worst_of(const Outage& a, const Outage& b) {
+  Outage o = b.outage_ms > a.outage_ms ? b : a;
+  o.loss_ms = std::max(a.loss_ms, b.loss_ms);
+  o.bursts = std::max(a.bursts, b.bursts);
+  // Recovery: the later one; not sustained (a lower bound) when either is not.
+  o.recovery_ms = std::max(a.recovery_ms, b.recovery_ms);
+  o.recovery_sustained = a.recovery_sustained && b.recovery_sustained;
+  o.recovered = a.recovered && b.recovered;
+  auto pick = [](const std::optional<double>& x, const std::optional<double>& y, bool earliest) {
+    if (!x || !y) return x ? x : y;
+    return std::optional<double>(earliest ? std::min(*x, *y) : std::max(*x, *y));
+  };
+  o.first_lost_ms = pick(a.first_lost_ms, b.first_lost_ms, true);
+  o.last_lost_ms = pick(a.last_lost_ms, b.last_lost_ms, false);
+  return o;
+}
 
 LinkCounts delta(const LinkCounts& before, const LinkCounts& after) {
   LinkCounts d;
@@ -42,10 +57,45 @@ std::vector<std::string> path_of(const LinkCounts& d, double window_ms, double i
   return out;
 }
 
-Outage outage_of(const DirectionReport& r, int64_t t_ref, bool clip) {
+namespace {
+
+// Recovery, the bursts and the first and last lost probe of a window (see
+// Outage). Runs are in seq order, so in time order.
+void add_loss_figures(const DirectionReport& r, int64_t t_ref, bool clip, double clean_ms, Outage& o) {
+  const int64_t I = r.interval_ns;
+  o.loss_ms = static_cast<double>(r.lost) * static_cast<double>(I) / kMs;
+  o.bursts = r.runs.size();
+  if (r.runs.empty()) return;  // nothing lost: recovered at once
+  const int64_t clean_ns = std::llround(clean_ms * kMs);
+  const LossRun& first = r.runs.front();
+  o.first_lost_ms = ms_between(t_ref, clip ? std::max(first.start_ns, r.window.begin_ns) : first.start_ns);
+  const LossRun& last = r.runs.back();
+  // A closed run ends at the send time of the first probe received after
+  // it: its last lost probe left an interval earlier. An open run's lost
+  // probes are on the interval grid from its start.
+  o.last_lost_ms = ms_between(t_ref, last.open ? last.start_ns + static_cast<int64_t>(last.lost - 1) * I
+                                               : last.end_ns - I);
+  for (size_t i = 0; i < r.runs.size(); ++i) {
+    const LossRun& run = r.runs[i];
+    o.recovery_ms = ms_between(t_ref, run.end_ns);
+    if (run.open) {
+      o.recovery_sustained = false;
+      return;
+    }
+    // Clean until the next run starts, or until the evidence ends.
+    const int64_t clean_until = i + 1 < r.runs.size() ? r.runs[i + 1].start_ns : r.window.end_ns;
+    if (clean_until - run.end_ns >= clean_ns) return;
+  }
+  o.recovery_sustained = false;  // the last run ended less than a clean period before the window closed
+}
+
+}  // namespace
+
+Outage outage_of(const DirectionReport& r, int64_t t_ref, bool clip, double clean_ms) {
   Outage o;
   o.total_lost = r.lost;
   o.sent = r.sent;
+  add_loss_figures(r, t_ref, clip, clean_ms, o);
   const LossRun* best = nullptr;
   int64_t best_ns = -1;
   for (const auto& run : r.runs) {
@@ -216,7 +266,7 @@ bool DataPlane::clean(TimeWindow recent) {
   return clean;
 }
 
-DataPlaneFigures DataPlane::analyse(const TrialTimes& t, const AnalysisOptions& ao) {
+DataPlaneFigures DataPlane::analyse(const TrialTimes& t, const AnalysisOptions& ao, double clean_ms) {
   DataPlaneFigures d;
   const int64_t from = t.prepare > 0 ? std::min(t.prepare, t.fault) : t.fault;
   const TimeWindow during{from, t.repair}, after{t.repair, t.end};
@@ -229,17 +279,17 @@ DataPlaneFigures DataPlane::analyse(const TrialTimes& t, const AnalysisOptions& 
     auto logs = read(f);
     auto fwd = logs.forward(during, ao);
     auto rev = logs.reverse(during, ao);
-    FlowFigures ff{f, outage_of(fwd, t.fault), outage_of(rev, t.fault)};
+    FlowFigures ff{f, outage_of(fwd, t.fault, false, clean_ms), outage_of(rev, t.fault, false, clean_ms)};
     d.reachable = d.reachable && logs.forward(end_of_hold, ao).reachable &&
                   logs.reverse(end_of_hold, ao).reachable;
     // The trial's figures are its worst flow's.
-    d.forward = f == 0 ? ff.forward : worse(d.forward, ff.forward);
-    d.reverse = f == 0 ? ff.reverse : worse(d.reverse, ff.reverse);
-    Outage fbf = outage_of(logs.forward(after, ao), t.repair, true);
-    Outage fbr = outage_of(logs.reverse(after, ao), t.repair, true);
+    d.forward = f == 0 ? ff.forward : worst_of(d.forward, ff.forward);
+    d.reverse = f == 0 ? ff.reverse : worst_of(d.reverse, ff.reverse);
+    Outage fbf = outage_of(logs.forward(after, ao), t.repair, true, clean_ms);
+    Outage fbr = outage_of(logs.reverse(after, ao), t.repair, true, clean_ms);
     if (spec_.service) add_served(logs, t, d);
-    d.failback_forward = f == 0 ? fbf : worse(d.failback_forward, fbf);
-    d.failback_reverse = f == 0 ? fbr : worse(d.failback_reverse, fbr);
+    d.failback_forward = f == 0 ? fbf : worst_of(d.failback_forward, fbf);
+    d.failback_reverse = f == 0 ? fbr : worst_of(d.failback_reverse, fbr);
     lateness = std::max({lateness, fwd.max_lateness_ns.value_or(0), rev.max_lateness_ns.value_or(0)});
     if (logs_.size() > 1) d.flows.push_back(ff);
   }

@@ -34,7 +34,12 @@
 
 namespace netlab::measure {
 
-// The longest data-plane outage seen by one probe direction in a window.
+// How long the probe must run without losing anything, by default, for
+// the data plane to count as recovered (a scenario's `clean_ms`).
+constexpr double kDefaultCleanMs = 1000;
+
+// What one probe direction lost in a window (docs/measurement.md defines
+// each figure and its RFC 6412/6413 term).
 struct Outage {
   double outage_ms = 0;   // longest run of consecutive lost probes (lost x interval)
   uint64_t lost = 0;      // probes lost in that run
@@ -42,6 +47,21 @@ struct Outage {
   uint64_t sent = 0;        // probes sent in the window
   double start_ms = 0, end_ms = 0;  // of the longest run, from the fault
   bool recovered = true;  // false: the outage was still open when the window ended
+  // Loss-derived outage: every probe lost in the window x the interval
+  // (RFC 6413's loss-derived convergence time).
+  double loss_ms = 0;
+  // Loss bursts: the runs of consecutive lost probes in the window.
+  uint64_t bursts = 0;
+  // Recovery: from the fault (the window's reference instant) to the first
+  // probe received after which the probe lost nothing for the clean period.
+  // 0 when nothing was lost. Not `recovery_sustained`: no such probe was
+  // seen before the window closed, and recovery_ms is a lower bound (the
+  // end of the last burst seen; with recovered false, of the open one).
+  double recovery_ms = 0;
+  bool recovery_sustained = true;
+  // Send times of the first and last probe lost, from the reference
+  // instant; none when nothing was lost.
+  std::optional<double> first_lost_ms, last_lost_ms;
 };
 
 // One probe flow's outage in each direction (probes with flows > 1).
@@ -118,7 +138,7 @@ struct TrialTimes {
 
 // What a trial's probe logs say (scenario::Trial holds the same fields).
 struct DataPlaneFigures {
-  Outage forward, reverse;                    // fault .. repair; the worst flow's
+  Outage forward, reverse;                    // fault .. repair; the worst flow's (worst_of)
   Outage failback_forward, failback_reverse;  // repair .. end, clipped at the repair
   bool reachable = true;  // every flow got through both ways at the end of the hold
   double probe_max_lateness_ms = 0;
@@ -156,7 +176,8 @@ class DataPlane {
                                 bool forward) const;
   // In the window: no probe lost either way, and the forward way reachable.
   bool clean(TimeWindow recent);
-  DataPlaneFigures analyse(const TrialTimes&, const AnalysisOptions&);
+  // `clean_ms`: the clean period recovery requires (Outage::recovery_ms).
+  DataPlaneFigures analyse(const TrialTimes&, const AnalysisOptions&, double clean_ms = kDefaultCleanMs);
 
   const FlowSpec& spec() const { return spec_; }
 
@@ -188,10 +209,14 @@ LinkCounts delta(const LinkCounts& before, const LinkCounts& after);
 // directions of `flows` flows), busiest first (ties by name).
 std::vector<std::string> path_of(const LinkCounts& d, double window_ms, double interval_ms, double share,
                                  uint32_t flows = 1, int directions = 2);
-// The longest outage of a window, times from `t_ref`. With `clip`, a run
-// that began before the window counts only from the window's start: after a
+// The figures of a window, times from `t_ref`. With `clip`, a run that
+// began before the window counts only from the window's start: after a
 // repair, the failback outage is the time to recover from then on, not the
-// fault's outage again.
-Outage outage_of(const DirectionReport&, int64_t t_ref, bool clip = false);
+// fault's outage again. `clean_ms`: the clean period recovery requires.
+Outage outage_of(const DirectionReport&, int64_t t_ref, bool clip = false,
+                 double clean_ms = kDefaultCleanMs);
+// Two flows' figures as one: the longest run is the longer one's (with its
+// lost count and times), and every other figure is the worse of the two.
+Outage worst_of(const Outage& a, const Outage& b);
 
 }  // namespace netlab::measure

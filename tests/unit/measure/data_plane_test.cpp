@@ -136,5 +136,67 @@ TEST(DataPlane, AFailbackOutageCountsFromTheRepairOnly) {
   EXPECT_EQ(clipped.total_lost, 30u);
 }
 
+// Both flows run from t0 for 6 s; the fault at t0 + 1 s, the repair at
+// t0 + 4 s, the end at t0 + 6 s.
+DataPlaneFigures analysed(FakeFlowIo& io, FakeClock& clock, uint32_t flows) {
+  DataPlane d(io, unicast(flows), counted(), {}, 0.05);
+  const int64_t t0 = clock.now_ns();
+  d.start();
+  clock.advance(6000 * kMs);
+  d.stop();
+  TrialTimes t;
+  t.pre = t0, t.pre_end = t0 + 1000 * kMs;
+  t.fault = t0 + 1000 * kMs, t.mid = t0 + 2500 * kMs, t.repair = t0 + 4000 * kMs, t.end = t0 + 6000 * kMs;
+  return d.analyse(t, {});
+}
+
+TEST(DataPlane, LossInOneDirectionShowsNoneInTheOther) {
+  FakeClock clock;
+  FakeFlowIo io(clock);
+  const int64_t t0 = clock.now_ns(), fault = t0 + 1000 * kMs;
+  // server -> app blackholed twice: 100 ms from the fault, and 200 ms after
+  // a 50 ms gap.
+  io.lost = [&](int64_t t, const std::string& from, const std::string&) {
+    const int64_t ms = (t - fault) / kMs;
+    return from == "server" && t >= fault && (ms < 100 || (ms >= 150 && ms < 350));
+  };
+  const DataPlaneFigures d = analysed(io, clock, 1);
+  EXPECT_EQ(d.forward.outage_ms, 200);
+  EXPECT_EQ(d.forward.loss_ms, 300);
+  EXPECT_EQ(d.forward.bursts, 2u);
+  EXPECT_EQ(d.forward.recovery_ms, 350);
+  EXPECT_TRUE(d.forward.recovery_sustained);
+  EXPECT_EQ(d.forward.first_lost_ms, 0);
+  EXPECT_EQ(d.forward.last_lost_ms, 349);
+  EXPECT_EQ(d.reverse.outage_ms, 0);
+  EXPECT_EQ(d.reverse.loss_ms, 0);
+  EXPECT_EQ(d.reverse.bursts, 0u);
+  EXPECT_EQ(d.reverse.recovery_ms, 0);
+  EXPECT_FALSE(d.reverse.first_lost_ms);
+  EXPECT_FALSE(d.reverse.last_lost_ms);
+  EXPECT_TRUE(d.flows.empty());
+}
+
+TEST(DataPlane, EveryFlowHasItsFiguresAndTheTrialItsWorst) {
+  FakeClock clock;
+  FakeFlowIo io(clock);
+  const int64_t t0 = clock.now_ns(), fault = t0 + 1000 * kMs;
+  // The fake's loss knows no ports: both flows lose the first 100 ms after
+  // the fault, server to app.
+  io.lost = [&](int64_t t, const std::string& from, const std::string&) {
+    return from == "server" && t >= fault && t < fault + 100 * kMs;
+  };
+  const DataPlaneFigures d = analysed(io, clock, 2);
+  ASSERT_EQ(d.flows.size(), 2u);
+  for (const auto& f : d.flows) {
+    EXPECT_EQ(f.forward.loss_ms, 100) << f.flow;
+    EXPECT_EQ(f.forward.bursts, 1u) << f.flow;
+    EXPECT_EQ(f.reverse.bursts, 0u) << f.flow;
+  }
+  EXPECT_EQ(d.forward.loss_ms, 100);
+  EXPECT_EQ(d.forward.recovery_ms, 100);
+  EXPECT_EQ(d.reverse.loss_ms, 0);
+}
+
 }  // namespace
 }  // namespace netlab::measure
