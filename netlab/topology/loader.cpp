@@ -726,6 +726,7 @@ class Loader {
       f.missing("fault", "e.g. fault = { cut = \"dx1\" }");
     if (auto h = f.number("hold_s", 0, false, kMaxHoldS)) s.hold_s = *h;
     if (auto t = f.integer("trials", 1, 10'000)) s.trials = static_cast<uint32_t>(*t);
+    if (auto c = f.number("clean_ms", 0, false, kMaxMs)) s.clean_ms = *c;
     if (auto* p = f.table("probe")) s.probe = load_probe(f, "probe", *p);
     if (auto* e = f.table("expect")) {
       Fields g(d_, *e, s.pos, "expect.", f.what());
@@ -734,6 +735,18 @@ class Loader {
       s.expect.max_convergence_ms = g.number("max_convergence_ms", 0, true, kMaxMs);
       s.expect.max_failback_outage_ms = g.number("max_failback_outage_ms", 0, true, kMaxMs);
       s.expect.max_affected_flows_pct = g.number("max_affected_flows_pct", 0, true, 100);
+      s.expect.max_loss_ms = g.number("max_loss_ms", 0, true, kMaxMs);
+      s.expect.max_recovery_ms = g.number("max_recovery_ms", 0, true, kMaxMs);
+      if (auto b = g.integer("max_loss_bursts", 0, 1'000'000'000)) s.expect.max_loss_bursts = static_cast<uint64_t>(*b);
+      // Recovery needs a clean period inside the hold: one as long as the
+      // hold could never be seen, and the target never decided.
+      if (s.expect.max_recovery_ms && s.clean_ms >= s.hold_s * 1000)
+        g.bad("max_recovery_ms",
+              "expect.max_recovery_ms of " + f.what() + " cannot be judged: its clean period " +
+                  format_number(s.clean_ms) + " ms is not shorter than its hold of " + format_number(s.hold_s) +
+                  " s",
+              "recovery is the first probe after which the probe lost nothing for clean_ms (default 1000) "
+              "while the fault holds: raise hold_s or lower clean_ms");
       for (auto& [name, key] : g.strings("path")) s.expect.path.push_back(name);
       for (auto& [name, key] : g.strings("path_forward")) s.expect.path_forward.push_back(name);
       for (auto& [name, key] : g.strings("path_reverse")) s.expect.path_reverse.push_back(name);
@@ -747,9 +760,10 @@ class Loader {
                                                 "failback path"))
         s.expect.failback_path = *fp;
       g.finish({"reachable", "max_outage_ms", "max_convergence_ms", "path", "path_forward", "path_reverse",
-                "failback_path", "max_failback_outage_ms", "max_affected_flows_pct", "serving"});
+                "failback_path", "max_failback_outage_ms", "max_affected_flows_pct", "serving", "max_loss_ms",
+                "max_recovery_ms", "max_loss_bursts"});
     }
-    f.finish({"name", "description", "fault", "hold_s", "trials", "probe", "expect"});
+    f.finish({"name", "description", "fault", "hold_s", "trials", "clean_ms", "probe", "expect"});
     return s;
   }
 

@@ -222,6 +222,12 @@ struct Expect {
   // The loader's default: Baseline when a path target is given, else Any.
   FailbackPath failback_path = FailbackPath::Any;
   std::optional<double> max_failback_outage_ms;
+  // The probe's loss figures while the fault holds (docs/measurement.md):
+  // every probe lost x the interval; from the fault to the first probe
+  // after which a clean period followed (Scenario::clean_ms); the number of
+  // runs of consecutive lost probes. The worst trial and direction decide.
+  std::optional<double> max_loss_ms, max_recovery_ms;
+  std::optional<uint64_t> max_loss_bursts;
   // Share of the probe's flows that may see any loss: "losing one of N paths
   // costs only its share".
   std::optional<double> max_affected_flows_pct;
@@ -236,6 +242,9 @@ struct Scenario {
   Fault fault;
   double hold_s = 5;
   uint32_t trials = 1;
+  // How long the probe must lose nothing for the data plane to count as
+  // recovered (the "sustained" period of the recovery figure).
+  double clean_ms = 1000;
   std::optional<Probe> probe;  // none: [lab].probe
   Expect expect;
   Positions pos;

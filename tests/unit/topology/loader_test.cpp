@@ -464,5 +464,74 @@ fault = { crash = "r" }
   EXPECT_FALSE(bad_pct.ok());
 }
 
+// The scenario of ProbeFlowsAndTheAffectedFlowsTarget, with `extra` lines
+// after its fault (line 17 on).
+LoadResult loss_scenario(const std::string& extra) {
+  return load_string(R"([lab]
+name = "t"
+probe = { from = "a", to = "b" }
+[nodes.a]
+role = "host"
+[nodes.r]
+role = "router"
+asn = 65001
+[nodes.b]
+role = "host"
+[[links]]
+endpoints = ["a", "r"]
+[[links]]
+endpoints = ["r", "b"]
+[[scenarios]]
+name = "s"
+fault = { crash = "r" }
+)" + extra,
+                     "t.toml");
+}
+
+TEST(Loader, LossTargetsAndTheCleanPeriod) {
+  auto ok = loss_scenario("clean_ms = 500\nexpect = { max_loss_ms = 300, max_recovery_ms = 350.5, max_loss_bursts = 3 }\n");
+  ASSERT_TRUE(ok.ok()) << ok.render();
+  const Scenario& s = ok.topology->scenarios[0];
+  EXPECT_EQ(s.clean_ms, 500);
+  EXPECT_EQ(s.expect.max_loss_ms, 300.0);
+  EXPECT_EQ(s.expect.max_recovery_ms, 350.5);
+  EXPECT_EQ(s.expect.max_loss_bursts, 3u);
+  auto plain = loss_scenario("");
+  ASSERT_TRUE(plain.ok()) << plain.render();
+  EXPECT_EQ(plain.topology->scenarios[0].clean_ms, 1000);  // the default
+  EXPECT_FALSE(plain.topology->scenarios[0].expect.max_loss_ms);
+  EXPECT_FALSE(plain.topology->scenarios[0].expect.max_loss_bursts);
+}
+
+TEST(Loader, BadLossTargetsAreErrorsAtTheirPlace) {
+  auto negative = loss_scenario("expect = { max_loss_ms = -1 }\n");
+  EXPECT_NE(negative.render().find("t.toml:18:26: error: \"expect.max_loss_ms\" in scenario \"s\" must be between 0 and"),
+            std::string::npos)
+      << negative.render();
+  auto text = loss_scenario("expect = { max_recovery_ms = \"fast\" }\n");
+  EXPECT_NE(text.render().find("t.toml:18:30: error: wrong type for \"expect.max_recovery_ms\""), std::string::npos) << text.render();
+  EXPECT_NE(text.render().find("expected a number"), std::string::npos) << text.render();
+  auto fraction = loss_scenario("expect = { max_loss_bursts = 1.5 }\n");
+  EXPECT_NE(fraction.render().find("t.toml:18:30: error: wrong type for \"expect.max_loss_bursts\""), std::string::npos)
+      << fraction.render();
+  EXPECT_NE(fraction.render().find("an integer"), std::string::npos) << fraction.render();
+  auto zero_clean = loss_scenario("clean_ms = 0\n");
+  EXPECT_NE(zero_clean.render().find("t.toml:18:12: error: \"clean_ms\" in scenario \"s\" must be greater than 0"),
+            std::string::npos)
+      << zero_clean.render();
+  auto typo = loss_scenario("expect = { max_loss_burst = 1 }\n");
+  EXPECT_FALSE(typo.ok());
+  EXPECT_NE(typo.render().find("max_loss_bursts"), std::string::npos) << typo.render();  // did you mean
+  // A clean period as long as the hold could never be seen: the target
+  // could never be judged.
+  auto unjudgeable = loss_scenario("hold_s = 1\nexpect = { max_recovery_ms = 300 }\n");
+  EXPECT_NE(unjudgeable.render().find("t.toml:19:30: error: expect.max_recovery_ms of scenario \"s\" cannot be "
+                                      "judged: its clean period 1000 ms is not shorter than its hold of 1 s"),
+            std::string::npos)
+      << unjudgeable.render();
+  EXPECT_TRUE(loss_scenario("hold_s = 1\nclean_ms = 500\nexpect = { max_recovery_ms = 300 }\n").ok());
+  EXPECT_TRUE(loss_scenario("hold_s = 1\n").ok());  // no recovery target: the figure is just a lower bound
+}
+
 }  // namespace
 }  // namespace netlab::topology
