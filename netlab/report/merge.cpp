@@ -54,6 +54,9 @@ topology::Expect expect_of(const std::vector<scenario::Target>& targets) {
     else if (t.name == "max_convergence_ms") e.max_convergence_ms = number(t);
     else if (t.name == "max_failback_outage_ms") e.max_failback_outage_ms = number(t);
     else if (t.name == "max_affected_flows_pct") e.max_affected_flows_pct = number(t);
+    else if (t.name == "max_loss_ms") e.max_loss_ms = number(t);
+    else if (t.name == "max_recovery_ms") e.max_recovery_ms = number(t);
+    else if (t.name == "max_loss_bursts") e.max_loss_bursts = static_cast<uint64_t>(number(t));
     else if (t.name == "path") e.path = split(t.limit, '+');
     else if (t.name == "path_forward") e.path_forward = split(t.limit, '+');
     else if (t.name == "path_reverse") e.path_reverse = split(t.limit, '+');

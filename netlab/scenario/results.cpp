@@ -155,6 +155,21 @@ Target at_most(const std::string& name, double limit, const std::vector<Trial>& 
   return j.done(trials, worst ? (bound ? ">=" : "") + ms(*worst) : "");
 }
 
+// Recovery: the later direction's. Not sustained (no clean period before
+// the repair), it is a lower bound; an outage still open is a miss.
+Figure recovery_of(const Trial& t) {
+  const Outage& f = t.forward;
+  const Outage& r = t.reverse;
+  Figure x;
+  x.value = std::max(f.recovery_ms, r.recovery_ms);
+  x.open = !f.recovered || !r.recovered;
+  if (!f.recovery_sustained || !r.recovery_sustained) {
+    x.lower_bound = true;
+    x.why = fmt::format("no clean period of {} ms before the repair: the figure is a lower bound", ms(t.clean_ms));
+  }
+  return x;
+}
+
 Figure convergence_of(const Trial& t) {
   Figure f;
   f.value = t.convergence_ms;
@@ -290,6 +305,25 @@ void evaluate(const topology::Expect& e, ScenarioResult& r) {
     }));
   if (e.max_convergence_ms)
     r.targets.push_back(at_most("max_convergence_ms", *e.max_convergence_ms, trials, convergence_of));
+  if (e.max_loss_ms)
+    r.targets.push_back(at_most("max_loss_ms", *e.max_loss_ms, trials, [](const Trial& t) {
+      return Figure{std::max(t.forward.loss_ms, t.reverse.loss_ms), !t.forward.recovered || !t.reverse.recovered,
+                    false, ""};
+    }));
+  if (e.max_recovery_ms)
+    r.targets.push_back(at_most("max_recovery_ms", *e.max_recovery_ms, trials, recovery_of));
+  if (e.max_loss_bursts) {
+    Judge j("max_loss_bursts", std::to_string(*e.max_loss_bursts));
+    std::optional<uint64_t> worst;
+    for (const auto& tr : trials) {
+      const uint64_t n = std::max(tr.forward.bursts, tr.reverse.bursts);
+      worst = std::max(worst.value_or(0), n);
+      if (n > *e.max_loss_bursts)
+        j.miss(fmt::format("trial {}: {} loss burst{} ({})", tr.index, n, n == 1 ? "" : "s",
+                           tr.forward.bursts >= tr.reverse.bursts ? "forward" : "reverse"));
+    }
+    r.targets.push_back(j.done(trials, worst ? std::to_string(*worst) : ""));
+  }
   if (!e.path.empty()) r.targets.push_back(path_both(e.path, trials));
   if (!e.path_forward.empty()) r.targets.push_back(path_one("path_forward", true, e.path_forward, trials));
   if (!e.path_reverse.empty()) r.targets.push_back(path_one("path_reverse", false, e.path_reverse, trials));

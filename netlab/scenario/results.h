@@ -57,6 +57,7 @@ struct Trial {
   double hold_ms = 0;
   double probe_interval_ms = 1;
   double probe_max_lateness_ms = 0;  // the sender's worst scheduling delay: the real resolution
+  double clean_ms = 1000;            // the clean period recovery required (Scenario::clean_ms)
   std::vector<Event> events;
   std::vector<FlowFigures> flows;  // per flow when the probe has several; the figures
                                    // above are then the worst flow's
@@ -95,7 +96,8 @@ Verdict worst(Verdict, Verdict);
 struct Target {
   std::string name;      // reachable, max_outage_ms, max_convergence_ms, path, path_forward,
                          // path_reverse, failback_path, max_failback_outage_ms,
-                         // max_affected_flows_pct, serving
+                         // max_affected_flows_pct, serving, max_loss_ms, max_recovery_ms,
+                         // max_loss_bursts
   std::string limit;     // "1500", "true", "dx2", "vpn1-t1|vpn1-t2", "baseline"
   std::string measured;  // the worst trial's figure, as text ("-": none)
   Verdict verdict = Verdict::Error;

@@ -88,6 +88,7 @@ TrialRun::TrialRun(const TrialContext& ctx, const topology::Scenario& sc, const 
     : ctx_(ctx), sc_(sc), probe_(pr) {
   trial_.index = index;
   trial_.probe_interval_ms = pr.interval_ms;
+  trial_.clean_ms = sc.clean_ms;
 }
 
 TrialRun::~TrialRun() = default;
@@ -237,10 +238,10 @@ void TrialRun::analyse() {
   for (const auto& e : ctx_.routes.errors())
     if (e.t_ns >= t_.fault && e.t_ns <= t_.end) ++trial_.route_events_lost;
   t_.mid = t_.fault + ns_of(sc_.hold_s) / 2;
-  measure::DataPlaneFigures d = data_->analyse(t_, analysis_options());
+  measure::DataPlaneFigures d = data_->analyse(t_, analysis_options(), sc_.clean_ms);
   const int64_t detected = detection(routes, d);
   fill_path(detected);
-  if (data_->spec().service) d = data_->analyse(t_, analysis_options());  // served from t_.mid
+  if (data_->spec().service) d = data_->analyse(t_, analysis_options(), sc_.clean_ms);  // served from t_.mid
   trial_.forward = d.forward;
   trial_.reverse = d.reverse;
   trial_.failback_forward = d.failback_forward;

@@ -325,5 +325,112 @@ TEST(Verdicts, TheWorstDecidesAndEachHasItsExitCode) {
   EXPECT_EQ(exit_code(run.verdict()), 5);
 }
 
+// A trial whose forward direction lost `loss` ms in `bursts` bursts and
+// recovered `recovery` ms after the fault; the reverse lost nothing.
+Trial lossy(int i, double loss, uint64_t bursts, double recovery) {
+  Trial t = measured(i, loss / static_cast<double>(bursts), 900);
+  t.reverse = Outage{};
+  t.forward.loss_ms = loss;
+  t.forward.bursts = bursts;
+  t.forward.recovery_ms = recovery;
+  t.forward.first_lost_ms = 0;
+  t.forward.last_lost_ms = recovery - 1;
+  return t;
+}
+
+TEST(LossTargets, PassWhenEveryTrialAndDirectionMeetsThem) {
+  topology::Expect e;
+  e.max_loss_ms = 400;
+  e.max_recovery_ms = 500;
+  e.max_loss_bursts = 3;
+  ScenarioResult r;
+  r.trials = {lossy(1, 300, 2, 350), lossy(2, 250, 3, 420)};
+  r.trials[1].reverse.loss_ms = 310;  // the reverse direction counts too
+  evaluate(e, r);
+  EXPECT_EQ(named(r, "max_loss_ms").verdict, Verdict::Pass);
+  EXPECT_EQ(named(r, "max_loss_ms").measured, "310");
+  EXPECT_EQ(named(r, "max_recovery_ms").verdict, Verdict::Pass);
+  EXPECT_EQ(named(r, "max_recovery_ms").measured, "420");
+  EXPECT_EQ(named(r, "max_loss_bursts").verdict, Verdict::Pass);
+  EXPECT_EQ(named(r, "max_loss_bursts").measured, "3");
+  EXPECT_EQ(r.verdict(), Verdict::Pass);
+}
+
+TEST(LossTargets, AnyTrialOrDirectionMissingThemFails) {
+  topology::Expect e;
+  e.max_loss_ms = 250;
+  e.max_recovery_ms = 300;
+  e.max_loss_bursts = 1;
+  ScenarioResult r;
+  r.trials = {lossy(1, 200, 1, 250), lossy(2, 300, 2, 350)};
+  r.trials[0].reverse.bursts = 2;  // trial 1 loses twice on the way back
+  evaluate(e, r);
+  const auto& loss = named(r, "max_loss_ms");
+  EXPECT_EQ(loss.verdict, Verdict::Fail);
+  EXPECT_EQ(loss.detail, "trial 2: 300 ms");
+  const auto& rec = named(r, "max_recovery_ms");
+  EXPECT_EQ(rec.verdict, Verdict::Fail);
+  EXPECT_EQ(rec.measured, "350");
+  const auto& bursts = named(r, "max_loss_bursts");
+  EXPECT_EQ(bursts.verdict, Verdict::Fail);
+  EXPECT_EQ(bursts.detail, "trial 1: 2 loss bursts (reverse); trial 2: 2 loss bursts (forward)");
+}
+
+TEST(LossTargets, AnOutageStillOpenFailsLossAndRecovery) {
+  topology::Expect e;
+  e.max_loss_ms = 5000;
+  e.max_recovery_ms = 5000;
+  ScenarioResult r;
+  r.trials = {lossy(1, 300, 1, 300)};
+  r.trials[0].reverse.recovered = false;
+  r.trials[0].reverse.recovery_sustained = false;
+  evaluate(e, r);
+  EXPECT_EQ(named(r, "max_loss_ms").verdict, Verdict::Fail);
+  EXPECT_EQ(named(r, "max_recovery_ms").verdict, Verdict::Fail);
+  EXPECT_NE(named(r, "max_recovery_ms").detail.find("not recovered"), std::string::npos);
+}
+
+TEST(LossTargets, RecoveryWithoutItsCleanPeriodIsALowerBound) {
+  topology::Expect e;
+  e.max_recovery_ms = 1000;
+  ScenarioResult r;
+  r.trials = {lossy(1, 300, 2, 800)};
+  r.trials[0].clean_ms = 2000;
+  r.trials[0].forward.recovery_sustained = false;
+  evaluate(e, r);
+  const auto& rec = named(r, "max_recovery_ms");
+  EXPECT_EQ(rec.verdict, Verdict::Inconclusive);  // never a pass
+  EXPECT_EQ(rec.measured, ">=800");
+  EXPECT_EQ(rec.detail, "trial 1: >= 800 ms (no clean period of 2000 ms before the repair: the figure is a lower bound)");
+  // Already above the limit, the truth can only be worse: a miss.
+  r.trials[0].forward.recovery_ms = 1200;
+  evaluate(e, r);
+  EXPECT_EQ(named(r, "max_recovery_ms").verdict, Verdict::Fail);
+}
+
+TEST(LossTargets, TargetsOverNoTrialAreErrors) {
+  topology::Expect e;
+  e.max_loss_ms = 100;
+  e.max_recovery_ms = 100;
+  e.max_loss_bursts = 0;
+  ScenarioResult r;
+  evaluate(e, r);
+  for (const char* name : {"max_loss_ms", "max_recovery_ms", "max_loss_bursts"}) {
+    EXPECT_EQ(named(r, name).verdict, Verdict::Error) << name;
+    EXPECT_EQ(named(r, name).measured, "-") << name;
+  }
+}
+
+TEST(LossTargets, NoLossMeetsAZeroLimit) {
+  topology::Expect e;
+  e.max_loss_bursts = 0;
+  e.max_loss_ms = 0;
+  ScenarioResult r;
+  r.trials = {measured(1, 0, 900)};
+  evaluate(e, r);
+  EXPECT_EQ(named(r, "max_loss_bursts").verdict, Verdict::Pass);
+  EXPECT_EQ(named(r, "max_loss_ms").verdict, Verdict::Pass);
+}
+
 }  // namespace
 }  // namespace netlab::scenario
