@@ -127,11 +127,19 @@ struct Figure {
   std::string why;  // no value, or a lower bound: the reason
 };
 
+// How precisely the probe's figures of a trial are known.
+enum class Precision {
+  Exact,      // not a probe time (a route event's, a count)
+  ProbeTime,  // within the trial's resolution (Trial::resolution_ms)
+};
+
 // A "<= limit" target over every trial: the worst trial decides. A figure
 // that is a lower bound above the limit is still a miss (the truth is worse);
-// at or below it, it decides nothing.
+// at or below it, it decides nothing. A probe time closer to the limit than
+// the trial's resolution decides nothing either: the truth may lie on the
+// other side of it.
 Target at_most(const std::string& name, double limit, const std::vector<Trial>& trials,
-               const std::function<Figure(const Trial&)>& figure) {
+               const std::function<Figure(const Trial&)>& figure, Precision precision = Precision::Exact) {
   Judge j(name, ms(limit));
   std::optional<double> worst;
   bool bound = false;
@@ -146,7 +154,13 @@ Target at_most(const std::string& name, double limit, const std::vector<Trial>& 
       bound = f.lower_bound;
     }
     std::string v = (f.lower_bound ? ">= " : "") + ms(*f.value) + " ms";
-    if (*f.value > limit || f.open)
+    // Nothing lost against a limit of nothing is all a probe can prove.
+    const bool within = precision == Precision::ProbeTime && !f.open && !(*f.value == 0 && limit == 0) &&
+                        std::abs(*f.value - limit) < tr.resolution_ms();
+    if (within)
+      j.doubt(fmt::format("trial {}: {} is within the trial's resolution of {:.3g} ms", tr.index, v,
+                          tr.resolution_ms()));
+    else if (*f.value > limit || f.open)
       j.miss(fmt::format("trial {}: {}{}{}", tr.index, v, f.open ? " (not recovered)" : "",
                          f.lower_bound ? " (" + f.why + ")" : ""));
     else if (f.lower_bound)
@@ -302,16 +316,16 @@ void evaluate(const topology::Expect& e, ScenarioResult& r) {
   if (e.max_outage_ms)
     r.targets.push_back(at_most("max_outage_ms", *e.max_outage_ms, trials, [](const Trial& t) {
       return Figure{t.outage_ms(), !t.forward.recovered || !t.reverse.recovered, false, ""};
-    }));
+    }, Precision::ProbeTime));
   if (e.max_convergence_ms)
     r.targets.push_back(at_most("max_convergence_ms", *e.max_convergence_ms, trials, convergence_of));
   if (e.max_loss_ms)
     r.targets.push_back(at_most("max_loss_ms", *e.max_loss_ms, trials, [](const Trial& t) {
       return Figure{std::max(t.forward.loss_ms, t.reverse.loss_ms), !t.forward.recovered || !t.reverse.recovered,
                     false, ""};
-    }));
+    }, Precision::ProbeTime));
   if (e.max_recovery_ms)
-    r.targets.push_back(at_most("max_recovery_ms", *e.max_recovery_ms, trials, recovery_of));
+    r.targets.push_back(at_most("max_recovery_ms", *e.max_recovery_ms, trials, recovery_of, Precision::ProbeTime));
   if (e.max_loss_bursts) {
     Judge j("max_loss_bursts", std::to_string(*e.max_loss_bursts));
     std::optional<uint64_t> worst;
@@ -360,7 +374,7 @@ void evaluate(const topology::Expect& e, ScenarioResult& r) {
     r.targets.push_back(at_most("max_failback_outage_ms", *e.max_failback_outage_ms, trials, [](const Trial& t) {
       return Figure{t.failback_outage_ms(), !t.failback_forward.recovered || !t.failback_reverse.recovered, false,
                     ""};
-    }));
+    }, Precision::ProbeTime));
 }
 
 }  // namespace netlab::scenario

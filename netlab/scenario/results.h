@@ -79,6 +79,9 @@ struct Trial {
   double failback_outage_ms() const {
     return std::max(failback_forward.outage_ms, failback_reverse.outage_ms);
   }
+  // The trial's real resolution: a probe time is exact to within one
+  // interval plus the sender's worst lateness.
+  double resolution_ms() const { return probe_interval_ms + probe_max_lateness_ms; }
 };
 
 // What a target's judging concluded (docs/verdicts.md):

@@ -432,5 +432,49 @@ TEST(LossTargets, NoLossMeetsAZeroLimit) {
   EXPECT_EQ(named(r, "max_loss_ms").verdict, Verdict::Pass);
 }
 
+TEST(Resolution, IsTheIntervalPlusTheWorstSenderLateness) {
+  Trial t;
+  t.probe_interval_ms = 1;
+  t.probe_max_lateness_ms = 4.5;
+  EXPECT_EQ(t.resolution_ms(), 5.5);
+}
+
+TEST(Resolution, AProbeTimeWithinTheResolutionOfItsLimitIsInconclusive) {
+  topology::Expect e;
+  e.max_outage_ms = 200;
+  e.max_loss_ms = 300;
+  e.max_recovery_ms = 350;
+  e.max_loss_bursts = 2;
+  ScenarioResult r;
+  r.trials = {lossy(1, 302, 2, 347)};  // outage 151 ms
+  r.trials[0].probe_max_lateness_ms = 4;  // resolution 5 ms
+  evaluate(e, r);
+  EXPECT_EQ(named(r, "max_outage_ms").verdict, Verdict::Pass);  // 49 ms under: decided
+  const auto& loss = named(r, "max_loss_ms");  // 2 ms over: not decided
+  EXPECT_EQ(loss.verdict, Verdict::Inconclusive);
+  EXPECT_EQ(loss.detail, "trial 1: 302 ms is within the trial's resolution of 5 ms");
+  const auto& rec = named(r, "max_recovery_ms");  // 3 ms under: not decided either
+  EXPECT_EQ(rec.verdict, Verdict::Inconclusive);
+  EXPECT_EQ(rec.detail, "trial 1: 347 ms is within the trial's resolution of 5 ms");
+  EXPECT_EQ(named(r, "max_loss_bursts").verdict, Verdict::Pass);  // a count, not a time
+  // The same figures at the probe's own resolution (1 ms) decide.
+  r.trials[0].probe_max_lateness_ms = 0;
+  evaluate(e, r);
+  EXPECT_EQ(named(r, "max_loss_ms").verdict, Verdict::Fail);
+  EXPECT_EQ(named(r, "max_recovery_ms").verdict, Verdict::Pass);
+}
+
+TEST(Resolution, AMeasuredMissElsewhereStillFails) {
+  topology::Expect e;
+  e.max_outage_ms = 100;
+  ScenarioResult r;
+  r.trials = {measured(1, 101, 900), measured(2, 300, 900)};
+  r.trials[0].probe_max_lateness_ms = 2;  // trial 1 is within 3 ms of the limit
+  evaluate(e, r);
+  const auto& out = named(r, "max_outage_ms");
+  EXPECT_EQ(out.verdict, Verdict::Fail);
+  EXPECT_EQ(out.detail, "trial 2: 300 ms; trial 1: 101 ms is within the trial's resolution of 3 ms");
+}
+
 }  // namespace
 }  // namespace netlab::scenario
