@@ -195,6 +195,28 @@ constexpr const char* kTopologyLegend =
     "<span><span class=\"sw\" style=\"background:#2e7d32;opacity:.55\"></span>after the fault</span>"
     "<span><span class=\"sw\" style=\"background:#c62828\"></span>faulted</span></p>\n";
 
+// What the probe lost in one trial, per direction and per flow
+// (docs/measurement.md): a table, for reports that carry the loss figures.
+void loss_table(std::ostringstream& out, const json& t) {
+  if (!t.contains("outage") || !t["outage"].value("forward", json::object()).contains("loss_ms")) return;
+  out << "<table class=\"loss\"><tr><th>direction</th><th>longest gap</th><th>loss-derived</th><th>bursts</th>"
+         "<th>recovery</th><th>first lost</th><th>last lost</th></tr>\n";
+  auto row = [&](const std::string& label, const json& o) {
+    std::string rec = !o.value("recovered", true)               ? "not recovered"
+                      : o.value("recovery_sustained", true) ? ms_of(o, "recovery_ms")
+                                                            : "&ge; " + ms_of(o, "recovery_ms") + " (no clean period)";
+    out << "<tr><td>" << escape(label) << "</td><td class=\"num\">" << ms_of(o, "outage_ms")
+        << "</td><td class=\"num\">" << ms_of(o, "loss_ms") << "</td><td class=\"num\">" << o.value("loss_bursts", 0)
+        << "</td><td class=\"num\">" << rec << "</td><td class=\"num\">" << ms_of(o, "first_lost_ms")
+        << "</td><td class=\"num\">" << ms_of(o, "last_lost_ms") << "</td></tr>\n";
+  };
+  for (const char* dir : {"forward", "reverse"}) row(dir, t["outage"].value(dir, json::object()));
+  for (const auto& f : t.value("flows", json::array()))
+    for (const char* dir : {"forward", "reverse"})
+      row("flow " + std::to_string(f.value("flow", 0)) + " " + dir, f.value(dir, json::object()));
+  out << "</table>\n";
+}
+
 void scenario_section(std::ostringstream& out, const json& s, size_t index, const TopologyPicture* topo) {
   const auto trials = s.value("trials", json::array());
   out << "<section class=\"scenario\" id=\"s" << index << "\" data-scenario=\"" << escape(str(s, "name"))
@@ -227,8 +249,10 @@ void scenario_section(std::ostringstream& out, const json& s, size_t index, cons
         << ms_of(t, "convergence_ms") << "; failback " << ms_of(t, "failback_outage_ms") << "; "
         << (t.value("reachable", true) ? "reachable" : "unreachable") << " at the end of the hold. Path before: "
         << escape(join(t.value("path_before", json::array()))) << "; during: " << escape(join(t.value("path", json::array())))
-        << "; after: " << escape(join(t.value("path_after", json::array()))) << ".</p>\n<div class=\"pictures\">"
-        << svg::trial_timeline(s, t) << "</div>\n</div>\n";
+        << "; after: " << escape(join(t.value("path_after", json::array()))) << "."
+        << (t.contains("resolution_ms") ? " Resolution " + ms_of(t, "resolution_ms") + "." : "") << "</p>\n";
+    loss_table(out, t);
+    out << "<div class=\"pictures\">" << svg::trial_timeline(s, t) << "</div>\n</div>\n";
   }
   out << "</section>\n";
 }

@@ -13,12 +13,23 @@ using nlohmann::json;
 
 namespace {
 
-json outage_json(const scenario::Outage& o) {
-  return {{"outage_ms", o.outage_ms},   {"lost", o.lost},         {"total_lost", o.total_lost}, {"sent", o.sent},
-          {"start_ms", o.start_ms},     {"end_ms", o.end_ms},     {"recovered", o.recovered}};
-}
-
 json opt(const std::optional<double>& v) { return v ? json(*v) : json(nullptr); }
+
+json outage_json(const scenario::Outage& o) {
+  return {{"outage_ms", o.outage_ms},
+          {"lost", o.lost},
+          {"total_lost", o.total_lost},
+          {"sent", o.sent},
+          {"start_ms", o.start_ms},
+          {"end_ms", o.end_ms},
+          {"recovered", o.recovered},
+          {"loss_ms", o.loss_ms},
+          {"loss_bursts", o.bursts},
+          {"recovery_ms", o.recovery_ms},
+          {"recovery_sustained", o.recovery_sustained},
+          {"first_lost_ms", opt(o.first_lost_ms)},
+          {"last_lost_ms", opt(o.last_lost_ms)}};
+}
 
 }  // namespace
 
@@ -88,7 +99,9 @@ json to_json(const scenario::RunResult& r) {
       jt["failback_convergence_ms"] = opt(t.failback_convergence_ms);
       jt["hold_ms"] = t.hold_ms;
       jt["probe"] = {{"interval_ms", t.probe_interval_ms},
-                     {"max_sender_lateness_ms", t.probe_max_lateness_ms}};
+                     {"max_sender_lateness_ms", t.probe_max_lateness_ms},
+                     {"clean_ms", t.clean_ms}};
+      jt["resolution_ms"] = t.resolution_ms();
       jt["flows_affected"] = t.flows_affected();
       jt["flow_count"] = t.flow_count();
       if (!t.served.empty() || !t.served_before.empty()) {
@@ -111,6 +124,11 @@ json to_json(const scenario::RunResult& r) {
 
 namespace {
 
+std::optional<double> opt_of(const json& j, const char* key) {
+  if (!j.contains(key) || j[key].is_null()) return std::nullopt;
+  return j[key].get<double>();
+}
+
 scenario::Outage outage_of(const json& j) {
   scenario::Outage o;
   o.outage_ms = j.value("outage_ms", 0.0);
@@ -120,12 +138,14 @@ scenario::Outage outage_of(const json& j) {
   o.start_ms = j.value("start_ms", 0.0);
   o.end_ms = j.value("end_ms", 0.0);
   o.recovered = j.value("recovered", true);
+  o.loss_ms = j.value("loss_ms", 0.0);
+  o.bursts = j.value("loss_bursts", uint64_t{0});
+  o.recovery_ms = j.value("recovery_ms", 0.0);
+  // A report without the figure measured none: not a recovery of 0 ms.
+  o.recovery_sustained = j.contains("recovery_ms") && j.value("recovery_sustained", true);
+  o.first_lost_ms = opt_of(j, "first_lost_ms");
+  o.last_lost_ms = opt_of(j, "last_lost_ms");
   return o;
-}
-
-std::optional<double> opt_of(const json& j, const char* key) {
-  if (!j.contains(key) || j[key].is_null()) return std::nullopt;
-  return j[key].get<double>();
 }
 
 std::optional<std::vector<std::string>> opt_list(const json& j, const char* key) {
@@ -172,6 +192,7 @@ scenario::Trial trial_from_json(const json& j) {
   if (j.contains("probe")) {
     t.probe_interval_ms = j["probe"].value("interval_ms", 1.0);
     t.probe_max_lateness_ms = j["probe"].value("max_sender_lateness_ms", 0.0);
+    t.clean_ms = j["probe"].value("clean_ms", 1000.0);
   }
   t.served_before = get_or(j, "served_before", std::map<std::string, uint64_t>{});
   t.served = get_or(j, "served", std::map<std::string, uint64_t>{});

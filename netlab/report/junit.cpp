@@ -21,9 +21,39 @@ std::string xml_escape(const std::string& s) {
   return o;
 }
 
+// The data-plane figures of every trial and direction, as testsuite
+// properties ("trial.2.forward.loss_ms"): a CI page shows what the probe
+// saw beside the verdicts. A recovery without its clean period is a lower
+// bound (">=350"); one never reached is "none".
+std::string properties(const scenario::ScenarioResult& s) {
+  if (s.trials.empty()) return "";
+  std::string o = "    <properties>\n";
+  auto prop = [&](const std::string& name, const std::string& value) {
+    o += fmt::format("      <property name=\"{}\" value=\"{}\"/>\n", xml_escape(name), xml_escape(value));
+  };
+  auto opt = [](const std::optional<double>& v) { return v ? fmt::format("{:g}", *v) : std::string("none"); };
+  for (const auto& t : s.trials) {
+    const std::string k = fmt::format("trial.{}.", t.index);
+    prop(k + "resolution_ms", fmt::format("{:g}", t.resolution_ms()));
+    for (const auto& [dir, out] : {std::pair{"forward", &t.forward}, std::pair{"reverse", &t.reverse}}) {
+      const std::string d = k + dir + ".";
+      prop(d + "outage_ms", fmt::format("{:g}", out->outage_ms));
+      prop(d + "loss_ms", fmt::format("{:g}", out->loss_ms));
+      prop(d + "loss_bursts", std::to_string(out->bursts));
+      prop(d + "recovery_ms", !out->recovered            ? std::string("none")
+                              : out->recovery_sustained ? fmt::format("{:g}", out->recovery_ms)
+                                                        : fmt::format(">={:g}", out->recovery_ms));
+      prop(d + "first_lost_ms", opt(out->first_lost_ms));
+      prop(d + "last_lost_ms", opt(out->last_lost_ms));
+    }
+  }
+  return o + "    </properties>\n";
+}
+
 }  // namespace
 
-// One <testsuite> per scenario, one <testcase> per target; the figures are
+// One <testsuite> per scenario, one <testcase> per target, the trials'
+// data-plane figures as the suite's properties; the target's figures are
 // in the message so a CI page shows them without opening report.json. A
 // target that failed is a <failure>, one that could not be measured an
 // <error>, an inconclusive one <skipped> with the reason: none of them is
@@ -78,6 +108,7 @@ std::string junit(const scenario::RunResult& r, const std::string& extra_suite,
     bool broken = s.verdict() == Verdict::Error;
     o += fmt::format("  <testsuite name=\"{}\" tests=\"{}\" failures=\"{}\" errors=\"{}\" skipped=\"{}\">\n",
                      xml_escape(s.name), c.tests, c.failures, c.errors, c.skipped);
+    o += properties(s);
     if (broken)
       o += fmt::format("    <testcase classname=\"{}\" name=\"run\"><error message=\"{}\"/></testcase>\n",
                        xml_escape(s.name), xml_escape(s.error.empty() ? "no trial ran" : s.error));

@@ -28,6 +28,18 @@ std::string outage(const scenario::Outage& o) {
   return fmt::format("{:.0f}{}", o.outage_ms, o.recovered ? "" : "+");
 }
 
+// What one direction lost: "300 ms lost in 2 bursts (0..349 ms),
+// recovered 350 ms".
+std::string losses(const scenario::Outage& o, double clean_ms) {
+  if (o.bursts == 0) return "nothing lost";
+  std::string rec = !o.recovered            ? "not recovered"
+                    : o.recovery_sustained ? fmt::format("recovered {:.0f} ms", o.recovery_ms)
+                                           : fmt::format("recovered >={:.0f} ms (no {:.0f} ms clean period before the repair)",
+                                                         o.recovery_ms, clean_ms);
+  return fmt::format("{:.0f} ms lost in {} burst{} ({:.0f}..{:.0f} ms), {}", o.loss_ms, o.bursts,
+                     o.bursts == 1 ? "" : "s", o.first_lost_ms.value_or(0), o.last_lost_ms.value_or(0), rec);
+}
+
 }  // namespace
 
 std::string table(const scenario::RunResult& r, bool color) {
@@ -59,6 +71,14 @@ std::string table(const scenario::RunResult& r, bool color) {
                        outage(t.failback_forward) + " / " + outage(t.failback_reverse));
     }
     for (const auto& t : s.trials) {
+      if (t.forward.bursts || t.reverse.bursts)
+        o += fmt::format("  trial {}: forward {}; reverse {}\n", t.index, losses(t.forward, t.clean_ms),
+                         losses(t.reverse, t.clean_ms));
+      // A resolution well above the interval: the sender woke late, and every
+      // time of the trial is that much less exact.
+      if (t.resolution_ms() > 2 * t.probe_interval_ms)
+        o += fmt::format("  trial {}: resolution {:.1f} ms (probe interval {:g} ms, sender up to {:.1f} ms late)\n",
+                         t.index, t.resolution_ms(), t.probe_interval_ms, t.probe_max_lateness_ms);
       if (!t.convergence_ms && t.reachable)
         o += fmt::format("  trial {}: no watched route changed after the fault\n", t.index);
       if (t.route_events_lost)

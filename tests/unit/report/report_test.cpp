@@ -10,6 +10,7 @@
 #include <fstream>
 
 #include "netlab/process/command.h"
+#include "netlab/report/merge.h"
 
 namespace netlab::report {
 namespace {
@@ -257,6 +258,123 @@ TEST(ReportVerdicts, AScenarioWithNoTrialIsAnError) {
   EXPECT_EQ(xml.find("<system-out>"), std::string::npos) << xml;  // nothing passed
   EXPECT_NE(xml.find("<error message=\"no trial ran\"/>"), std::string::npos) << xml;
   EXPECT_NE(table(r).find("error: no trial ran"), std::string::npos);
+}
+
+// A scenario whose trial lost two bursts forward and nothing reverse, on a
+// busy host (the sender up to 4 ms late), with two flows.
+RunResult lossy_run() {
+  RunResult r;
+  r.lab = "hybrid";
+  r.topology = "topologies/hybrid-backup.toml";
+  ScenarioResult s;
+  s.name = "dx-flap";
+  s.fault = "flap dx1";
+  s.hold_s = 5;
+  Trial t;
+  t.index = 1;
+  t.forward = {200, 200, 300, 5000, 150, 350, true};
+  t.forward.loss_ms = 300;
+  t.forward.bursts = 2;
+  t.forward.recovery_ms = 350;
+  t.forward.first_lost_ms = 0;
+  t.forward.last_lost_ms = 349;
+  t.path = {"vpn1-t2"};
+  t.probe_max_lateness_ms = 4;
+  t.clean_ms = 500;
+  t.flows = {{0, t.forward, t.reverse}, {1, {}, {}}};
+  s.trials = {t};
+  topology::Expect e;
+  e.max_loss_ms = 302;
+  e.max_recovery_ms = 1000;
+  e.max_loss_bursts = 2;
+  evaluate(e, s);
+  r.scenarios = {s};
+  return r;
+}
+
+TEST(ReportLoss, JsonCarriesEveryFigurePerDirectionAndFlowAndReadsBack) {
+  auto j = to_json(lossy_run());
+  const auto& t = j["scenarios"][0]["trials"][0];
+  const auto& f = t["outage"]["forward"];
+  EXPECT_EQ(f["loss_ms"], 300.0);
+  EXPECT_EQ(f["loss_bursts"], 2);
+  EXPECT_EQ(f["recovery_ms"], 350.0);
+  EXPECT_EQ(f["recovery_sustained"], true);
+  EXPECT_EQ(f["first_lost_ms"], 0.0);
+  EXPECT_EQ(f["last_lost_ms"], 349.0);
+  EXPECT_TRUE(t["outage"]["reverse"]["first_lost_ms"].is_null());
+  EXPECT_EQ(t["outage"]["reverse"]["loss_bursts"], 0);
+  EXPECT_EQ(t["flows"][0]["forward"]["loss_bursts"], 2);
+  EXPECT_EQ(t["resolution_ms"], 5.0);
+  EXPECT_EQ(t["probe"]["clean_ms"], 500.0);
+  const Trial back = trial_from_json(t);
+  EXPECT_EQ(back.forward.loss_ms, 300);
+  EXPECT_EQ(back.forward.bursts, 2u);
+  EXPECT_EQ(back.forward.recovery_ms, 350);
+  EXPECT_TRUE(back.forward.recovery_sustained);
+  EXPECT_EQ(back.forward.last_lost_ms, 349);
+  EXPECT_FALSE(back.reverse.first_lost_ms);
+  EXPECT_EQ(back.clean_ms, 500);
+  EXPECT_EQ(back.resolution_ms(), 5);
+  // The schema knows every new field and target.
+  std::string file = temp("lossy.json");
+  write_file(file, j.dump(2));
+  auto v = process::run_command(
+      {"/usr/bin/python3", "-c",
+       "import json, sys, jsonschema\n"
+       "jsonschema.validate(json.load(open(sys.argv[1])), json.load(open(sys.argv[2])))\n",
+       file, std::string(NETLAB_SOURCE_DIR) + "/docs/report.schema.json"});
+  EXPECT_EQ(v.exit_code, 0) << v.err;
+  fs::remove(file);
+}
+
+TEST(ReportLoss, ARecoveryFromAnOldReportIsNotMeasured) {
+  auto j = to_json(lossy_run());
+  auto& f = j["scenarios"][0]["trials"][0]["outage"]["forward"];
+  f.erase("recovery_ms");
+  f.erase("recovery_sustained");
+  EXPECT_FALSE(trial_from_json(j["scenarios"][0]["trials"][0]).forward.recovery_sustained);
+}
+
+TEST(ReportLoss, TheTableHasALossLineAndTheResolutionWhenCoarse) {
+  const std::string t = table(lossy_run());
+  EXPECT_NE(t.find("  trial 1: forward 300 ms lost in 2 bursts (0..349 ms), recovered 350 ms; reverse nothing lost\n"),
+            std::string::npos)
+      << t;
+  EXPECT_NE(t.find("  trial 1: resolution 5.0 ms (probe interval 1 ms, sender up to 4.0 ms late)\n"), std::string::npos)
+      << t;
+  EXPECT_NE(t.find("INCONCLUSIVE  (trial 1: 300 ms is within the trial's resolution of 5 ms)"), std::string::npos) << t;
+  // At the probe's own resolution, no resolution line.
+  RunResult fine = lossy_run();
+  fine.scenarios[0].trials[0].probe_max_lateness_ms = 0.2;
+  EXPECT_EQ(table(fine).find("trial 1: resolution"), std::string::npos);
+}
+
+TEST(ReportLoss, JunitCarriesTheFiguresAsProperties) {
+  const std::string xml = junit(lossy_run());
+  std::string f = temp("lossy.xml");
+  write_file(f, xml);
+  auto r = process::run_command({"/usr/bin/xmllint", "--noout", "--schema",
+                                 std::string(NETLAB_SOURCE_DIR) + "/docs/junit.xsd", f});
+  EXPECT_EQ(r.exit_code, 0) << r.err;
+  fs::remove(f);
+  for (const char* p : {"<property name=\"trial.1.resolution_ms\" value=\"5\"/>",
+                        "<property name=\"trial.1.forward.loss_ms\" value=\"300\"/>",
+                        "<property name=\"trial.1.forward.loss_bursts\" value=\"2\"/>",
+                        "<property name=\"trial.1.forward.recovery_ms\" value=\"350\"/>",
+                        "<property name=\"trial.1.forward.last_lost_ms\" value=\"349\"/>",
+                        "<property name=\"trial.1.reverse.first_lost_ms\" value=\"none\"/>"})
+    EXPECT_NE(xml.find(p), std::string::npos) << p << "\n" << xml;
+  EXPECT_NE(xml.find("<skipped message=\"max_loss_ms: inconclusive"), std::string::npos) << xml;
+}
+
+TEST(ReportLoss, MergeKnowsTheNewTargets) {
+  const RunResult run = lossy_run();
+  const auto& targets = run.scenarios[0].targets;
+  const topology::Expect e = expect_of(targets);
+  EXPECT_EQ(e.max_loss_ms, 302.0);
+  EXPECT_EQ(e.max_recovery_ms, 1000.0);
+  EXPECT_EQ(e.max_loss_bursts, 2u);
 }
 
 }  // namespace
