@@ -2,7 +2,8 @@
 // in two namespaces joined by a veth pair, measure a blackhole the test
 // makes with nftables netdev ingress drop rules on both ends. The measured
 // outages must match the blackhole's real duration, and an undisturbed path
-// must show no loss at all.
+// must show no loss at all, and the loss figures (docs/measurement.md) of
+// two blackholes, and of one in one direction only, must match them too.
 //
 // The blackhole is applied with the nft binary (a fixture), kept running in
 // interactive mode per namespace: the instant right before a command is
@@ -27,9 +28,11 @@
 #include <fstream>
 #include <sstream>
 #include <thread>
+#include <tuple>
 
 #include "netlab/base/error.h"
 #include "netlab/kernel/unique_fd.h"
+#include "netlab/measure/data_plane.h"
 #include "netlab/measure/probe_runner.h"
 #include "netlab/process/processes.h"
 #include "support/test_util.h"
@@ -306,6 +309,19 @@ class ProbePairTest : public ::testing::Test {
     EXPECT_EQ(r.longest, run);
   }
 
+  // A blackhole of `duration` on B's ingress only: the forward direction
+  // (A -> B) loses, the reverse does not.
+  NftShell::Bracket oneway_cut(milliseconds duration, NftShell::Bracket& repair) {
+    if (!nft_a_) {
+      nft_a_ = std::make_unique<NftShell>(ns_a_, tmp_ + "/nft-a.err");
+      nft_b_ = std::make_unique<NftShell>(ns_b_, tmp_ + "/nft-b.err");
+    }
+    const NftShell::Bracket cut = nft_b_->command(kCut);
+    std::this_thread::sleep_for(duration);
+    repair = nft_b_->command(kRepair);
+    return cut;
+  }
+
   void blackhole_trial(int64_t interval_us, milliseconds duration, bool rt) {
     start_probes(interval_us, rt);
     std::this_thread::sleep_for(milliseconds(200));  // a steady stream before the fault
@@ -409,6 +425,91 @@ TEST_P(ProbeNoLossTest, AnUndisturbedPathShowsNoLossOverTwoSeconds) {
 
 INSTANTIATE_TEST_SUITE_P(Probe, ProbeNoLossTest, ::testing::Values(false, true),
                          [](const auto& info) { return info.param ? "Realtime" : "Normal"; });
+
+// The loss figures (outage_of, docs/measurement.md) of a real stream: a
+// blackhole of 100 ms, 50 ms of traffic, a blackhole of 200 ms, then more
+// than a clean period of traffic. Each figure must lie within the trial's
+// resolution + 2 ms of the blackholes' real times, which are themselves
+// known only between the brackets of the nft commands.
+TEST_F(ProbePairTest, TwoBlackholesGiveEveryLossFigure) {
+  start_probes(1000, true);
+  std::this_thread::sleep_for(milliseconds(200));
+  const Blackhole h1 = blackhole(milliseconds(100));
+  std::this_thread::sleep_for(milliseconds(50));
+  const Blackhole h2 = blackhole(milliseconds(200));
+  std::this_thread::sleep_for(milliseconds(1300));  // more than the 1000 ms clean period
+  const int64_t t1 = mono_ns();
+  stop_probes();
+
+  const ProbeLog a = read_probe_log(log_a()), b = read_probe_log(log_b());
+  using Side = NftShell::Bracket Blackhole::*;
+  for (const auto& [name, fwd, cut, repair] :
+       {std::tuple{"forward", true, Side{&Blackhole::cut_b}, Side{&Blackhole::repair_b}},
+        std::tuple{"reverse", false, Side{&Blackhole::cut_a}, Side{&Blackhole::repair_a}}}) {
+    // The fault instant: the first cut of this direction's receiver.
+    const int64_t fault = (h1.*cut).before_ns;
+    const DirectionReport r = fwd ? analyze_direction(a, b, {fault, t1}) : analyze_direction(b, a, {fault, t1});
+    const Outage o = outage_of(r, fault);
+    ASSERT_TRUE(r.max_lateness_ns) << name;
+    const double tol = static_cast<double>(r.resolution_ns() + 2 * kMs) / kMs;
+    auto ms_from = [&](int64_t t) { return static_cast<double>(t - fault) / kMs; };
+    auto span = [](const NftShell::Bracket& c, const NftShell::Bracket& x, bool longest) {
+      return static_cast<double>(longest ? x.after_ns - c.before_ns : x.before_ns - c.after_ns) / kMs;
+    };
+    std::printf("  %-7s longest %.3f ms, loss %.3f ms, %lu bursts, recovery %.3f ms, lost %.3f..%.3f ms, "
+                "resolution %.3f ms\n",
+                name, o.outage_ms, o.loss_ms, static_cast<unsigned long>(o.bursts), o.recovery_ms,
+                o.first_lost_ms.value_or(-1), o.last_lost_ms.value_or(-1), static_cast<double>(r.resolution_ns()) / kMs);
+    EXPECT_EQ(o.bursts, 2u) << name;
+    EXPECT_GE(o.outage_ms, span(h2.*cut, h2.*repair, false) - tol) << name;
+    EXPECT_LE(o.outage_ms, span(h2.*cut, h2.*repair, true) + tol) << name;
+    EXPECT_GE(o.loss_ms, span(h1.*cut, h1.*repair, false) + span(h2.*cut, h2.*repair, false) - tol) << name;
+    EXPECT_LE(o.loss_ms, span(h1.*cut, h1.*repair, true) + span(h2.*cut, h2.*repair, true) + tol) << name;
+    EXPECT_TRUE(o.recovered) << name;
+    EXPECT_TRUE(o.recovery_sustained) << name;
+    EXPECT_GE(o.recovery_ms, ms_from((h2.*repair).before_ns) - tol) << name;
+    EXPECT_LE(o.recovery_ms, ms_from((h2.*repair).after_ns) + tol) << name;
+    ASSERT_TRUE(o.first_lost_ms && o.last_lost_ms) << name;
+    EXPECT_GE(*o.first_lost_ms, -tol) << name;
+    EXPECT_LE(*o.first_lost_ms, ms_from((h1.*cut).after_ns) + tol) << name;
+    EXPECT_GE(*o.last_lost_ms, ms_from((h2.*repair).before_ns) - tol) << name;
+    EXPECT_LE(*o.last_lost_ms, ms_from((h2.*repair).after_ns) + tol) << name;
+  }
+}
+
+// A blackhole in one direction shows in that direction's figures only.
+TEST_F(ProbePairTest, AOneWayBlackholeLeavesTheOtherDirectionClean) {
+  start_probes(1000, true);
+  std::this_thread::sleep_for(milliseconds(200));
+  NftShell::Bracket repair{};
+  const NftShell::Bracket cut = oneway_cut(milliseconds(100), repair);
+  std::this_thread::sleep_for(milliseconds(1200));
+  const int64_t t1 = mono_ns();
+  stop_probes();
+
+  const ProbeLog a = read_probe_log(log_a()), b = read_probe_log(log_b());
+  const int64_t fault = cut.before_ns;
+  const DirectionReport fr = analyze_direction(a, b, {fault, t1});
+  const Outage fwd = outage_of(fr, fault), rev = outage_of(analyze_direction(b, a, {fault, t1}), fault);
+  const double tol = static_cast<double>(fr.resolution_ns() + 2 * kMs) / kMs;
+  std::printf("  forward longest %.3f ms, loss %.3f ms, %lu bursts, recovery %.3f ms; reverse %lu bursts\n",
+              fwd.outage_ms, fwd.loss_ms, static_cast<unsigned long>(fwd.bursts), fwd.recovery_ms,
+              static_cast<unsigned long>(rev.bursts));
+  EXPECT_EQ(fwd.bursts, 1u);
+  EXPECT_GE(fwd.loss_ms, static_cast<double>(repair.before_ns - cut.after_ns) / kMs - tol);
+  EXPECT_LE(fwd.loss_ms, static_cast<double>(repair.after_ns - cut.before_ns) / kMs + tol);
+  // One burst: the same interruption, counted (loss) or timed on send
+  // times (the longest gap), which differ by what the sender was late.
+  EXPECT_NEAR(fwd.loss_ms, fwd.outage_ms, tol);
+  EXPECT_TRUE(fwd.recovery_sustained);
+  EXPECT_LE(fwd.recovery_ms, static_cast<double>(repair.after_ns - fault) / kMs + tol);
+  EXPECT_EQ(rev.bursts, 0u);
+  EXPECT_EQ(rev.loss_ms, 0);
+  EXPECT_EQ(rev.outage_ms, 0);
+  EXPECT_EQ(rev.recovery_ms, 0);
+  EXPECT_FALSE(rev.first_lost_ms);
+  EXPECT_FALSE(rev.last_lost_ms);
+}
 
 TEST_F(ProbePairTest, AStalledProbeIsNotLossAndDoesNotBurst) {
   start_probes(1000);
