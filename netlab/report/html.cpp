@@ -204,7 +204,7 @@ void loss_table(std::ostringstream& out, const json& t) {
   auto row = [&](const std::string& label, const json& o) {
     std::string rec = !o.value("recovered", true)               ? "not recovered"
                       : o.value("recovery_sustained", true) ? ms_of(o, "recovery_ms")
-                                                            : "&ge; " + ms_of(o, "recovery_ms") + " (no clean period)";
+                                                            : "\u2265 " + ms_of(o, "recovery_ms") + " (no clean period)";
     out << "<tr><td>" << escape(label) << "</td><td class=\"num\">" << ms_of(o, "outage_ms")
         << "</td><td class=\"num\">" << ms_of(o, "loss_ms") << "</td><td class=\"num\">" << o.value("loss_bursts", 0)
         << "</td><td class=\"num\">" << rec << "</td><td class=\"num\">" << ms_of(o, "first_lost_ms")
@@ -230,7 +230,7 @@ void scenario_section(std::ostringstream& out, const json& s, size_t index, cons
     out << "<table class=\"targets\"><tr><th>target</th><th>limit</th><th>measured</th><th>result</th><th>detail</th></tr>\n";
     for (const auto& t : s["targets"])
       out << "<tr><td>" << escape(str(t, "name")) << "</td><td>" << escape(str(t, "limit")) << "</td><td>"
-          << escape(str(t, "measured")) << "</td>" << verdict_cell(t.value("pass", false) ? "pass" : "fail") << "<td>"
+          << escape(str(t, "measured")) << "</td>" << verdict_cell(t.contains("verdict") ? str(t, "verdict") : t.value("pass", false) ? "pass" : "fail") << "<td>"
           << escape(str(t, "detail")) << "</td></tr>\n";
     out << "</table>\n";
   }

@@ -218,5 +218,46 @@ TEST(ReportPicturesTest, ASweepHasItsResiliencyMatrix) {
   EXPECT_NE(page.find("cut the probe off: <code>crash r2</code>"), std::string::npos);
 }
 
+// A trial with the loss figures: a table of them per direction and flow,
+// its resolution, and a target inconclusive within it shown as such.
+TEST(ReportPicturesTest, ATrialShowsItsLossFiguresAndResolution) {
+  json r = sample();
+  json& s = r["scenarios"][0];
+  json& t = s["trials"][0];
+  json fwd = t["outage"]["forward"];
+  fwd["loss_ms"] = 300.0;
+  fwd["loss_bursts"] = 2;
+  fwd["recovery_ms"] = 350.0;
+  fwd["recovery_sustained"] = true;
+  fwd["first_lost_ms"] = 0.0;
+  fwd["last_lost_ms"] = 349.0;
+  t["outage"]["forward"] = fwd;
+  json rev = t["outage"]["reverse"];
+  rev["loss_ms"] = 120.0;
+  rev["loss_bursts"] = 1;
+  rev["recovery_ms"] = 800.0;
+  rev["recovery_sustained"] = false;
+  rev["first_lost_ms"] = 10.0;
+  rev["last_lost_ms"] = 129.0;
+  t["outage"]["reverse"] = rev;
+  t["resolution_ms"] = 5.0;
+  s["targets"] = json::array({{{"name", "max_loss_ms"}, {"limit", "302"}, {"measured", "300"},
+                                {"verdict", "inconclusive"}, {"pass", false},
+                                {"detail", "trial 1: 300 ms is within the trial's resolution of 5 ms"}}});
+  const std::string page = html(r);
+  const auto doc = parse_xml(page);
+  EXPECT_TRUE(doc.doc) << doc.errors;
+  EXPECT_NE(page.find("<table class=\"loss\">"), std::string::npos);
+  EXPECT_NE(page.find("<tr><td>forward</td><td class=\"num\">"), std::string::npos);
+  EXPECT_NE(page.find("<td class=\"num\">300.0 ms</td><td class=\"num\">2</td><td class=\"num\">350.0 ms</td>"),
+            std::string::npos)
+      << page;
+  EXPECT_NE(page.find("\u2265 800.0 ms (no clean period)"), std::string::npos);
+  EXPECT_NE(page.find("Resolution 5.0 ms."), std::string::npos);
+  EXPECT_NE(page.find("<td class=\"verdict verdict-inconclusive\">inconclusive</td>"), std::string::npos);
+  // A report from before the figures has no loss table.
+  EXPECT_EQ(html(sample()).find("<table class=\"loss\">"), std::string::npos);
+}
+
 }  // namespace
 }  // namespace netlab::report
