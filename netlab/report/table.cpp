@@ -107,6 +107,9 @@ std::string table(const scenario::RunResult& r, bool color) {
       auto st = s.stats();
       const auto& a = st["outage_ms"];
       o += fmt::format("  outage p50 {:.0f} ms, p95 {:.0f} ms, max {:.0f} ms", a.p50, a.p95, a.max);
+      // The loss-derived outage, where it differs: the data plane broke more than once.
+      if (const auto& l = st["loss_ms"]; l.max > a.max)
+        o += fmt::format("; loss p50 {:.0f} ms, p95 {:.0f} ms, max {:.0f} ms", l.p50, l.p95, l.max);
       if (st.count("convergence_ms")) {
         const auto& c = st["convergence_ms"];
         o += fmt::format("; convergence p50 {:.0f} ms, max {:.0f} ms", c.p50, c.max);

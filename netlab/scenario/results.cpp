@@ -58,14 +58,16 @@ Verdict ScenarioResult::verdict() const {
 }
 
 std::map<std::string, Stats> ScenarioResult::stats() const {
-  std::vector<double> out, conv, fb;
+  std::vector<double> out, loss, conv, fb;
   for (const auto& t : trials) {
     out.push_back(t.outage_ms());
+    loss.push_back(std::max(t.forward.loss_ms, t.reverse.loss_ms));
     if (t.convergence_ms) conv.push_back(*t.convergence_ms);
     fb.push_back(t.failback_outage_ms());
   }
   std::map<std::string, Stats> m;
   m["outage_ms"] = stats_of(out);
+  m["loss_ms"] = stats_of(loss);
   if (!conv.empty()) m["convergence_ms"] = stats_of(conv);
   m["failback_outage_ms"] = stats_of(fb);
   return m;

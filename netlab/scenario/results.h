@@ -123,7 +123,9 @@ struct ScenarioResult {
   // error when `error` is set or no trial ran; else the worst target's.
   Verdict verdict() const;
   bool pass() const { return verdict() == Verdict::Pass; }
-  std::map<std::string, Stats> stats() const;  // outage_ms, convergence_ms, failback_outage_ms
+  // outage_ms, loss_ms, convergence_ms, failback_outage_ms; each trial's
+  // worse direction.
+  std::map<std::string, Stats> stats() const;
 };
 
 struct RunResult {

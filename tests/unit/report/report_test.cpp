@@ -348,6 +348,14 @@ TEST(ReportLoss, TheTableHasALossLineAndTheResolutionWhenCoarse) {
   RunResult fine = lossy_run();
   fine.scenarios[0].trials[0].probe_max_lateness_ms = 0.2;
   EXPECT_EQ(table(fine).find("trial 1: resolution"), std::string::npos);
+  // Over several trials the loss-derived outage has its percentiles where it
+  // exceeds the longest gap.
+  Trial second = fine.scenarios[0].trials[0];
+  second.index = 2;
+  fine.scenarios[0].trials.push_back(second);
+  EXPECT_NE(table(fine).find("outage p50 200 ms, p95 200 ms, max 200 ms; loss p50 300 ms, p95 300 ms, max 300 ms"),
+            std::string::npos)
+      << table(fine);
 }
 
 TEST(ReportLoss, JunitCarriesTheFiguresAsProperties) {

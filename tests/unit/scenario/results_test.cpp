@@ -408,6 +408,16 @@ TEST(LossTargets, RecoveryWithoutItsCleanPeriodIsALowerBound) {
   EXPECT_EQ(named(r, "max_recovery_ms").verdict, Verdict::Fail);
 }
 
+TEST(LossTargets, TheLossDerivedOutageHasItsPercentiles) {
+  ScenarioResult r;
+  r.trials = {lossy(1, 300, 2, 350), lossy(2, 250, 1, 250), lossy(3, 100, 1, 100)};
+  r.trials[2].reverse.loss_ms = 400;  // each trial's worse direction
+  const auto st = r.stats();
+  EXPECT_EQ(st.at("loss_ms").p50, 300);
+  EXPECT_EQ(st.at("loss_ms").max, 400);
+  EXPECT_EQ(st.at("outage_ms").max, 250);
+}
+
 TEST(LossTargets, TargetsOverNoTrialAreErrors) {
   topology::Expect e;
   e.max_loss_ms = 100;
