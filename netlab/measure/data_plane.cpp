@@ -73,8 +73,8 @@ void add_loss_figures(const DirectionReport& r, int64_t t_ref, bool clip, double
   // A closed run ends at the send time of the first probe received after
   // it: its last lost probe left an interval earlier. An open run's lost
   // probes are on the interval grid from its start.
-  o.last_lost_ms = ms_between(t_ref, last.open ? last.start_ns + static_cast<int64_t>(last.lost - 1) * I
-                                               : last.end_ns - I);
+  const int64_t grid = last.lost > 0 ? static_cast<int64_t>(last.lost - 1) * I : 0;
+  o.last_lost_ms = ms_between(t_ref, last.open ? last.start_ns + grid : last.end_ns - I);
   for (size_t i = 0; i < r.runs.size(); ++i) {
     const LossRun& run = r.runs[i];
     o.recovery_ms = ms_between(t_ref, run.end_ns);

@@ -102,6 +102,17 @@ TEST(LossFigures, AnOutageStillOpenIsNotRecovered) {
   EXPECT_EQ(o.first_lost_ms, 100);
 }
 
+TEST(LossFigures, AnOpenRunWithNothingJudgedYetEndsWhereItStarts) {
+  DirectionReport r;
+  r.interval_ns = kI;
+  r.window = {kFault, kFault + 1000 * kMs};
+  r.runs = {{.first_seq = 7, .lost = 0, .start_ns = kFault + 5 * kMs, .end_ns = kFault + 5 * kMs, .open = true}};
+  const Outage o = outage_of(r, kFault);
+  EXPECT_EQ(o.first_lost_ms, 5);
+  EXPECT_EQ(o.last_lost_ms, 5);
+  EXPECT_FALSE(o.recovery_sustained);
+}
+
 TEST(LossFigures, NothingLostIsRecoveredAtOnceWithNoLostProbe) {
   const Outage o = figures(stream(5000, [](int64_t) { return false; }), 4000);
   EXPECT_EQ(o.outage_ms, 0);
