@@ -160,8 +160,8 @@ Target at_most(const std::string& name, double limit, const std::vector<Trial>& 
     const bool within = precision == Precision::ProbeTime && !f.open && !(*f.value == 0 && limit == 0) &&
                         std::abs(*f.value - limit) < tr.resolution_ms();
     if (within)
-      j.doubt(fmt::format("trial {}: {} is within the trial's resolution of {:.3g} ms", tr.index, v,
-                          tr.resolution_ms()));
+      j.doubt(fmt::format("trial {}: {} is within the trial's resolution of {:.3g} ms{}", tr.index, v,
+                          tr.resolution_ms(), f.lower_bound ? " (" + f.why + ")" : ""));
     else if (*f.value > limit || f.open)
       j.miss(fmt::format("trial {}: {}{}{}", tr.index, v, f.open ? " (not recovered)" : "",
                          f.lower_bound ? " (" + f.why + ")" : ""));

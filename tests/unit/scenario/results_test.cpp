@@ -474,6 +474,21 @@ TEST(Resolution, AProbeTimeWithinTheResolutionOfItsLimitIsInconclusive) {
   EXPECT_EQ(named(r, "max_recovery_ms").verdict, Verdict::Pass);
 }
 
+TEST(Resolution, ALowerBoundWithinTheResolutionSaysBoth) {
+  topology::Expect e;
+  e.max_recovery_ms = 350;
+  ScenarioResult r;
+  r.trials = {lossy(1, 300, 2, 348)};
+  r.trials[0].forward.recovery_sustained = false;
+  r.trials[0].probe_max_lateness_ms = 2;  // resolution 3 ms
+  evaluate(e, r);
+  const auto& rec = named(r, "max_recovery_ms");
+  EXPECT_EQ(rec.verdict, Verdict::Inconclusive);
+  EXPECT_EQ(rec.detail,
+            "trial 1: >= 348 ms is within the trial's resolution of 3 ms "
+            "(no clean period of 1000 ms before the repair: the figure is a lower bound)");
+}
+
 TEST(Resolution, AMeasuredMissElsewhereStillFails) {
   topology::Expect e;
   e.max_outage_ms = 100;
