@@ -447,7 +447,8 @@ int cmd_sweep_jobs(const SweepOptions& o, topology::Topology topo) {
     if (jb.signalled) continue;  // stopped because another job failed
     progress("job " + std::to_string(jb.index) + " (lab " + jb.lab + ") ended with exit " + std::to_string(st) +
              "; its output is in " + jb.out);
-    return st;
+    // netlab's own codes pass through; a job killed by a signal is a failed lab.
+    return st <= 5 || st == 130 ? st : 4;
   }
   for (const auto& jb : jobs)
     if (jb.status.value_or(4) != 0 && jb.status.value_or(4) != 1 && jb.status.value_or(4) != 5)
