@@ -1,7 +1,12 @@
 // netlab run: topology in, judged measurements out, nothing left behind.
 #include <CLI/CLI.hpp>
 
+#include <fcntl.h>
+#include <signal.h>
+#include <sys/prctl.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <CLI/CLI.hpp>
@@ -20,6 +25,7 @@
 #include "netlab/scenario/runner.h"
 #include "netlab/scenario/shard.h"
 #include "netlab/scenario/sweep.h"
+#include "netlab/topology/names.h"
 #include "netlab/version.h"
 
 namespace netlab::cli {
@@ -43,6 +49,8 @@ struct SweepOptions {
   std::string junit;
   std::optional<uint64_t> seed;
   std::string shard;  // "K/N": only this part of the failures
+  int jobs = 1;       // labs side by side, each running its share of the failures
+  std::string lab;    // run under this lab name instead of the file's
 };
 
 namespace fs = std::filesystem;
@@ -246,24 +254,18 @@ int cmd_report_merge(const std::string& out, const std::vector<std::string>& fil
   return scenario::exit_code(merged.result.verdict());
 }
 
-int cmd_sweep(const SweepOptions& o) {
-  const scenario::Shard shard = o.shard.empty() ? scenario::Shard{} : scenario::parse_shard(o.shard);
-  Session ses(load_topology(o.file), o.file, o.out_dir, false, 0, o.seed);
-  auto failures = scenario::sweep_failures(ses.topo, ses.plan, o.hold_s);
-  progress("sweep: " + std::to_string(failures.size()) + " single failures" +
-           (shard.whole() ? "" : ", shard " + shard.str() + " runs every " + std::to_string(shard.count) +
-                                     "th from the " + std::to_string(shard.index) + "th"));
-  auto sweep = scenario::run_sweep(*ses.runner, ses.topo, ses.plan, o.hold_s, o.trials, shard);
-  for (const auto& row : sweep.rows) ses.result.scenarios.push_back(row.result);
-  if (!shard.whole()) {
-    for (const auto& f : failures) ses.result.work.emplace_back(f.kind + " " + f.name, std::max(1, o.trials));
-    ses.result.shard_by_scenario = true;
-    mark_shard(ses.result, shard);
-  }
-  ses.finish();
+namespace {
 
+// What a sweep writes, serial or split over jobs: the table on stdout,
+// sweep.json (report.json's content with the matrix and the class), the
+// pictures and the JUnit XML; `extra` goes into sweep.json as it is. Returns
+// the exit code.
+int write_sweep(const SweepOptions& o, const scenario::Shard& shard, const scenario::RunResult& result,
+                const scenario::SweepResult& sweep, const topology::Topology& topo, const plan::Plan& plan,
+                const nlohmann::json& extra = nlohmann::json::object()) {
   std::fputs(scenario::sweep_table(sweep, ::isatty(1)).c_str(), stdout);
-  auto j = report::to_json(ses.result);
+  auto j = report::to_json(result);
+  for (const auto& [k, v] : extra.items()) j[k] = v;
   j["sweep"] = nlohmann::json::array();
   for (const auto& row : sweep.rows)
     j["sweep"].push_back({{"failure", row.failure.kind + " " + row.failure.name},
@@ -281,7 +283,7 @@ int cmd_sweep(const SweepOptions& o) {
                         {"reason", sweep.dx.reason()}};
   j["verdict"] = scenario::to_string(sweep.verdict());
   report::write_file(o.out_dir + "/sweep.json", j.dump(2) + "\n");
-  write_pictures(o.out_dir, j, &ses.topo, &ses.plan);
+  write_pictures(o.out_dir, j, &topo, &plan);
   if (!o.junit.empty()) {
     // The class is judged over the whole matrix: a testcase of its own.
     scenario::Target dx;
@@ -290,17 +292,248 @@ int cmd_sweep(const SweepOptions& o) {
     dx.measured = sweep.dx.model;
     dx.verdict = sweep.dx.verdict;
     dx.detail = sweep.dx.reason();
-    report::write_file(o.junit, report::junit(ses.result, "sweep", {dx}));
+    report::write_file(o.junit, report::junit(result, "sweep", {dx}));
   }
   std::printf("report: %s/sweep.json\n", o.out_dir.c_str());
   // A shard's classification saw only its own rows: its verdict is its rows'.
   if (!shard.whole()) {
-    report::write_file(o.out_dir + "/report.json", report::to_json(ses.result).dump(2) + "\n");
-    return scenario::exit_code(ses.result.verdict());
+    report::write_file(o.out_dir + "/report.json", report::to_json(result).dump(2) + "\n");
+    return scenario::exit_code(result.verdict());
   }
   // The sweep's verdict: every row as the graph predicted, and the DX class
   // its layout claims confirmed by what was measured.
   return scenario::exit_code(sweep.verdict());
+}
+
+// One job of `netlab sweep --jobs N`: this netlab again, as a child process,
+// running shard K/N of the failures on its own lab.
+struct Job {
+  int index = 0;
+  std::string lab, out;
+  uint64_t seed = 0;
+  pid_t pid = -1;
+  std::optional<int> status;  // exit code, or 128 + signal
+  bool signalled = false;     // SIGTERM sent
+};
+
+// Starts `argv` (argv[0] a path) with stdout into `out_file`, in a process
+// group of its own (a Ctrl-C reaches the parent, which stops each job once),
+// and SIGTERM when the parent dies (so that even a SIGKILLed parent leaves no
+// lab behind: each job tears its own down).
+pid_t spawn_job(const std::vector<std::string>& argv, const std::string& out_file) {
+  std::vector<char*> cargv;
+  for (const auto& a : argv) cargv.push_back(const_cast<char*>(a.c_str()));
+  cargv.push_back(nullptr);
+  int out = ::open(out_file.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+  check_errno(out, "create", out_file);
+  const pid_t parent = ::getpid();
+  pid_t pid = ::fork();
+  if (pid == 0) {
+    ::setpgid(0, 0);
+    ::prctl(PR_SET_PDEATHSIG, SIGTERM);
+    if (::getppid() != parent) ::_exit(130);
+    ::dup2(out, 1);
+    ::execv(cargv[0], cargv.data());
+    ::_exit(127);
+  }
+  int err = errno;
+  ::close(out);
+  if (pid < 0) throw KernelError("fork", argv[0], err);
+  return pid;
+}
+
+std::string self_exe() {
+  std::error_code ec;
+  fs::path exe = fs::read_symlink("/proc/self/exe", ec);
+  if (ec) throw EnvironmentError("cannot find this program (/proc/self/exe): " + ec.message());
+  return exe.string();
+}
+
+std::string hold_text(double hold_s) {
+  char buf[32];
+  std::snprintf(buf, sizeof buf, "%.17g", hold_s);
+  return buf;
+}
+
+// `netlab sweep --jobs N`: N jobs, each `netlab sweep --shard K/N` on a lab
+// of its own (job_lab_name, job_seed), run side by side; their report.json
+// files merged back into the serial sweep's rows (scenario::merge_jobs), and
+// written as the serial sweep writes them. SIGINT/SIGTERM stop every job,
+// each tearing its lab down, before this returns 130.
+int cmd_sweep_jobs(const SweepOptions& o, topology::Topology topo) {
+  RealHost rh;
+  require_environment(rh.caps());
+  require_helper("netlab-probe");
+  if (!topo.lab.probe) throw InputError("netlab sweep needs a [lab].probe between two hosts");
+  plan::Plan plan = make_plan(topo);
+  plan.seed = plan::decide_seed(o.seed, plan.seed);
+  const auto failures = scenario::sweep_failures(topo, plan, o.hold_s);
+  const int n = static_cast<int>(std::min<size_t>(static_cast<size_t>(o.jobs), failures.size()));
+  std::error_code ec;
+  fs::create_directories(o.out_dir, ec);
+  if (ec) throw InputError("cannot create the output directory " + o.out_dir + ": " + ec.message());
+  install_stop_signals();
+  const std::string exe = self_exe();
+
+  std::vector<Job> jobs;
+  for (int k = 1; k <= n; ++k) {
+    Job jb;
+    jb.index = k;
+    jb.lab = scenario::job_lab_name(plan.lab, k);
+    jb.seed = scenario::job_seed(*plan.seed, k);
+    jb.out = o.out_dir + "/job" + std::to_string(k);
+    jobs.push_back(jb);
+  }
+  progress("sweep: " + std::to_string(failures.size()) + " single failures over " + std::to_string(n) +
+           " labs side by side, seed " + std::to_string(*plan.seed));
+  // Every job started, or none left running: an error while starting stops
+  // the ones already started.
+  auto stop_all = [&] {
+    for (auto& jb : jobs)
+      if (jb.pid > 0 && !jb.status && !jb.signalled) {
+        ::kill(jb.pid, SIGTERM);
+        jb.signalled = true;
+      }
+  };
+  auto reap = [&](bool block) {
+    bool running = false;
+    for (auto& jb : jobs) {
+      if (jb.pid <= 0 || jb.status) continue;
+      int st = 0;
+      pid_t r = ::waitpid(jb.pid, &st, block ? 0 : WNOHANG);
+      if (r == jb.pid) jb.status = WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
+      else if (r < 0 && errno == ECHILD) jb.status = 4;
+      else running = true;
+    }
+    return running;
+  };
+  try {
+    for (auto& jb : jobs) {
+      fs::create_directories(jb.out, ec);
+      if (ec) throw InputError("cannot create the output directory " + jb.out + ": " + ec.message());
+      std::vector<std::string> argv{exe,        "sweep",
+                                    o.file,     "--shard",
+                                    std::to_string(jb.index) + "/" + std::to_string(n),
+                                    "--lab",    jb.lab,
+                                    "--seed",   std::to_string(jb.seed),
+                                    "--trials", std::to_string(o.trials),
+                                    "--out",    jb.out};
+      if (o.hold_s > 0) argv.insert(argv.end(), {"--hold", hold_text(o.hold_s)});
+      jb.pid = spawn_job(argv, jb.out + "/stdout.txt");
+      progress("job " + std::to_string(jb.index) + "/" + std::to_string(n) + ": lab " + jb.lab + ", seed " +
+               std::to_string(jb.seed) + ", pid " + std::to_string(jb.pid));
+      if (stop_requested()) break;
+    }
+  } catch (...) {
+    stop_all();
+    while (reap(true)) {
+    }
+    throw;
+  }
+  // Wait for all; a signal stops every job, and so does a job that failed
+  // (the serial sweep ends at its lab's failure too).
+  for (;;) {
+    if (stop_requested()) stop_all();
+    for (auto& jb : jobs)
+      if (jb.status && *jb.status != 0 && *jb.status != 1 && *jb.status != 5) stop_all();
+    if (!reap(false)) break;
+    timespec pause{0, 50'000'000};  // the jobs' exits are polled: each waits on its own lab
+    ::nanosleep(&pause, nullptr);
+  }
+  if (stop_requested()) throw lab::Interrupted();
+  for (const auto& jb : jobs) {
+    const int st = jb.status.value_or(4);
+    if (st == 0 || st == 1 || st == 5) continue;
+    if (jb.signalled) continue;  // stopped because another job failed
+    progress("job " + std::to_string(jb.index) + " (lab " + jb.lab + ") ended with exit " + std::to_string(st) +
+             "; its output is in " + jb.out);
+    // netlab's own codes pass through; a job killed by a signal is a failed lab.
+    return st <= 5 || st == 130 ? st : 4;
+  }
+  for (const auto& jb : jobs)
+    if (jb.status.value_or(4) != 0 && jb.status.value_or(4) != 1 && jb.status.value_or(4) != 5)
+      return 4;
+
+  // The jobs' reports, merged into the serial order.
+  std::vector<scenario::RunResult> parts;
+  std::vector<std::vector<scenario::ScenarioResult>> per_job;
+  for (const auto& jb : jobs) {
+    const std::string f = jb.out + "/report.json";
+    std::ifstream in(f);
+    auto j = nlohmann::json::parse(in, nullptr, false);
+    if (!in || j.is_discarded() || !j.contains("scenarios"))
+      throw Error("job " + std::to_string(jb.index) + " wrote no report (" + f + ")");
+    parts.push_back(report::from_json(j));
+    per_job.push_back(parts.back().scenarios);
+  }
+  auto sweep = scenario::merge_jobs(plan, failures, per_job);
+
+  // The run as the serial sweep reports it: this topology's lab and seed;
+  // the bring-up is the slowest job's (they ran at the same time).
+  scenario::RunResult result = parts.front();
+  result.lab = plan.lab;
+  result.topology = o.file;
+  result.description = topo.lab.description;
+  result.seed = *plan.seed;
+  result.shard.clear();
+  result.host.clear();
+  result.work.clear();
+  result.shard_by_scenario = false;
+  result.scenarios.clear();
+  nlohmann::json job_list = nlohmann::json::array();
+  for (size_t k = 0; k < jobs.size(); ++k) {
+    if (parts[k].bringup_ms > result.bringup_ms) {
+      result.bringup_ms = parts[k].bringup_ms;
+      result.bringup_split_ms = parts[k].bringup_split_ms;
+    }
+    nlohmann::json names = nlohmann::json::array();
+    for (const auto& s : parts[k].scenarios) names.push_back(s.name);
+    job_list.push_back({{"job", jobs[k].index},
+                        {"lab", jobs[k].lab},
+                        {"seed", jobs[k].seed},
+                        {"out", jobs[k].out},
+                        {"bringup_ms", parts[k].bringup_ms},
+                        {"failures", names}});
+  }
+  for (auto& row : sweep.rows) {
+    for (auto& t : row.result.trials) {
+      t.shard.clear();
+      t.host.clear();
+    }
+    result.scenarios.push_back(row.result);
+  }
+  return write_sweep(o, scenario::Shard{}, result, sweep, topo, plan, {{"jobs", job_list}});
+}
+
+}  // namespace
+
+int cmd_sweep(const SweepOptions& o) {
+  const scenario::Shard shard = o.shard.empty() ? scenario::Shard{} : scenario::parse_shard(o.shard);
+  auto topo = load_topology(o.file);
+  if (!o.lab.empty()) {
+    if (!topology::valid_lab_name(o.lab))
+      throw InputError("--lab \"" + o.lab + "\" is not a valid lab name: it must match [a-z][a-z0-9]{0,7}");
+    topo.lab.name = o.lab;
+    set_progress_tag("[" + o.lab + "]");
+  }
+  if (o.jobs > 1) {
+    if (!shard.whole()) throw InputError("--jobs and --shard cannot be combined: give each shard its own machine");
+    return cmd_sweep_jobs(o, std::move(topo));
+  }
+  Session ses(std::move(topo), o.file, o.out_dir, false, 0, o.seed);
+  auto failures = scenario::sweep_failures(ses.topo, ses.plan, o.hold_s);
+  progress("sweep: " + std::to_string(failures.size()) + " single failures" +
+           (shard.whole() ? "" : ", shard " + shard.str() + " runs every " + std::to_string(shard.count) +
+                                     "th from the " + std::to_string(shard.index) + "th"));
+  auto sweep = scenario::run_sweep(*ses.runner, ses.topo, ses.plan, o.hold_s, o.trials, shard);
+  for (const auto& row : sweep.rows) ses.result.scenarios.push_back(row.result);
+  if (!shard.whole()) {
+    for (const auto& f : failures) ses.result.work.emplace_back(f.kind + " " + f.name, std::max(1, o.trials));
+    ses.result.shard_by_scenario = true;
+    mark_shard(ses.result, shard);
+  }
+  ses.finish();
+  return write_sweep(o, shard, ses.result, sweep, ses.topo, ses.plan);
 }
 
 
@@ -328,6 +561,10 @@ Runner define_sweep(CLI::App& c) {
   c.add_option("--seed", o->seed, "seed for impairments' randomness");
   c.add_option("--shard", o->shard,
                "run only part K of N of the failures (K/N; also writes report.json for `netlab report --merge`)");
+  c.add_option("--jobs", o->jobs,
+               "split the failures over N labs built side by side on this host (the same output as one lab)")
+      ->check(CLI::Range(1, scenario::kMaxJobs));
+  c.add_option("--lab", o->lab, "run under this lab name instead of the file's [lab].name");
   return [o] { return cmd_sweep(*o); };
 }
 

@@ -131,10 +131,16 @@ const std::atomic<bool>* install_stop_signals() {
 
 bool stop_requested() { return g_stop.load(); }
 
+namespace {
+std::string g_progress_tag;
+}  // namespace
+
+void set_progress_tag(const std::string& tag) { g_progress_tag = tag.empty() ? "" : tag + " "; }
+
 void progress(const std::string& line) {
   static const int64_t t0 = kernel::system_clock().now_ns();
   double s = static_cast<double>(kernel::system_clock().now_ns() - t0) / 1e9;
-  std::fprintf(stderr, "[%6.2fs] %s\n", s, line.c_str());
+  std::fprintf(stderr, "[%6.2fs] %s%s\n", s, g_progress_tag.c_str(), line.c_str());
 }
 
 }  // namespace netlab::cli

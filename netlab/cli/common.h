@@ -61,7 +61,9 @@ void require_root(const std::string& what);
 const std::atomic<bool>* install_stop_signals();
 bool stop_requested();
 
-// Progress lines on stderr, prefixed with the time since start.
+// Progress lines on stderr, prefixed with the time since start (and with
+// `tag`, when set: which of several labs of one run speaks).
 void progress(const std::string& line);
+void set_progress_tag(const std::string& tag);
 
 }  // namespace netlab::cli

@@ -1,6 +1,7 @@
 #include "netlab/scenario/shard.h"
 
 #include <charconv>
+#include <cstdint>
 
 #include "netlab/base/error.h"
 
@@ -40,6 +41,19 @@ std::vector<std::vector<int>> shard_trials(const Shard& shard, const std::vector
     for (int t = 1; t <= trials_per_scenario[s]; ++t, ++position)
       if (in_shard(shard, position)) out[s].push_back(t);
   return out;
+}
+
+std::string job_lab_name(const std::string& lab, int job) {
+  const std::string suffix = "j" + std::to_string(job);
+  constexpr size_t kMaxLab = 8;  // topology::valid_lab_name
+  return lab.substr(0, kMaxLab - suffix.size()) + suffix;
+}
+
+uint64_t job_seed(uint64_t run_seed, int job) {
+  uint64_t x = run_seed + 0x9e3779b97f4a7c15ull * static_cast<uint64_t>(job);
+  x = (x ^ (x >> 30)) * 0xbf58476d1ce4e5b9ull;
+  x = (x ^ (x >> 27)) * 0x94d049bb133111ebull;
+  return x ^ (x >> 31);
 }
 
 }  // namespace netlab::scenario

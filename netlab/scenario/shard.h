@@ -8,6 +8,7 @@
 // and options give the same split on every machine.
 #pragma once
 
+#include <cstdint>
 #include <string>
 #include <vector>
 
@@ -30,5 +31,21 @@ bool in_shard(const Shard& shard, size_t position);
 // The 1-based trial numbers of each scenario that `shard` runs, given each
 // scenario's trial count in serial order.
 std::vector<std::vector<int>> shard_trials(const Shard& shard, const std::vector<int>& trials_per_scenario);
+
+// Splitting a run over N labs on one machine: `--jobs N`. Job K is shard K/N
+// of the work, on a lab of its own named by job_lab_name(), with its own
+// seed job_seed(): the labs never share a name (so no namespace, runtime
+// directory or process of one is another's), and each job's random choices
+// follow from the run's seed alone.
+constexpr int kMaxJobs = 16;
+
+// `lab` cut to fit with "j<K>" after it: a valid lab name
+// ([a-z][a-z0-9]{0,7}, topology/names.h) different for every K of one lab.
+// `lab` must be a valid lab name, 1 <= job <= kMaxJobs.
+std::string job_lab_name(const std::string& lab, int job);
+
+// The seed of job K (1-based) of a run seeded `run_seed`: a fixed mix of the
+// two (splitmix64), recorded with the run so a job can be repeated alone.
+uint64_t job_seed(uint64_t run_seed, int job);
 
 }  // namespace netlab::scenario

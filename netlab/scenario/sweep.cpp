@@ -119,13 +119,23 @@ std::vector<SweepFailure> sweep_failures(const topology::Topology& t, const plan
   return out;
 }
 
+SweepRow sweep_row(const plan::Plan& p, const SweepFailure& f, ScenarioResult result) {
+  std::set<std::string> dx_links;
+  for (const auto& l : p.links)
+    if (l.kind == topology::LinkKind::Dx) dx_links.insert(l.name);
+  SweepRow row{f, std::move(result), false};
+  row.over_dx = !row.result.trials.empty() &&
+                std::all_of(row.result.trials.begin(), row.result.trials.end(), [&](const Trial& tr) {
+                  return std::any_of(tr.path.begin(), tr.path.end(),
+                                     [&](const std::string& l) { return dx_links.count(l) > 0; });
+                });
+  return row;
+}
+
 SweepResult run_sweep(Runner& runner, const topology::Topology& t, const plan::Plan& p,
                       double hold, int trials, const Shard& shard) {
   if (!t.lab.probe) throw InputError("netlab sweep needs a [lab].probe between two hosts");
   SweepResult res;
-  std::set<std::string> dx_links;
-  for (const auto& l : p.links)
-    if (l.kind == topology::LinkKind::Dx) dx_links.insert(l.name);
   const auto failures = sweep_failures(t, p, hold);
   for (size_t i = 0; i < failures.size(); ++i) {
     if (!in_shard(shard, i)) continue;
@@ -136,14 +146,34 @@ SweepResult run_sweep(Runner& runner, const topology::Topology& t, const plan::P
     sc.hold_s = f.hold_s;
     sc.trials = static_cast<uint32_t>(std::max(1, trials));
     sc.expect.reachable = f.predicted_reachable;
-    SweepRow row{f, runner.run(sc), false};
-    row.over_dx = !row.result.trials.empty() &&
-                  std::all_of(row.result.trials.begin(), row.result.trials.end(), [&](const Trial& tr) {
-                    return std::any_of(tr.path.begin(), tr.path.end(),
-                                       [&](const std::string& l) { return dx_links.count(l) > 0; });
-                  });
-    res.rows.push_back(std::move(row));
+    res.rows.push_back(sweep_row(p, f, runner.run(sc)));
   }
+  res.dx = classify_dx(p, res.rows);
+  return res;
+}
+
+SweepResult merge_jobs(const plan::Plan& p, const std::vector<SweepFailure>& failures,
+                       const std::vector<std::vector<ScenarioResult>>& per_job) {
+  const int jobs = static_cast<int>(per_job.size());
+  std::vector<size_t> next(per_job.size(), 0);  // each job's next result
+  SweepResult res;
+  for (size_t i = 0; i < failures.size(); ++i) {
+    const auto& f = failures[i];
+    const std::string name = f.kind + " " + f.name;
+    for (int k = 1; k <= jobs; ++k) {
+      if (!in_shard(Shard{k, jobs}, i)) continue;
+      const auto& mine = per_job[static_cast<size_t>(k - 1)];
+      size_t& at = next[static_cast<size_t>(k - 1)];
+      if (at >= mine.size() || mine[at].name != name)
+        throw Error("job " + std::to_string(k) + " of " + std::to_string(jobs) + " has no result for " + name +
+                    (at < mine.size() ? " (found " + mine[at].name + " in its place)" : ""));
+      res.rows.push_back(sweep_row(p, f, mine[at++]));
+    }
+  }
+  for (size_t k = 0; k < per_job.size(); ++k)
+    if (next[k] != per_job[k].size())
+      throw Error("job " + std::to_string(k + 1) + " of " + std::to_string(jobs) + " ran " +
+                  per_job[k][next[k]].name + ", which is not its part of the sweep");
   res.dx = classify_dx(p, res.rows);
   return res;
 }

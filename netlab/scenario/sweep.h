@@ -75,6 +75,19 @@ struct SweepResult {
 SweepResult run_sweep(Runner&, const topology::Topology&, const plan::Plan&, double hold_s,
                       int trials, const Shard& shard = {});
 
+// A failure's row from its measured result: `over_dx` from the paths its
+// trials saw while the failure held.
+SweepRow sweep_row(const plan::Plan&, const SweepFailure&, ScenarioResult);
+
+// `--jobs N`: job K ran the failures of shard K/N (in_shard) on its own lab;
+// `per_job[K-1]` holds its results in the order it ran them. The rows in
+// sweep_failures()'s order, each from the job that ran it, and the
+// classification over all of them: the serial sweep's result. Throws Error
+// naming the job when one lacks a failure it was due to run, has one more,
+// or has them out of order.
+SweepResult merge_jobs(const plan::Plan&, const std::vector<SweepFailure>& failures,
+                       const std::vector<std::vector<ScenarioResult>>& per_job);
+
 std::string sweep_table(const SweepResult&, bool color = false);
 
 }  // namespace netlab::scenario
