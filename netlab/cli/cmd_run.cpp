@@ -13,6 +13,7 @@
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
+#include <functional>
 #include <memory>
 
 #include "netlab/base/helpers.h"
@@ -355,49 +356,75 @@ std::string hold_text(double hold_s) {
   return buf;
 }
 
-// `netlab sweep --jobs N`: N jobs, each `netlab sweep --shard K/N` on a lab
-// of its own (job_lab_name, job_seed), run side by side; their report.json
-// files merged back into the serial sweep's rows (scenario::merge_jobs), and
-// written as the serial sweep writes them. SIGINT/SIGTERM stop every job,
-// each tearing its lab down, before this returns 130.
-int cmd_sweep_jobs(const SweepOptions& o, topology::Topology topo) {
-  RealHost rh;
-  require_environment(rh.caps());
-  require_helper("netlab-probe");
-  if (!topo.lab.probe) throw InputError("netlab sweep needs a [lab].probe between two hosts");
-  plan::Plan plan = make_plan(topo);
-  plan.seed = plan::decide_seed(o.seed, plan.seed);
-  const auto failures = scenario::sweep_failures(topo, plan, o.hold_s);
-  const int n = static_cast<int>(std::min<size_t>(static_cast<size_t>(o.jobs), failures.size()));
-  std::error_code ec;
-  fs::create_directories(o.out_dir, ec);
-  if (ec) throw InputError("cannot create the output directory " + o.out_dir + ": " + ec.message());
-  install_stop_signals();
-  const std::string exe = self_exe();
+// The jobs of one `sweep --jobs` run: started together, stopped together.
+class JobSet {
+ public:
+  explicit JobSet(std::vector<Job> jobs) : jobs_(std::move(jobs)) {}
+  const std::vector<Job>& jobs() const { return jobs_; }
 
-  std::vector<Job> jobs;
-  for (int k = 1; k <= n; ++k) {
-    Job jb;
-    jb.index = k;
-    jb.lab = scenario::job_lab_name(plan.lab, k);
-    jb.seed = scenario::job_seed(*plan.seed, k);
-    jb.out = o.out_dir + "/job" + std::to_string(k);
-    jobs.push_back(jb);
+  // Starts every job with the argv `args` gives it; an error while starting
+  // stops the ones already started (and waits for them) before it goes on.
+  void start(const std::function<std::vector<std::string>(const Job&)>& args, int n) {
+    try {
+      for (auto& jb : jobs_) {
+        std::error_code ec;
+        fs::create_directories(jb.out, ec);
+        if (ec) throw InputError("cannot create the output directory " + jb.out + ": " + ec.message());
+        jb.pid = spawn_job(args(jb), jb.out + "/stdout.txt");
+        progress("job " + std::to_string(jb.index) + "/" + std::to_string(n) + ": lab " + jb.lab + ", seed " +
+                 std::to_string(jb.seed) + ", pid " + std::to_string(jb.pid));
+        if (stop_requested()) break;
+      }
+    } catch (...) {
+      stop_all();
+      while (reap(true)) {
+      }
+      throw;
+    }
   }
-  progress("sweep: " + std::to_string(failures.size()) + " single failures over " + std::to_string(n) +
-           " labs side by side, seed " + std::to_string(*plan.seed));
-  // Every job started, or none left running: an error while starting stops
-  // the ones already started.
-  auto stop_all = [&] {
-    for (auto& jb : jobs)
+
+  // Waits for every job; a signal stops them all, and so does a job that
+  // failed (the serial sweep ends at its lab's failure too). 0 when each
+  // ended with a sweep's verdict (exit 0, 1 or 5); else the exit code the
+  // sweep ends with.
+  int wait() {
+    for (;;) {
+      if (stop_requested()) stop_all();
+      for (auto& jb : jobs_)
+        if (jb.status && !verdict(*jb.status)) stop_all();
+      if (!reap(false)) break;
+      timespec pause{0, 50'000'000};  // the jobs' exits are polled: each waits on its own lab
+      ::nanosleep(&pause, nullptr);
+    }
+    if (stop_requested()) throw lab::Interrupted();
+    for (const auto& jb : jobs_) {
+      const int st = jb.status.value_or(4);
+      if (verdict(st) || jb.signalled) continue;  // signalled: stopped because another job failed
+      progress("job " + std::to_string(jb.index) + " (lab " + jb.lab + ") ended with exit " + std::to_string(st) +
+               "; its output is in " + jb.out);
+      // netlab's own codes pass through; a job killed by a signal is a failed lab.
+      return st <= 5 || st == 130 ? st : 4;
+    }
+    for (const auto& jb : jobs_)
+      if (!verdict(jb.status.value_or(4))) return 4;
+    return 0;
+  }
+
+ private:
+  static bool verdict(int status) { return status == 0 || status == 1 || status == 5; }
+
+  void stop_all() {
+    for (auto& jb : jobs_)
       if (jb.pid > 0 && !jb.status && !jb.signalled) {
         ::kill(jb.pid, SIGTERM);
         jb.signalled = true;
       }
-  };
-  auto reap = [&](bool block) {
+  }
+
+  // Collects the jobs that ended; true while any still runs.
+  bool reap(bool block) {
     bool running = false;
-    for (auto& jb : jobs) {
+    for (auto& jb : jobs_) {
       if (jb.pid <= 0 || jb.status) continue;
       int st = 0;
       pid_t r = ::waitpid(jb.pid, &st, block ? 0 : WNOHANG);
@@ -406,70 +433,17 @@ int cmd_sweep_jobs(const SweepOptions& o, topology::Topology topo) {
       else running = true;
     }
     return running;
-  };
-  try {
-    for (auto& jb : jobs) {
-      fs::create_directories(jb.out, ec);
-      if (ec) throw InputError("cannot create the output directory " + jb.out + ": " + ec.message());
-      std::vector<std::string> argv{exe,        "sweep",
-                                    o.file,     "--shard",
-                                    std::to_string(jb.index) + "/" + std::to_string(n),
-                                    "--lab",    jb.lab,
-                                    "--seed",   std::to_string(jb.seed),
-                                    "--trials", std::to_string(o.trials),
-                                    "--out",    jb.out};
-      if (o.hold_s > 0) argv.insert(argv.end(), {"--hold", hold_text(o.hold_s)});
-      jb.pid = spawn_job(argv, jb.out + "/stdout.txt");
-      progress("job " + std::to_string(jb.index) + "/" + std::to_string(n) + ": lab " + jb.lab + ", seed " +
-               std::to_string(jb.seed) + ", pid " + std::to_string(jb.pid));
-      if (stop_requested()) break;
-    }
-  } catch (...) {
-    stop_all();
-    while (reap(true)) {
-    }
-    throw;
   }
-  // Wait for all; a signal stops every job, and so does a job that failed
-  // (the serial sweep ends at its lab's failure too).
-  for (;;) {
-    if (stop_requested()) stop_all();
-    for (auto& jb : jobs)
-      if (jb.status && *jb.status != 0 && *jb.status != 1 && *jb.status != 5) stop_all();
-    if (!reap(false)) break;
-    timespec pause{0, 50'000'000};  // the jobs' exits are polled: each waits on its own lab
-    ::nanosleep(&pause, nullptr);
-  }
-  if (stop_requested()) throw lab::Interrupted();
-  for (const auto& jb : jobs) {
-    const int st = jb.status.value_or(4);
-    if (st == 0 || st == 1 || st == 5) continue;
-    if (jb.signalled) continue;  // stopped because another job failed
-    progress("job " + std::to_string(jb.index) + " (lab " + jb.lab + ") ended with exit " + std::to_string(st) +
-             "; its output is in " + jb.out);
-    // netlab's own codes pass through; a job killed by a signal is a failed lab.
-    return st <= 5 || st == 130 ? st : 4;
-  }
-  for (const auto& jb : jobs)
-    if (jb.status.value_or(4) != 0 && jb.status.value_or(4) != 1 && jb.status.value_or(4) != 5)
-      return 4;
 
-  // The jobs' reports, merged into the serial order.
-  std::vector<scenario::RunResult> parts;
-  std::vector<std::vector<scenario::ScenarioResult>> per_job;
-  for (const auto& jb : jobs) {
-    const std::string f = jb.out + "/report.json";
-    std::ifstream in(f);
-    auto j = nlohmann::json::parse(in, nullptr, false);
-    if (!in || j.is_discarded() || !j.contains("scenarios"))
-      throw Error("job " + std::to_string(jb.index) + " wrote no report (" + f + ")");
-    parts.push_back(report::from_json(j));
-    per_job.push_back(parts.back().scenarios);
-  }
-  auto sweep = scenario::merge_jobs(plan, failures, per_job);
+  std::vector<Job> jobs_;
+};
 
-  // The run as the serial sweep reports it: this topology's lab and seed;
-  // the bring-up is the slowest job's (they ran at the same time).
+// The jobs' report.json files as one run, as the serial sweep reports it:
+// this topology's lab and seed, the bring-up of the slowest job (they ran at
+// the same time), the rows in serial order; `job_list` says which job ran what.
+scenario::RunResult merged_jobs(const SweepOptions& o, const topology::Topology& topo, const plan::Plan& plan,
+                                const std::vector<Job>& jobs, const std::vector<scenario::RunResult>& parts,
+                                scenario::SweepResult& sweep, nlohmann::json& job_list) {
   scenario::RunResult result = parts.front();
   result.lab = plan.lab;
   result.topology = o.file;
@@ -480,7 +454,7 @@ int cmd_sweep_jobs(const SweepOptions& o, topology::Topology topo) {
   result.work.clear();
   result.shard_by_scenario = false;
   result.scenarios.clear();
-  nlohmann::json job_list = nlohmann::json::array();
+  job_list = nlohmann::json::array();
   for (size_t k = 0; k < jobs.size(); ++k) {
     if (parts[k].bringup_ms > result.bringup_ms) {
       result.bringup_ms = parts[k].bringup_ms;
@@ -502,6 +476,71 @@ int cmd_sweep_jobs(const SweepOptions& o, topology::Topology topo) {
     }
     result.scenarios.push_back(row.result);
   }
+  return result;
+}
+
+// `netlab sweep --jobs N`: N jobs, each `netlab sweep --shard K/N` on a lab
+// of its own (job_lab_name, job_seed), run side by side; their report.json
+// files merged back into the serial sweep's rows (scenario::merge_jobs), and
+// written as the serial sweep writes them. SIGINT/SIGTERM stop every job,
+// each tearing its lab down, before this returns 130.
+int cmd_sweep_jobs(const SweepOptions& o, topology::Topology topo) {
+  RealHost rh;
+  require_environment(rh.caps());
+  require_helper("netlab-probe");
+  if (!topo.lab.probe) throw InputError("netlab sweep needs a [lab].probe between two hosts");
+  plan::Plan plan = make_plan(topo);
+  plan.seed = plan::decide_seed(o.seed, plan.seed);
+  const auto failures = scenario::sweep_failures(topo, plan, o.hold_s);
+  const int n = static_cast<int>(std::min<size_t>(static_cast<size_t>(o.jobs), failures.size()));
+  std::error_code ec;
+  fs::create_directories(o.out_dir, ec);
+  if (ec) throw InputError("cannot create the output directory " + o.out_dir + ": " + ec.message());
+  install_stop_signals();
+  const std::string exe = self_exe();
+
+  std::vector<Job> list;
+  for (int k = 1; k <= n; ++k) {
+    Job jb;
+    jb.index = k;
+    jb.lab = scenario::job_lab_name(plan.lab, k);
+    jb.seed = scenario::job_seed(*plan.seed, k);
+    jb.out = o.out_dir + "/job" + std::to_string(k);
+    list.push_back(jb);
+  }
+  progress("sweep: " + std::to_string(failures.size()) + " single failures over " + std::to_string(n) +
+           " labs side by side, seed " + std::to_string(*plan.seed));
+  JobSet set(std::move(list));
+  set.start(
+      [&](const Job& jb) {
+        std::vector<std::string> argv{exe,        "sweep",
+                                      o.file,     "--shard",
+                                      std::to_string(jb.index) + "/" + std::to_string(n),
+                                      "--lab",    jb.lab,
+                                      "--seed",   std::to_string(jb.seed),
+                                      "--trials", std::to_string(o.trials),
+                                      "--out",    jb.out};
+        if (o.hold_s > 0) argv.insert(argv.end(), {"--hold", hold_text(o.hold_s)});
+        return argv;
+      },
+      n);
+  if (int rc = set.wait(); rc != 0) return rc;
+
+  // The jobs' reports, merged into the serial order.
+  std::vector<scenario::RunResult> parts;
+  std::vector<std::vector<scenario::ScenarioResult>> per_job;
+  for (const auto& jb : set.jobs()) {
+    const std::string f = jb.out + "/report.json";
+    std::ifstream in(f);
+    auto j = nlohmann::json::parse(in, nullptr, false);
+    if (!in || j.is_discarded() || !j.contains("scenarios"))
+      throw Error("job " + std::to_string(jb.index) + " wrote no report (" + f + ")");
+    parts.push_back(report::from_json(j));
+    per_job.push_back(parts.back().scenarios);
+  }
+  auto sweep = scenario::merge_jobs(plan, failures, per_job);
+  nlohmann::json job_list;
+  scenario::RunResult result = merged_jobs(o, topo, plan, set.jobs(), parts, sweep, job_list);
   return write_sweep(o, scenario::Shard{}, result, sweep, topo, plan, {{"jobs", job_list}});
 }
 
