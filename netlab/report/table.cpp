@@ -40,6 +40,72 @@ std::string losses(const scenario::Outage& o, double clean_ms) {
                      o.bursts == 1 ? "" : "s", o.first_lost_ms.value_or(0), o.last_lost_ms.value_or(0), rec);
 }
 
+// The lines under a scenario's trial table: what each trial lost, how exact
+// it was, what it could not see, and what it served.
+std::string trial_notes(const scenario::ScenarioResult& s) {
+  std::string o;
+  for (const auto& t : s.trials) {
+    if (t.forward.bursts || t.reverse.bursts)
+      o += fmt::format("  trial {}: forward {}; reverse {}\n", t.index, losses(t.forward, t.clean_ms),
+                       losses(t.reverse, t.clean_ms));
+    // A resolution well above the interval: the sender woke late, and every
+    // time of the trial is that much less exact.
+    if (t.resolution_ms() > 2 * t.probe_interval_ms)
+      o += fmt::format("  trial {}: resolution {:.1f} ms (probe interval {:g} ms, sender up to {:.1f} ms late)\n",
+                       t.index, t.resolution_ms(), t.probe_interval_ms, t.probe_max_lateness_ms);
+    if (!t.convergence_ms && t.reachable)
+      o += fmt::format("  trial {}: no watched route changed after the fault\n", t.index);
+    if (t.route_events_lost)
+      o += fmt::format("  trial {}: {} route event{} lost: convergence figures are lower bounds\n", t.index,
+                       t.route_events_lost, t.route_events_lost == 1 ? "" : "s");
+    if (t.convergence_still_changing)
+      o += fmt::format("  trial {}: routes still changing at the repair: convergence is a lower bound\n", t.index);
+    if (t.path_forward && t.path_reverse && join(*t.path_forward) != join(*t.path_reverse))
+      o += fmt::format("  trial {}: path forward {}, reverse {}\n", t.index, join(*t.path_forward),
+                       join(*t.path_reverse));
+  }
+  for (const auto& t : s.trials)
+    if (t.flow_count() > 1)
+      o += fmt::format("  trial {}: {} of {} flows lost probes\n", t.index, t.flows_affected(), t.flow_count());
+  for (const auto& t : s.trials) {
+    if (t.served.empty() && t.served_before.empty()) continue;
+    auto list = [](const std::map<std::string, uint64_t>& m) {
+      std::string x;
+      for (const auto& [name, n] : m) x += fmt::format("{}{} {}", x.empty() ? "" : ", ", name, n);
+      return x.empty() ? std::string("-") : x;
+    };
+    o += fmt::format("  trial {}: probes received per instance: before the fault {}; while it held {}\n",
+                     t.index, list(t.served_before), list(t.served));
+  }
+  return o;
+}
+
+// "all 7 targets met (verdict: pass)", or what was missed, inconclusive or
+// could not run.
+std::string run_summary(const scenario::RunResult& r) {
+  // Targets of scenarios that ran to the end; a scenario that could not run
+  // is counted as such, not again through the targets it could not meet.
+  size_t missed = 0, doubtful = 0, total = 0, errors = 0;
+  for (const auto& s : r.scenarios) {
+    if (s.verdict() == scenario::Verdict::Error) {
+      ++errors;
+      continue;
+    }
+    for (const auto& t : s.targets) {
+      ++total;
+      if (t.verdict == scenario::Verdict::Fail || t.verdict == scenario::Verdict::Error) ++missed;
+      if (t.verdict == scenario::Verdict::Inconclusive) ++doubtful;
+    }
+  }
+  std::string summary = total == 0 && errors == 0 ? std::string("no target was judged")
+                        : missed == 0 && doubtful == 0 && errors == 0 ? fmt::format("all {} targets met", total)
+                                                                      : fmt::format("{} of {} targets missed", missed, total);
+  if (doubtful) summary += fmt::format("; {} inconclusive", doubtful);
+  if (errors) summary += fmt::format("; {} scenario{} could not run", errors, errors == 1 ? "" : "s");
+  summary += fmt::format(" (verdict: {})", scenario::to_string(r.verdict()));
+  return summary;
+}
+
 }  // namespace
 
 std::string table(const scenario::RunResult& r, bool color) {
@@ -70,39 +136,7 @@ std::string table(const scenario::RunResult& r, bool color) {
                        t.reachable ? join(t.path) : "(unreachable)", pw,
                        outage(t.failback_forward) + " / " + outage(t.failback_reverse));
     }
-    for (const auto& t : s.trials) {
-      if (t.forward.bursts || t.reverse.bursts)
-        o += fmt::format("  trial {}: forward {}; reverse {}\n", t.index, losses(t.forward, t.clean_ms),
-                         losses(t.reverse, t.clean_ms));
-      // A resolution well above the interval: the sender woke late, and every
-      // time of the trial is that much less exact.
-      if (t.resolution_ms() > 2 * t.probe_interval_ms)
-        o += fmt::format("  trial {}: resolution {:.1f} ms (probe interval {:g} ms, sender up to {:.1f} ms late)\n",
-                         t.index, t.resolution_ms(), t.probe_interval_ms, t.probe_max_lateness_ms);
-      if (!t.convergence_ms && t.reachable)
-        o += fmt::format("  trial {}: no watched route changed after the fault\n", t.index);
-      if (t.route_events_lost)
-        o += fmt::format("  trial {}: {} route event{} lost: convergence figures are lower bounds\n", t.index,
-                         t.route_events_lost, t.route_events_lost == 1 ? "" : "s");
-      if (t.convergence_still_changing)
-        o += fmt::format("  trial {}: routes still changing at the repair: convergence is a lower bound\n", t.index);
-      if (t.path_forward && t.path_reverse && join(*t.path_forward) != join(*t.path_reverse))
-        o += fmt::format("  trial {}: path forward {}, reverse {}\n", t.index, join(*t.path_forward),
-                         join(*t.path_reverse));
-    }
-    for (const auto& t : s.trials)
-      if (t.flow_count() > 1)
-        o += fmt::format("  trial {}: {} of {} flows lost probes\n", t.index, t.flows_affected(), t.flow_count());
-    for (const auto& t : s.trials) {
-      if (t.served.empty() && t.served_before.empty()) continue;
-      auto list = [](const std::map<std::string, uint64_t>& m) {
-        std::string x;
-        for (const auto& [name, n] : m) x += fmt::format("{}{} {}", x.empty() ? "" : ", ", name, n);
-        return x.empty() ? std::string("-") : x;
-      };
-      o += fmt::format("  trial {}: probes received per instance: before the fault {}; while it held {}\n",
-                       t.index, list(t.served_before), list(t.served));
-    }
+    o += trial_notes(s);
     if (s.trials.size() > 1) {
       auto st = s.stats();
       const auto& a = st["outage_ms"];
@@ -128,27 +162,8 @@ std::string table(const scenario::RunResult& r, bool color) {
                        paint(t.pass(), verdict_word(t.verdict)), t.detail.empty() ? "" : "  (" + t.detail + ")");
     }
   }
-  // Targets of scenarios that ran to the end; a scenario that could not run
-  // is counted as such, not again through the targets it could not meet.
-  size_t missed = 0, doubtful = 0, total = 0, errors = 0;
-  for (const auto& s : r.scenarios) {
-    if (s.verdict() == scenario::Verdict::Error) {
-      ++errors;
-      continue;
-    }
-    for (const auto& t : s.targets) {
-      ++total;
-      if (t.verdict == scenario::Verdict::Fail || t.verdict == scenario::Verdict::Error) ++missed;
-      if (t.verdict == scenario::Verdict::Inconclusive) ++doubtful;
-    }
-  }
   o += "\n";
-  std::string summary = total == 0 && errors == 0 ? std::string("no target was judged")
-                        : missed == 0 && doubtful == 0 && errors == 0 ? fmt::format("all {} targets met", total)
-                                                                      : fmt::format("{} of {} targets missed", missed, total);
-  if (doubtful) summary += fmt::format("; {} inconclusive", doubtful);
-  if (errors) summary += fmt::format("; {} scenario{} could not run", errors, errors == 1 ? "" : "s");
-  summary += fmt::format(" (verdict: {})", scenario::to_string(r.verdict()));
+  const std::string summary = run_summary(r);
   o += paint(r.pass(), summary) + "\n";
   o += fmt::format("seed {} (repeat the run's random choices with --seed {})\n", r.seed, r.seed);
   return o;
