@@ -40,6 +40,8 @@ struct RunOptions {
   bool keep = false;                   // leave the lab up afterwards
   std::optional<uint64_t> seed;        // impairment randomness (else [lab].seed, else random)
   std::string shard;                   // "K/N": only this part of the trials
+  int jobs = 1;                        // labs side by side, each running its share of the trials
+  std::string lab;                     // run under this lab name instead of the file's
 };
 
 struct SweepOptions {
@@ -175,6 +177,11 @@ struct Session {
 
 }  // namespace
 
+namespace {
+int run_jobs(const RunOptions& o, const std::string& file, const topology::Topology& topo);
+void use_lab_name(topology::Topology& topo, const std::string& lab);
+}  // namespace
+
 int cmd_run(const RunOptions& o) {
   const std::string file = o.file.empty() ? default_topology() : o.file;
   auto topo = load_topology(file);
@@ -182,6 +189,12 @@ int cmd_run(const RunOptions& o) {
   for (const auto& s : o.scenarios)
     if (!topo.scenario(s)) throw InputError("no scenario named \"" + s + "\" in " + file);
   const scenario::Shard shard = o.shard.empty() ? scenario::Shard{} : scenario::parse_shard(o.shard);
+  if (!o.lab.empty()) use_lab_name(topo, o.lab);
+  if (o.jobs > 1) {
+    if (!shard.whole()) throw InputError("--jobs and --shard cannot be combined: give each shard its own machine");
+    if (o.keep) throw InputError("--jobs and --keep cannot be combined: the labs of the jobs are not kept");
+    return run_jobs(o, file, topo);
+  }
   Session ses(std::move(topo), file, o.out_dir, o.keep, o.trials, o.seed);
   std::vector<const topology::Scenario*> chosen;
   std::vector<int> counts;
@@ -544,17 +557,89 @@ int cmd_sweep_jobs(const SweepOptions& o, topology::Topology topo) {
   return write_sweep(o, scenario::Shard{}, result, sweep, topo, plan, {{"jobs", job_list}});
 }
 
+// --lab: the run under another lab name (a job of --jobs, or beside another
+// run of the same file); progress lines are tagged with it.
+void use_lab_name(topology::Topology& topo, const std::string& lab) {
+  if (!topology::valid_lab_name(lab))
+    throw InputError("--lab \"" + lab + "\" is not a valid lab name: it must match [a-z][a-z0-9]{0,7}");
+  topo.lab.name = lab;
+  set_progress_tag("[" + lab + "]");
+}
+
+// `netlab run --jobs N`: N jobs, each `netlab run --shard K/N` on a lab of
+// its own (job_lab_name) with the run's seed (the shards of one run share
+// it), side by side; their report.json files merged as `report --merge`
+// merges a sharded run's, each trial naming the part that ran it, and
+// written as the serial run writes them.
+int run_jobs(const RunOptions& o, const std::string& file, const topology::Topology& topo) {
+  RealHost rh;
+  require_environment(rh.caps());
+  require_helper("netlab-probe");
+  plan::Plan plan = make_plan(topo);
+  plan.seed = plan::decide_seed(o.seed, plan.seed);
+  size_t units = 0;
+  for (const auto& sc : topo.scenarios)
+    if (o.scenarios.empty() || std::find(o.scenarios.begin(), o.scenarios.end(), sc.name) != o.scenarios.end())
+      units += static_cast<size_t>(o.trials > 0 ? o.trials : static_cast<int>(sc.trials));
+  const int n = static_cast<int>(std::max<size_t>(1, std::min<size_t>(static_cast<size_t>(o.jobs), units)));
+  std::error_code ec;
+  fs::create_directories(o.out_dir, ec);
+  if (ec) throw InputError("cannot create the output directory " + o.out_dir + ": " + ec.message());
+  install_stop_signals();
+  const std::string exe = self_exe();
+  std::vector<Job> list;
+  for (int k = 1; k <= n; ++k) {
+    Job jb;
+    jb.index = k;
+    jb.lab = scenario::job_lab_name(plan.lab, k);
+    jb.seed = *plan.seed;
+    jb.out = o.out_dir + "/job" + std::to_string(k);
+    list.push_back(jb);
+  }
+  progress("run: " + std::to_string(units) + " trials over " + std::to_string(n) + " labs side by side, seed " +
+           std::to_string(*plan.seed));
+  JobSet set(std::move(list));
+  set.start(
+      [&](const Job& jb) {
+        std::vector<std::string> argv{exe,    "run",  file, "--shard", std::to_string(jb.index) + "/" + std::to_string(n),
+                                      "--lab", jb.lab, "--seed", std::to_string(jb.seed), "--out", jb.out};
+        if (o.trials > 0) argv.insert(argv.end(), {"--trials", std::to_string(o.trials)});
+        for (const auto& sc : o.scenarios) argv.insert(argv.end(), {"--scenario", sc});
+        return argv;
+      },
+      n);
+  if (int rc = set.wait(); rc != 0) return rc;
+
+  // One run under the file's lab name: each part ran under its job's.
+  std::vector<report::ShardReport> parts;
+  for (const auto& jb : set.jobs()) {
+    const std::string f = jb.out + "/report.json";
+    std::ifstream in(f);
+    auto j = nlohmann::json::parse(in, nullptr, false);
+    if (!in || j.is_discarded() || !j.contains("scenarios"))
+      throw Error("job " + std::to_string(jb.index) + " wrote no report (" + f + ")");
+    j["lab"] = plan.lab;
+    parts.push_back({f, std::move(j)});
+  }
+  auto merged = report::merge_shards(parts);
+  merged.json["jobs"] = nlohmann::json::array();
+  for (const auto& jb : set.jobs())
+    merged.json["jobs"].push_back({{"job", jb.index}, {"shard", std::to_string(jb.index) + "/" + std::to_string(n)},
+                                   {"lab", jb.lab}, {"seed", jb.seed}, {"out", jb.out}});
+  std::fputs(report::table(merged.result, ::isatty(1)).c_str(), stdout);
+  report::write_file(o.out_dir + "/report.json", merged.json.dump(2) + "\n");
+  write_pictures(o.out_dir, merged.json, &topo, &plan);
+  if (!o.junit.empty()) report::write_file(o.junit, report::junit(merged.result));
+  std::printf("report: %s/report.json (%d labs side by side)\n", o.out_dir.c_str(), n);
+  return scenario::exit_code(merged.result.verdict());
+}
+
 }  // namespace
 
 int cmd_sweep(const SweepOptions& o) {
   const scenario::Shard shard = o.shard.empty() ? scenario::Shard{} : scenario::parse_shard(o.shard);
   auto topo = load_topology(o.file);
-  if (!o.lab.empty()) {
-    if (!topology::valid_lab_name(o.lab))
-      throw InputError("--lab \"" + o.lab + "\" is not a valid lab name: it must match [a-z][a-z0-9]{0,7}");
-    topo.lab.name = o.lab;
-    set_progress_tag("[" + o.lab + "]");
-  }
+  if (!o.lab.empty()) use_lab_name(topo, o.lab);
   if (o.jobs > 1) {
     if (!shard.whole()) throw InputError("--jobs and --shard cannot be combined: give each shard its own machine");
     return cmd_sweep_jobs(o, std::move(topo));
@@ -587,6 +672,10 @@ Runner define_run(CLI::App& c) {
   c.add_option("--seed", o->seed, "seed for impairments' randomness (default: [lab].seed, else random; reported)");
   c.add_option("--shard", o->shard,
                "run only part K of N of the trials (K/N; merge the parts with `netlab report --merge`)");
+  c.add_option("--jobs", o->jobs,
+               "split the trials over N labs built side by side on this host (one report, as one lab writes)")
+      ->check(CLI::Range(1, scenario::kMaxJobs));
+  c.add_option("--lab", o->lab, "run under this lab name instead of the file's [lab].name");
   return [o] { return cmd_run(*o); };
 }
 

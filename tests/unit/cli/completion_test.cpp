@@ -45,10 +45,11 @@ TEST(Completion, BashCompletesCommandsAndEachCommandsOwnOptions) {
   EXPECT_EQ(bash_complete("netlab run --s"), "--scenario --seed --shard\n");
   EXPECT_EQ(bash_complete("netlab sweep --h"), "--help --hold\n");
   EXPECT_EQ(bash_complete("netlab sweep --k"), "\n");
-  // `sweep` splits over labs side by side (--jobs); `run` does not.
+  // Both split over labs side by side (--jobs) and take another lab name (--lab).
   EXPECT_EQ(bash_complete("netlab sweep --j"), "--junit --jobs\n");
   EXPECT_EQ(bash_complete("netlab sweep --l"), "--lab\n");
-  EXPECT_EQ(bash_complete("netlab run --j"), "--junit\n");
+  EXPECT_EQ(bash_complete("netlab run --j"), "--junit --jobs\n");
+  EXPECT_EQ(bash_complete("netlab run --l"), "--lab\n");
 }
 
 TEST(Completion, BashListsEveryCommandOfTheTable) {
