@@ -120,5 +120,48 @@ TEST_F(ShardTest, ThreeShardsMergeIntoTheUnshardedRunAndAMissingShardIsRefused) 
   EXPECT_FALSE(fs::exists(tmp_ + "/partial/report.json"));
 }
 
+TEST_F(ShardTest, RunWithTwoJobsGivesTheSerialRunsTrialsAndVerdicts) {
+  // `netlab run --jobs 2`: the same 4 trials on two labs side by side, one
+  // report in serial order, each trial naming the part that ran it, and
+  // nothing of either lab left.
+  const std::string lab = lab_name('j');
+  const std::string file = two_scenarios(lab);
+  Result serial = run({"run", file, "--trials", "2", "--seed", "7", "--out", tmp_ + "/serial"});
+  ASSERT_EQ(serial.status, 0) << serial.out << serial.err;
+  Result jobs = run({"run", file, "--trials", "2", "--seed", "7", "--jobs", "2", "--out", tmp_ + "/jobs", "--junit",
+                     tmp_ + "/jobs/junit.xml"});
+  ASSERT_EQ(jobs.status, 0) << jobs.out << jobs.err;
+  EXPECT_NE(jobs.out.find("all "), std::string::npos) << jobs.out;
+
+  const json s = read_json(tmp_ + "/serial/report.json");
+  const json j = read_json(tmp_ + "/jobs/report.json");
+  EXPECT_EQ(units(j), units(s));
+  EXPECT_EQ(j["lab"], s["lab"]);
+  EXPECT_EQ(j["seed"], s["seed"]);
+  EXPECT_EQ(j["verdict"], "pass");
+  ASSERT_EQ(j["jobs"].size(), 2u);
+  EXPECT_NE(j["jobs"][0]["lab"], j["jobs"][1]["lab"]);
+  ASSERT_EQ(j["scenarios"].size(), s["scenarios"].size());
+  for (size_t i = 0; i < j["scenarios"].size(); ++i) {
+    const auto& js = j["scenarios"][i];
+    const auto& ss = s["scenarios"][i];
+    ASSERT_EQ(js["targets"].size(), ss["targets"].size()) << js["name"];
+    for (size_t t = 0; t < js["targets"].size(); ++t) {
+      EXPECT_EQ(js["targets"][t]["name"], ss["targets"][t]["name"]);
+      EXPECT_EQ(js["targets"][t]["verdict"], ss["targets"][t]["verdict"]);
+    }
+    for (const auto& t : js["trials"]) {
+      EXPECT_TRUE(t.contains("shard")) << js["name"] << " trial " << t["trial"];
+      for (const char* d : {"forward", "reverse"})
+        EXPECT_LE(t["outage_ms"][d].get<double>(), 1000) << js["name"] << " trial " << t["trial"] << " " << d;
+    }
+  }
+  // Trial 1 of the first scenario ran on job 1, trial 2 on job 2.
+  EXPECT_EQ(j["scenarios"][0]["trials"][0]["shard"], "1/2");
+  EXPECT_EQ(j["scenarios"][0]["trials"][1]["shard"], "2/2");
+  EXPECT_TRUE(fs::exists(tmp_ + "/jobs/junit.xml"));
+  for (const auto& jb : j["jobs"]) expect_gone(jb["lab"].get<std::string>(), {});
+}
+
 }  // namespace
 }  // namespace netlab::cli::testing
