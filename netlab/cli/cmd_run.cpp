@@ -451,6 +451,36 @@ class JobSet {
   std::vector<Job> jobs_;
 };
 
+// The output directory made, the stop signals installed, and the N jobs of
+// a --jobs run described: lab `<lab>jK`, output OUT/jobK, and the seed
+// derived per job (`own_seeds`, a sweep) or the run's (a run's shards share it).
+std::vector<Job> prepare_jobs(const plan::Plan& plan, int n, const std::string& out_dir, bool own_seeds) {
+  std::error_code ec;
+  fs::create_directories(out_dir, ec);
+  if (ec) throw InputError("cannot create the output directory " + out_dir + ": " + ec.message());
+  install_stop_signals();
+  std::vector<Job> list;
+  for (int k = 1; k <= n; ++k) {
+    Job jb;
+    jb.index = k;
+    jb.lab = scenario::job_lab_name(plan.lab, k);
+    jb.seed = own_seeds ? scenario::job_seed(*plan.seed, k) : *plan.seed;
+    jb.out = out_dir + "/job" + std::to_string(k);
+    list.push_back(jb);
+  }
+  return list;
+}
+
+// A finished job's report.json.
+nlohmann::json job_report(const Job& jb) {
+  const std::string f = jb.out + "/report.json";
+  std::ifstream in(f);
+  auto j = nlohmann::json::parse(in, nullptr, false);
+  if (!in || j.is_discarded() || !j.contains("scenarios"))
+    throw Error("job " + std::to_string(jb.index) + " wrote no report (" + f + ")");
+  return j;
+}
+
 // The jobs' report.json files as one run, as the serial sweep reports it:
 // this topology's lab and seed, the bring-up of the slowest job (they ran at
 // the same time), the rows in serial order; `job_list` says which job ran what.
@@ -506,21 +536,8 @@ int cmd_sweep_jobs(const SweepOptions& o, topology::Topology topo) {
   plan.seed = plan::decide_seed(o.seed, plan.seed);
   const auto failures = scenario::sweep_failures(topo, plan, o.hold_s);
   const int n = static_cast<int>(std::min<size_t>(static_cast<size_t>(o.jobs), failures.size()));
-  std::error_code ec;
-  fs::create_directories(o.out_dir, ec);
-  if (ec) throw InputError("cannot create the output directory " + o.out_dir + ": " + ec.message());
-  install_stop_signals();
+  std::vector<Job> list = prepare_jobs(plan, n, o.out_dir, true);
   const std::string exe = self_exe();
-
-  std::vector<Job> list;
-  for (int k = 1; k <= n; ++k) {
-    Job jb;
-    jb.index = k;
-    jb.lab = scenario::job_lab_name(plan.lab, k);
-    jb.seed = scenario::job_seed(*plan.seed, k);
-    jb.out = o.out_dir + "/job" + std::to_string(k);
-    list.push_back(jb);
-  }
   progress("sweep: " + std::to_string(failures.size()) + " single failures over " + std::to_string(n) +
            " labs side by side, seed " + std::to_string(*plan.seed));
   JobSet set(std::move(list));
@@ -543,12 +560,7 @@ int cmd_sweep_jobs(const SweepOptions& o, topology::Topology topo) {
   std::vector<scenario::RunResult> parts;
   std::vector<std::vector<scenario::ScenarioResult>> per_job;
   for (const auto& jb : set.jobs()) {
-    const std::string f = jb.out + "/report.json";
-    std::ifstream in(f);
-    auto j = nlohmann::json::parse(in, nullptr, false);
-    if (!in || j.is_discarded() || !j.contains("scenarios"))
-      throw Error("job " + std::to_string(jb.index) + " wrote no report (" + f + ")");
-    parts.push_back(report::from_json(j));
+    parts.push_back(report::from_json(job_report(jb)));
     per_job.push_back(parts.back().scenarios);
   }
   auto sweep = scenario::merge_jobs(plan, failures, per_job);
@@ -582,20 +594,8 @@ int run_jobs(const RunOptions& o, const std::string& file, const topology::Topol
     if (o.scenarios.empty() || std::find(o.scenarios.begin(), o.scenarios.end(), sc.name) != o.scenarios.end())
       units += static_cast<size_t>(o.trials > 0 ? o.trials : static_cast<int>(sc.trials));
   const int n = static_cast<int>(std::max<size_t>(1, std::min<size_t>(static_cast<size_t>(o.jobs), units)));
-  std::error_code ec;
-  fs::create_directories(o.out_dir, ec);
-  if (ec) throw InputError("cannot create the output directory " + o.out_dir + ": " + ec.message());
-  install_stop_signals();
+  std::vector<Job> list = prepare_jobs(plan, n, o.out_dir, false);
   const std::string exe = self_exe();
-  std::vector<Job> list;
-  for (int k = 1; k <= n; ++k) {
-    Job jb;
-    jb.index = k;
-    jb.lab = scenario::job_lab_name(plan.lab, k);
-    jb.seed = *plan.seed;
-    jb.out = o.out_dir + "/job" + std::to_string(k);
-    list.push_back(jb);
-  }
   progress("run: " + std::to_string(units) + " trials over " + std::to_string(n) + " labs side by side, seed " +
            std::to_string(*plan.seed));
   JobSet set(std::move(list));
@@ -613,13 +613,9 @@ int run_jobs(const RunOptions& o, const std::string& file, const topology::Topol
   // One run under the file's lab name: each part ran under its job's.
   std::vector<report::ShardReport> parts;
   for (const auto& jb : set.jobs()) {
-    const std::string f = jb.out + "/report.json";
-    std::ifstream in(f);
-    auto j = nlohmann::json::parse(in, nullptr, false);
-    if (!in || j.is_discarded() || !j.contains("scenarios"))
-      throw Error("job " + std::to_string(jb.index) + " wrote no report (" + f + ")");
+    nlohmann::json j = job_report(jb);
     j["lab"] = plan.lab;
-    parts.push_back({f, std::move(j)});
+    parts.push_back({jb.out + "/report.json", std::move(j)});
   }
   auto merged = report::merge_shards(parts);
   merged.json["jobs"] = nlohmann::json::array();
