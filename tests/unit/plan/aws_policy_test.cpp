@@ -41,7 +41,7 @@ bool has_route(const Plan& p, const std::string& node, const std::string& prefix
 
 // Three sites on one Direct Connect gateway, SiteLink on two of their VIFs,
 // two VPCs associated with it (shared with the topology graph's tests).
-const std::string kDxgw = netlab::testing::read_text(NETLAB_TEST_DATA "/shared/dxgw-sitelink.toml");
+const std::string kDxgw = netlab::testing::read_text(NETLAB_TEST_DATA "/topologies/dxgw-sitelink.toml");
 
 TEST(AwsPolicy, SiteLinkJoinsSitesWhoseVifsBothHaveIt) {
   Plan p = plan_of(kDxgw);

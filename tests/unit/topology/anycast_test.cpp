@@ -161,7 +161,7 @@ endpoints = ["dx", "dxgw"]
 
 // Hosts at three sites and in two VPCs around one Direct Connect gateway;
 // dc1 and dc2 have SiteLink, dc3 not (shared with the planner's tests).
-const std::string kDxgw = netlab::testing::read_text(NETLAB_TEST_DATA "/shared/dxgw-sitelink.toml");
+const std::string kDxgw = netlab::testing::read_text(NETLAB_TEST_DATA "/topologies/dxgw-sitelink.toml");
 
 TEST(SiteLink, TheGraphFollowsAwsTransitRules) {
   LoadResult r = load_string(std::string(kDxgw), "t.toml");
