@@ -60,8 +60,6 @@ std::vector<std::string> write_pictures(const std::string& dir, const json& r, c
   return written;
 }
 
-namespace {
-
 json read_report(const std::string& f) {
   std::ifstream in(f);
   if (!in) throw InputError("cannot read " + f);
@@ -69,6 +67,8 @@ json read_report(const std::string& f) {
   if (j.is_discarded() || !j.contains("scenarios")) throw InputError(f + " is not a netlab report.json");
   return j;
 }
+
+namespace {
 
 // The run's topology, when its file is still where the report says and still
 // valid: the pictures then include it. Otherwise they go without.

@@ -233,13 +233,7 @@ int cmd_run(const RunOptions& o) {
 
 int cmd_report(const std::vector<std::string>& files, bool markdown) {
   std::vector<nlohmann::json> reports;
-  for (const auto& f : files) {
-    std::ifstream in(f);
-    if (!in) throw InputError("cannot read " + f);
-    auto j = nlohmann::json::parse(in, nullptr, false);
-    if (j.is_discarded() || !j.contains("scenarios")) throw InputError(f + " is not a netlab report.json");
-    reports.push_back(std::move(j));
-  }
+  for (const auto& f : files) reports.push_back(read_report(f));
   std::fputs(markdown ? report::markdown_summary(reports).c_str() : report::text_summary(reports).c_str(), stdout);
   return 0;
 }
@@ -248,13 +242,7 @@ int cmd_report(const std::vector<std::string>& files, bool markdown) {
 // made into the report the unsharded run would have written.
 int cmd_report_merge(const std::string& out, const std::vector<std::string>& files, const std::string& junit) {
   std::vector<report::ShardReport> parts;
-  for (const auto& f : files) {
-    std::ifstream in(f);
-    if (!in) throw InputError("cannot read " + f);
-    auto j = nlohmann::json::parse(in, nullptr, false);
-    if (j.is_discarded() || !j.contains("scenarios")) throw InputError(f + " is not a netlab report.json");
-    parts.push_back({f, std::move(j)});
-  }
+  for (const auto& f : files) parts.push_back({f, read_report(f)});
   auto merged = report::merge_shards(parts);
   std::error_code ec;
   fs::create_directories(out, ec);

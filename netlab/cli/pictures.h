@@ -32,6 +32,9 @@ std::string file_name_of(const std::string& scenario);
 std::vector<std::string> write_report_pictures(const std::string& dir, const nlohmann::json& report);
 
 // netlab report --html OUT FILE...: one run drawn in full, several compared.
+// A report.json file, or InputError: unreadable, or not netlab's.
+nlohmann::json read_report(const std::string& file);
+
 int cmd_report_html(const std::string& out, const std::vector<std::string>& files);
 // netlab report --pictures DIR FILE: what `netlab run` writes beside report.json.
 int cmd_report_pictures(const std::string& dir, const std::string& file);
