@@ -433,10 +433,13 @@ TEST(Loader, LoadAndValidateSortsLoaderAndValidatorErrorsTogether) {
 namespace netlab::topology {
 namespace {
 
-TEST(Loader, ProbeFlowsAndTheAffectedFlowsTarget) {
-  const std::string base = R"([lab]
+// Host a, router r, host b in a line, probed from a to b with `probe`
+// (the inside of its braces), one scenario crashing r; `extra` lines follow
+// its fault (line 17 on).
+std::string crash_scenario(const std::string& probe, const std::string& extra = "") {
+  return R"([lab]
 name = "t"
-probe = { from = "a", to = "b", interval_ms = 2, flows = 8 }
+probe = { )" + probe + R"( }
 [nodes.a]
 role = "host"
 [nodes.r]
@@ -451,7 +454,11 @@ endpoints = ["r", "b"]
 [[scenarios]]
 name = "s"
 fault = { crash = "r" }
-)";
+)" + extra;
+}
+
+TEST(Loader, ProbeFlowsAndTheAffectedFlowsTarget) {
+  const std::string base = crash_scenario("from = \"a\", to = \"b\", interval_ms = 2, flows = 8");
   auto ok = load_string(base + "expect = { reachable = false, max_affected_flows_pct = 100 }\n", "t.toml");
   ASSERT_TRUE(ok.ok()) << ok.render();
   EXPECT_EQ(ok.topology->lab.probe->flows, 8u);
@@ -464,28 +471,10 @@ fault = { crash = "r" }
   EXPECT_FALSE(bad_pct.ok());
 }
 
-// The scenario of ProbeFlowsAndTheAffectedFlowsTarget, with `extra` lines
-// after its fault (line 17 on).
+// The scenario of ProbeFlowsAndTheAffectedFlowsTarget with a plain probe and
+// `extra` lines after its fault (line 17 on).
 LoadResult loss_scenario(const std::string& extra) {
-  return load_string(R"([lab]
-name = "t"
-probe = { from = "a", to = "b" }
-[nodes.a]
-role = "host"
-[nodes.r]
-role = "router"
-asn = 65001
-[nodes.b]
-role = "host"
-[[links]]
-endpoints = ["a", "r"]
-[[links]]
-endpoints = ["r", "b"]
-[[scenarios]]
-name = "s"
-fault = { crash = "r" }
-)" + extra,
-                     "t.toml");
+  return load_string(crash_scenario("from = \"a\", to = \"b\"", extra), "t.toml");
 }
 
 TEST(Loader, LossTargetsAndTheCleanPeriod) {
