@@ -17,8 +17,8 @@ struct Loaded {
   plan::Plan plan;
 };
 
-Loaded load(const std::string& name) {
-  auto r = topology::load_and_validate(std::string(NETLAB_SOURCE_DIR) + "/topologies/" + name);
+Loaded load_path(const std::string& path) {
+  auto r = topology::load_and_validate(path);
   EXPECT_TRUE(r.ok()) << r.render();
   plan::PlanOptions o;
   o.templates_dir = std::string(NETLAB_SOURCE_DIR) + "/frr-templates";
@@ -27,6 +27,8 @@ Loaded load(const std::string& name) {
   l.plan = plan::make_plan(l.topo, o, keys);
   return l;
 }
+
+Loaded load(const std::string& name) { return load_path(std::string(NETLAB_SOURCE_DIR) + "/topologies/" + name); }
 
 const SweepFailure* find(const std::vector<SweepFailure>& v, const std::string& kind, const std::string& name) {
   for (const auto& f : v)
@@ -261,6 +263,49 @@ TEST(SweepOnly, TheDxRowsAreEveryRowTheClassNeeds) {
     rows.front().result.trials[0].reachable = false;
     rows.front().over_dx = false;
     EXPECT_EQ(classify_dx(l.plan, rows).verdict, Verdict::Fail) << file;
+  }
+}
+
+// tests/data/sweep/*-broken.toml, the privileged sweep tests' broken
+// designs: the catalogue file's nodes, links and addresses, its DX layout
+// and the same failures to sweep; only a session, or (with cgw's own config)
+// the customer's announcement at eqny5, is missing.
+TEST(SweepOnly, EachBrokenVariantHasItsCataloguesLayout) {
+  for (const char* name : {"dx-dev-test", "dx-high-resiliency", "dx-maximum-resiliency"}) {
+    auto good = load(std::string(name) + ".toml");
+    auto bad = load_path(std::string(NETLAB_TEST_DATA) + "/sweep/" + name + "-broken.toml");
+    ASSERT_EQ(bad.plan.nodes.size(), good.plan.nodes.size()) << name;
+    for (size_t i = 0; i < good.plan.nodes.size(); ++i) {
+      EXPECT_EQ(bad.plan.nodes[i].name, good.plan.nodes[i].name) << name;
+      EXPECT_EQ(bad.plan.nodes[i].role, good.plan.nodes[i].role) << name;
+      EXPECT_EQ(bad.plan.nodes[i].domains.location, good.plan.nodes[i].domains.location) << name;
+    }
+    ASSERT_EQ(bad.plan.links.size(), good.plan.links.size()) << name;
+    for (size_t i = 0; i < good.plan.links.size(); ++i) {
+      const auto &g = good.plan.links[i], &b = bad.plan.links[i];
+      EXPECT_EQ(b.name, g.name) << name;
+      EXPECT_EQ(b.kind, g.kind) << name;
+      EXPECT_EQ(b.domains.location, g.domains.location) << name;
+      EXPECT_EQ(b.a.node + b.a.address.str() + b.b.node + b.b.address.str(),
+                g.a.node + g.a.address.str() + g.b.node + g.b.address.str())
+          << name << " " << g.name;
+    }
+    auto survived = [](const plan::Plan& p) { return classify_dx(p, matrix(p)); };
+    EXPECT_EQ(survived(bad.plan).layout, survived(good.plan).layout) << name;
+    EXPECT_EQ(survived(bad.plan).shape, survived(good.plan).shape) << name;
+    EXPECT_EQ(names(select_failures(sweep_failures(bad.topo, bad.plan, 0), SweepOnly::Dx)),
+              names(select_failures(sweep_failures(good.topo, good.plan, 0), SweepOnly::Dx)))
+        << name;
+    std::set<std::string> good_sessions, bad_sessions;
+    for (const auto& s : good.plan.sessions) good_sessions.insert(s.over);
+    for (const auto& s : bad.plan.sessions) bad_sessions.insert(s.over);
+    if (std::string(name) == "dx-maximum-resiliency") {
+      EXPECT_EQ(bad_sessions, good_sessions);
+      EXPECT_TRUE(bad.plan.node("cgw")->own_config);
+    } else {
+      good_sessions.erase("dx2");
+      EXPECT_EQ(bad_sessions, good_sessions) << name << ": all but dx2's session";
+    }
   }
 }
 
