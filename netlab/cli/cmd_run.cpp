@@ -537,7 +537,7 @@ int cmd_sweep_jobs(const SweepOptions& o, topology::Topology topo) {
   const auto only = scenario::parse_sweep_only(o.only);
   const auto all = scenario::sweep_failures(topo, plan, o.hold_s);
   const auto failures = scenario::select_failures(all, only);
-  const int n = static_cast<int>(std::clamp<size_t>(static_cast<size_t>(o.jobs), 1, failures.size()));
+  const int n = static_cast<int>(std::max<size_t>(1, std::min<size_t>(static_cast<size_t>(o.jobs), failures.size())));
   std::vector<Job> list = prepare_jobs(plan, n, o.out_dir, true);
   const std::string exe = self_exe();
   progress("sweep: " + failures_text(failures.size(), all.size(), only) + " over " + std::to_string(n) +

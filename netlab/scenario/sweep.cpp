@@ -330,7 +330,7 @@ std::string sweep_table(const SweepResult& r, bool color) {
     o += fmt::format("swept only the {} failures the Direct Connect class judges (--only dx), of the topology's {}\n\n",
                      r.selected_failures, r.all_failures);
   o += fmt::format("{:<{}}  {:>6}  {:>9}  {:>9}  {:>10}  {:>10}  {}\n", "failure", nw, "hold",
-                              "predicted", "reachable", "outage p50", "outage max", "path during failure");
+                   "predicted", "reachable", "outage p50", "outage max", "path during failure");
   for (const auto& row : r.rows) {
     const auto& res = row.result;
     std::string name = row.failure.kind + " " + row.failure.name;
