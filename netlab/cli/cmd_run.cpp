@@ -54,6 +54,7 @@ struct SweepOptions {
   std::string shard;  // "K/N": only this part of the failures
   int jobs = 1;       // labs side by side, each running its share of the failures
   std::string lab;    // run under this lab name instead of the file's
+  std::string only;   // "dx": only the failures the Direct Connect class judges
 };
 
 namespace fs = std::filesystem;
@@ -283,6 +284,9 @@ int write_sweep(const SweepOptions& o, const scenario::Shard& shard, const scena
                         {"verdict", scenario::to_string(sweep.dx.verdict)},
                         {"findings", sweep.dx.findings},
                         {"reason", sweep.dx.reason()}};
+  j["selection"] = {{"only", sweep.only == scenario::SweepOnly::Dx ? "dx" : "all"},
+                    {"swept", sweep.selected_failures},
+                    {"of", sweep.all_failures}};
   j["verdict"] = scenario::to_string(sweep.verdict());
   report::write_file(o.out_dir + "/sweep.json", j.dump(2) + "\n");
   write_pictures(o.out_dir, j, &topo, &plan);
@@ -510,6 +514,14 @@ scenario::RunResult merged_jobs(const SweepOptions& o, const topology::Topology&
   return result;
 }
 
+// "24 single failures", or with --only dx "10 of the 24 single failures
+// (those the Direct Connect class judges)".
+std::string failures_text(size_t selected, size_t all, scenario::SweepOnly only) {
+  if (only == scenario::SweepOnly::All) return std::to_string(all) + " single failures";
+  return std::to_string(selected) + " of the " + std::to_string(all) +
+         " single failures (those the Direct Connect class judges)";
+}
+
 // `netlab sweep --jobs N`: N jobs, each `netlab sweep --shard K/N` on a lab
 // of its own (job_lab_name, job_seed), run side by side; their report.json
 // files merged back into the serial sweep's rows (scenario::merge_jobs), and
@@ -522,11 +534,13 @@ int cmd_sweep_jobs(const SweepOptions& o, topology::Topology topo) {
   if (!topo.lab.probe) throw InputError("netlab sweep needs a [lab].probe between two hosts");
   plan::Plan plan = make_plan(topo);
   plan.seed = plan::decide_seed(o.seed, plan.seed);
-  const auto failures = scenario::sweep_failures(topo, plan, o.hold_s);
-  const int n = static_cast<int>(std::min<size_t>(static_cast<size_t>(o.jobs), failures.size()));
+  const auto only = scenario::parse_sweep_only(o.only);
+  const auto all = scenario::sweep_failures(topo, plan, o.hold_s);
+  const auto failures = scenario::select_failures(all, only);
+  const int n = static_cast<int>(std::max<size_t>(1, std::min<size_t>(static_cast<size_t>(o.jobs), failures.size())));
   std::vector<Job> list = prepare_jobs(plan, n, o.out_dir, true);
   const std::string exe = self_exe();
-  progress("sweep: " + std::to_string(failures.size()) + " single failures over " + std::to_string(n) +
+  progress("sweep: " + failures_text(failures.size(), all.size(), only) + " over " + std::to_string(n) +
            " labs side by side, seed " + std::to_string(*plan.seed));
   JobSet set(std::move(list));
   set.start(
@@ -539,6 +553,7 @@ int cmd_sweep_jobs(const SweepOptions& o, topology::Topology topo) {
                                       "--trials", std::to_string(o.trials),
                                       "--out",    jb.out};
         if (o.hold_s > 0) argv.insert(argv.end(), {"--hold", hold_text(o.hold_s)});
+        if (only == scenario::SweepOnly::Dx) argv.insert(argv.end(), {"--only", "dx"});
         return argv;
       },
       n);
@@ -552,6 +567,9 @@ int cmd_sweep_jobs(const SweepOptions& o, topology::Topology topo) {
     per_job.push_back(parts.back().scenarios);
   }
   auto sweep = scenario::merge_jobs(plan, failures, per_job);
+  sweep.only = only;
+  sweep.all_failures = all.size();
+  sweep.selected_failures = failures.size();
   nlohmann::json job_list;
   scenario::RunResult result = merged_jobs(o, topo, plan, set.jobs(), parts, sweep, job_list);
   return write_sweep(o, scenario::Shard{}, result, sweep, topo, plan, {{"jobs", job_list}});
@@ -624,16 +642,22 @@ int cmd_sweep(const SweepOptions& o) {
   const scenario::Shard shard = o.shard.empty() ? scenario::Shard{} : scenario::parse_shard(o.shard);
   auto topo = load_topology(o.file);
   if (!o.lab.empty()) use_lab_name(topo, o.lab);
+  const auto only = scenario::parse_sweep_only(o.only);
+  if (only == scenario::SweepOnly::Dx &&
+      std::none_of(topo.links.begin(), topo.links.end(),
+                   [](const topology::Link& l) { return l.kind == topology::LinkKind::Dx; }))
+    throw InputError(o.file + ": --only dx: the topology has no Direct Connect connection, so nothing to sweep");
   if (o.jobs > 1) {
     if (!shard.whole()) throw InputError("--jobs and --shard cannot be combined: give each shard its own machine");
     return cmd_sweep_jobs(o, std::move(topo));
   }
   Session ses(std::move(topo), o.file, o.out_dir, false, 0, o.seed);
-  auto failures = scenario::sweep_failures(ses.topo, ses.plan, o.hold_s);
-  progress("sweep: " + std::to_string(failures.size()) + " single failures" +
+  const auto all = scenario::sweep_failures(ses.topo, ses.plan, o.hold_s);
+  const auto failures = scenario::select_failures(all, only);
+  progress("sweep: " + failures_text(failures.size(), all.size(), only) +
            (shard.whole() ? "" : ", shard " + shard.str() + " runs every " + std::to_string(shard.count) +
                                      "th from the " + std::to_string(shard.index) + "th"));
-  auto sweep = scenario::run_sweep(*ses.runner, ses.topo, ses.plan, o.hold_s, o.trials, shard);
+  auto sweep = scenario::run_sweep(*ses.runner, ses.topo, ses.plan, o.hold_s, o.trials, shard, only);
   for (const auto& row : sweep.rows) ses.result.scenarios.push_back(row.result);
   if (!shard.whole()) {
     for (const auto& f : failures) ses.result.work.emplace_back(f.kind + " " + f.name, std::max(1, o.trials));
@@ -677,6 +701,10 @@ Runner define_sweep(CLI::App& c) {
                "split the failures over N labs built side by side on this host (the same output as one lab)")
       ->check(CLI::Range(1, scenario::kMaxJobs));
   c.add_option("--lab", o->lab, "run under this lab name instead of the file's [lab].name");
+  c.add_option("--only", o->only,
+               "dx: only the failures the Direct Connect class judges (each DX connection's cut, each DX device's "
+               "poweroff, each DX location's loss); the table says so")
+      ->check(CLI::IsMember({"dx", "all"}));
   return [o] { return cmd_sweep(*o); };
 }
 

@@ -43,7 +43,27 @@ double slowest_detection(const plan::Plan& p, const topology::Topology& t,
 
 bool is_dx_device(const plan::PlanNode& n) { return n.role == Role::AwsDx; }
 
+// The failures classify_dx() judges, by their kind (and `dx`).
+constexpr const char* kConnectionLoss = "link cut";
+constexpr const char* kDeviceLoss = "node poweroff";
+constexpr const char* kLocationLoss = "location loss";
+
 }  // namespace
+
+SweepOnly parse_sweep_only(const std::string& text) {
+  if (text.empty() || text == "all") return SweepOnly::All;
+  if (text == "dx") return SweepOnly::Dx;
+  throw InputError("--only \"" + text + "\": the choices are dx (the failures the Direct Connect class judges) and all");
+}
+
+bool judged_by_dx_class(const SweepFailure& f) {
+  return f.dx && (f.kind == kConnectionLoss || f.kind == kDeviceLoss || f.kind == kLocationLoss);
+}
+
+std::vector<SweepFailure> select_failures(std::vector<SweepFailure> failures, SweepOnly only) {
+  if (only == SweepOnly::Dx) std::erase_if(failures, [](const SweepFailure& f) { return !judged_by_dx_class(f); });
+  return failures;
+}
 
 bool SweepRow::reachable() const {
   return !result.trials.empty() &&
@@ -79,7 +99,7 @@ std::vector<SweepFailure> sweep_failures(const topology::Topology& t, const plan
     Fault f;
     f.kind = FaultKind::Cut;
     f.target = l.name;
-    add("link cut", l.name, f, dx_links.count(l.name) > 0);
+    add(kConnectionLoss, l.name, f, dx_links.count(l.name) > 0);
   }
   for (const auto& tu : p.tunnels) {
     Fault f;
@@ -99,7 +119,7 @@ std::vector<SweepFailure> sweep_failures(const topology::Topology& t, const plan
     Fault f;
     f.kind = FaultKind::Poweroff;
     f.target = n.name;
-    add("node poweroff", n.name, f, dx_devices.count(n.name) > 0);
+    add(kDeviceLoss, n.name, f, dx_devices.count(n.name) > 0);
   }
   for (DomainType d : {DomainType::Site, DomainType::Location, DomainType::Az, DomainType::Region}) {
     std::set<std::string> values;
@@ -133,10 +153,14 @@ SweepRow sweep_row(const plan::Plan& p, const SweepFailure& f, ScenarioResult re
 }
 
 SweepResult run_sweep(Runner& runner, const topology::Topology& t, const plan::Plan& p,
-                      double hold, int trials, const Shard& shard) {
+                      double hold, int trials, const Shard& shard, SweepOnly only) {
   if (!t.lab.probe) throw InputError("netlab sweep needs a [lab].probe between two hosts");
   SweepResult res;
-  const auto failures = sweep_failures(t, p, hold);
+  auto all = sweep_failures(t, p, hold);
+  res.only = only;
+  res.all_failures = all.size();
+  const auto failures = select_failures(std::move(all), only);
+  res.selected_failures = failures.size();
   for (size_t i = 0; i < failures.size(); ++i) {
     if (!in_shard(shard, i)) continue;
     const auto& f = failures[i];
@@ -284,9 +308,9 @@ Classification classify_dx(const plan::Plan& p, const std::vector<SweepRow>& row
         return;
     }
   };
-  for (const auto& cn : conns) judge("link cut", cn.link, "connection", promises);
-  for (const auto& d : devices) judge("node poweroff", d, "device", promises);
-  for (const auto& [loc, n] : conns_at) judge("location loss", loc, "location", promises && promises_location);
+  for (const auto& cn : conns) judge(kConnectionLoss, cn.link, "connection", promises);
+  for (const auto& d : devices) judge(kDeviceLoss, d, "device", promises);
+  for (const auto& [loc, n] : conns_at) judge(kLocationLoss, loc, "location", promises && promises_location);
 
   c.verdict = broken ? Verdict::Error : failed ? Verdict::Fail : Verdict::Pass;
   c.model = c.verdict == Verdict::Pass ? c.layout : "none";
@@ -301,8 +325,12 @@ std::string sweep_table(const SweepResult& r, bool color) {
   };
   size_t nw = 7;
   for (const auto& row : r.rows) nw = std::max(nw, row.failure.kind.size() + 1 + row.failure.name.size());
-  std::string o = fmt::format("{:<{}}  {:>6}  {:>9}  {:>9}  {:>10}  {:>10}  {}\n", "failure", nw, "hold",
-                              "predicted", "reachable", "outage p50", "outage max", "path during failure");
+  std::string o;
+  if (r.only == SweepOnly::Dx)
+    o += fmt::format("swept only the {} failures the Direct Connect class judges (--only dx), of the topology's {}\n\n",
+                     r.selected_failures, r.all_failures);
+  o += fmt::format("{:<{}}  {:>6}  {:>9}  {:>9}  {:>10}  {:>10}  {}\n", "failure", nw, "hold",
+                   "predicted", "reachable", "outage p50", "outage max", "path during failure");
   for (const auto& row : r.rows) {
     const auto& res = row.result;
     std::string name = row.failure.kind + " " + row.failure.name;

@@ -30,6 +30,22 @@ struct SweepFailure {
 // of a session without BFD), plus 3 s.
 std::vector<SweepFailure> sweep_failures(const topology::Topology&, const plan::Plan&, double hold_s);
 
+// Which failures a sweep runs (`netlab sweep --only`): every one, or only
+// those the Direct Connect classification judges (`dx`): the cut of each DX
+// connection, the poweroff of each DX device, the loss of each DX location.
+// A DX device's router crash is not among them: the class judges a device's
+// loss by its poweroff.
+enum class SweepOnly { All, Dx };
+
+// "" or "all": every failure; "dx"; anything else throws InputError.
+SweepOnly parse_sweep_only(const std::string& text);
+
+// Whether classify_dx() judges this failure's row.
+bool judged_by_dx_class(const SweepFailure&);
+
+// `failures` kept in their order, those `only` selects.
+std::vector<SweepFailure> select_failures(std::vector<SweepFailure> failures, SweepOnly only);
+
 struct SweepRow {
   SweepFailure failure;
   ScenarioResult result;
@@ -64,22 +80,27 @@ Classification classify_dx(const plan::Plan&, const std::vector<SweepRow>&);
 struct SweepResult {
   std::vector<SweepRow> rows;
   Classification dx;
+  SweepOnly only = SweepOnly::All;  // which failures were swept
+  size_t all_failures = 0;          // how many the topology has (sweep_failures())
+  size_t selected_failures = 0;     // how many of them `only` selects (a shard ran its part)
   // The worst of every row's verdict (its reachability against the graph's
   // prediction) and the classification's.
   Verdict verdict() const;
 };
 
-// `shard`: only the failures of that part (failure i of sweep_failures()'s
-// order belongs to in_shard(shard, i)); the classification then sees only
-// those rows and is decided once the parts are merged.
+// `only`: the failures select_failures() keeps. `shard`: only the failures
+// of that part (failure i of the selected failures' order belongs to
+// in_shard(shard, i)); the classification then sees only those rows and is
+// decided once the parts are merged.
 SweepResult run_sweep(Runner&, const topology::Topology&, const plan::Plan&, double hold_s,
-                      int trials, const Shard& shard = {});
+                      int trials, const Shard& shard = {}, SweepOnly only = SweepOnly::All);
 
 // A failure's row from its measured result: `over_dx` from the paths its
 // trials saw while the failure held.
 SweepRow sweep_row(const plan::Plan&, const SweepFailure&, ScenarioResult);
 
-// `--jobs N`: job K ran the failures of shard K/N (in_shard) on its own lab;
+// `--jobs N`: job K ran the failures of shard K/N (in_shard) on its own lab
+// (`failures`: those the sweep runs, select_failures()'s list with --only);
 // `per_job[K-1]` holds its results in the order it ran them. The rows in
 // sweep_failures()'s order, each from the job that ran it, and the
 // classification over all of them: the serial sweep's result. Throws Error

@@ -40,6 +40,18 @@ TEST(JobsOptions, ALabNameOutsideTheRulesIsRefused) {
   }
 }
 
+TEST(SweepOnlyOption, AnUnknownChoiceOrNothingToSweepIsRefused) {
+  auto r = netlab({"sweep", kSmall, "--only", "vpn", "--out", "/nonexistent/never"});
+  EXPECT_EQ(r.exit_code, 2) << r.out << r.err;
+  // small.toml has no DX connection: nothing for the class to judge, refused
+  // before any lab is built, serial or with jobs.
+  for (const char* jobs : {"1", "2"}) {
+    r = netlab({"sweep", kSmall, "--only", "dx", "--jobs", jobs, "--out", "/nonexistent/never"});
+    EXPECT_EQ(r.exit_code, 2) << r.out << r.err;
+    EXPECT_NE(r.err.find("--only dx: the topology has no Direct Connect connection"), std::string::npos) << r.err;
+  }
+}
+
 TEST(JobsOptions, MoreJobsThanTheCapIsAUsageError) {
   auto r = netlab({"run", kSmall, "--jobs", "17"});
   EXPECT_EQ(r.exit_code, 2) << r.out << r.err;

@@ -57,16 +57,16 @@ struct FakeLab {
 
 class SweepJobsTest : public ::testing::Test {
  protected:
-  SweepResult serial() {
+  SweepResult serial(SweepOnly only = SweepOnly::All) {
     FakeLab lab(topo_, plan_);
-    return run_sweep(*lab.runner, topo_, plan_, 1, 1);
+    return run_sweep(*lab.runner, topo_, plan_, 1, 1, Shard{}, only);
   }
   // Each job a lab of its own running shard K/N; the results merged.
-  SweepResult jobs(int n, std::vector<std::vector<std::string>>* ran = nullptr) {
+  SweepResult jobs(int n, std::vector<std::vector<std::string>>* ran = nullptr, SweepOnly only = SweepOnly::All) {
     std::vector<std::vector<ScenarioResult>> per_job;
     for (int k = 1; k <= n; ++k) {
       FakeLab lab(topo_, plan_);
-      auto part = run_sweep(*lab.runner, topo_, plan_, 1, 1, Shard{k, n});
+      auto part = run_sweep(*lab.runner, topo_, plan_, 1, 1, Shard{k, n}, only);
       per_job.emplace_back();
       if (ran) ran->emplace_back();
       for (auto& row : part.rows) {
@@ -74,7 +74,7 @@ class SweepJobsTest : public ::testing::Test {
         per_job.back().push_back(std::move(row.result));
       }
     }
-    return merge_jobs(plan_, sweep_failures(topo_, plan_, 1), per_job);
+    return merge_jobs(plan_, select_failures(sweep_failures(topo_, plan_, 1), only), per_job);
   }
 
   topology::Topology topo_ = netlab::testing::test_topology("scenario/hybrid.toml");
@@ -116,6 +116,42 @@ TEST_F(SweepJobsTest, MergedJobsAreTheSerialSweepInOrderWithItsVerdicts) {
   std::set<Verdict> verdicts;
   for (const auto& r : one.rows) verdicts.insert(r.result.verdict());
   EXPECT_GT(verdicts.size(), 1u);
+}
+
+TEST_F(SweepJobsTest, OnlyDxRunsTheClassesFailuresSerialSplitOrSharded) {
+  const auto all = sweep_failures(topo_, plan_, 1);
+  const auto dx = select_failures(all, SweepOnly::Dx);
+  ASSERT_GE(dx.size(), 3u);
+  ASSERT_LT(dx.size(), all.size());
+  const SweepResult one = serial(SweepOnly::Dx);
+  ASSERT_EQ(one.rows.size(), dx.size());
+  for (size_t i = 0; i < dx.size(); ++i) EXPECT_EQ(one.rows[i].result.name, dx[i].kind + " " + dx[i].name);
+  EXPECT_EQ(one.only, SweepOnly::Dx);
+  EXPECT_EQ(one.all_failures, all.size());
+  EXPECT_EQ(one.selected_failures, dx.size());
+  // The class is judged from these rows alone: none is missing.
+  EXPECT_NE(one.dx.verdict, Verdict::Error) << one.dx.reason();
+  EXPECT_EQ(one.dx.reason().find("no row"), std::string::npos) << one.dx.reason();
+  EXPECT_EQ(one.dx.reason(), serial().dx.reason());
+
+  // --jobs N: shards of the selected failures, merged back in their order.
+  std::vector<std::vector<std::string>> ran;
+  const SweepResult two = jobs(2, &ran, SweepOnly::Dx);
+  ASSERT_EQ(two.rows.size(), one.rows.size());
+  for (size_t i = 0; i < one.rows.size(); ++i) {
+    EXPECT_EQ(two.rows[i].result.name, one.rows[i].result.name);
+    EXPECT_EQ(ran[i % 2][i / 2], one.rows[i].result.name);
+  }
+  EXPECT_EQ(ran[0].size() + ran[1].size(), dx.size());
+  EXPECT_EQ(two.dx.reason(), one.dx.reason());
+  EXPECT_EQ(two.verdict(), one.verdict());
+
+  // --shard K/N: a part of the selected failures, knowing how many there are.
+  FakeLab lab(topo_, plan_);
+  const SweepResult part = run_sweep(*lab.runner, topo_, plan_, 1, 1, Shard{2, 2}, SweepOnly::Dx);
+  ASSERT_EQ(part.rows.size(), dx.size() / 2);
+  EXPECT_EQ(part.rows[0].result.name, dx[1].kind + " " + dx[1].name);
+  EXPECT_EQ(part.selected_failures, dx.size());
 }
 
 TEST_F(SweepJobsTest, AJobMissingOrOutOfOrderIsRefusedNamingIt) {

@@ -17,8 +17,8 @@ struct Loaded {
   plan::Plan plan;
 };
 
-Loaded load(const std::string& name) {
-  auto r = topology::load_and_validate(std::string(NETLAB_SOURCE_DIR) + "/topologies/" + name);
+Loaded load_path(const std::string& path) {
+  auto r = topology::load_and_validate(path);
   EXPECT_TRUE(r.ok()) << r.render();
   plan::PlanOptions o;
   o.templates_dir = std::string(NETLAB_SOURCE_DIR) + "/frr-templates";
@@ -27,6 +27,8 @@ Loaded load(const std::string& name) {
   l.plan = plan::make_plan(l.topo, o, keys);
   return l;
 }
+
+Loaded load(const std::string& name) { return load_path(std::string(NETLAB_SOURCE_DIR) + "/topologies/" + name); }
 
 const SweepFailure* find(const std::vector<SweepFailure>& v, const std::string& kind, const std::string& name) {
   for (const auto& f : v)
@@ -214,6 +216,118 @@ TEST(ClassifyDx, DevTestDoesNotPromiseItsLocation) {
   EXPECT_EQ(b.verdict, Verdict::Fail);
   EXPECT_NE(b.reason().find("layout Development and Test"), std::string::npos);
   EXPECT_NE(b.reason().find("loss of device dx-b not survived"), std::string::npos);
+}
+
+std::vector<std::string> names(const std::vector<SweepFailure>& v) {
+  std::vector<std::string> out;
+  for (const auto& f : v) out.push_back(f.kind + " " + f.name);
+  return out;
+}
+
+TEST(SweepOnly, DxKeepsWhatTheClassJudgesInTheSweepsOrder) {
+  auto l = load("dx-dev-test.toml");
+  const auto all = sweep_failures(l.topo, l.plan, 0);
+  EXPECT_EQ(names(select_failures(all, SweepOnly::All)), names(all));
+  EXPECT_EQ(names(select_failures(all, SweepOnly::Dx)),
+            (std::vector<std::string>{"link cut dx1", "link cut dx2", "node poweroff dx-a", "node poweroff dx-b",
+                                      "location loss eqdc2"}));
+  EXPECT_GT(all.size(), 5u);
+  // A DX device's crash is a DX failure the class does not judge (its
+  // poweroff is the device's loss); the links behind the devices are not DX.
+  EXPECT_TRUE(find(all, "router crash", "dx-a")->dx);
+  EXPECT_FALSE(judged_by_dx_class(*find(all, "router crash", "dx-a")));
+  EXPECT_FALSE(judged_by_dx_class(*find(all, "link cut", "dx-a-vgw")));
+  EXPECT_FALSE(judged_by_dx_class(*find(all, "node poweroff", "cgw")));
+  // Holds as the full sweep gives them.
+  for (const auto& f : select_failures(all, SweepOnly::Dx)) EXPECT_EQ(f.hold_s, find(all, f.kind, f.name)->hold_s);
+
+  auto h = load("hybrid-backup.toml");  // one connection, and a VPN
+  EXPECT_EQ(names(select_failures(sweep_failures(h.topo, h.plan, 0), SweepOnly::Dx)),
+            (std::vector<std::string>{"link cut dx1", "node poweroff dx-ny5", "location loss ny5"}));
+}
+
+TEST(SweepOnly, TheDxRowsAreEveryRowTheClassNeeds) {
+  // Each catalogue DX design classified from its --only dx rows alone, all
+  // survived over DX: the class its layout promises, no row missing; and one
+  // of them lost: the same finding the full matrix gives.
+  for (const char* file : {"dx-dev-test.toml", "dx-high-resiliency.toml", "dx-maximum-resiliency.toml"}) {
+    auto l = load(file);
+    std::vector<SweepRow> rows;
+    for (const auto& f : select_failures(sweep_failures(l.topo, l.plan, 0), SweepOnly::Dx))
+      rows.push_back(row(f.kind, f.name, true, true));
+    auto c = classify_dx(l.plan, rows);
+    EXPECT_EQ(c.verdict, Verdict::Pass) << file << ": " << c.reason();
+    EXPECT_EQ(c.model, c.layout) << file;
+    EXPECT_NE(c.layout, "none") << file;
+    EXPECT_EQ(c.reason(), classify_dx(l.plan, matrix(l.plan)).reason()) << file;
+    rows.front().result.trials[0].reachable = false;
+    rows.front().over_dx = false;
+    EXPECT_EQ(classify_dx(l.plan, rows).verdict, Verdict::Fail) << file;
+  }
+}
+
+// tests/data/sweep/*-broken.toml, the privileged sweep tests' broken
+// designs: the catalogue file's nodes, links and addresses, its DX layout
+// and the same failures to sweep; only a session, or (with cgw's own config)
+// the customer's announcement at eqny5, is missing.
+TEST(SweepOnly, EachBrokenVariantHasItsCataloguesLayout) {
+  for (const char* name : {"dx-dev-test", "dx-high-resiliency", "dx-maximum-resiliency"}) {
+    auto good = load(std::string(name) + ".toml");
+    auto bad = load_path(std::string(NETLAB_TEST_DATA) + "/sweep/" + name + "-broken.toml");
+    ASSERT_EQ(bad.plan.nodes.size(), good.plan.nodes.size()) << name;
+    for (size_t i = 0; i < good.plan.nodes.size(); ++i) {
+      EXPECT_EQ(bad.plan.nodes[i].name, good.plan.nodes[i].name) << name;
+      EXPECT_EQ(bad.plan.nodes[i].role, good.plan.nodes[i].role) << name;
+      EXPECT_EQ(bad.plan.nodes[i].domains.location, good.plan.nodes[i].domains.location) << name;
+    }
+    ASSERT_EQ(bad.plan.links.size(), good.plan.links.size()) << name;
+    for (size_t i = 0; i < good.plan.links.size(); ++i) {
+      const auto &g = good.plan.links[i], &b = bad.plan.links[i];
+      EXPECT_EQ(b.name, g.name) << name;
+      EXPECT_EQ(b.kind, g.kind) << name;
+      EXPECT_EQ(b.domains.location, g.domains.location) << name;
+      EXPECT_EQ(b.a.node + b.a.address.str() + b.b.node + b.b.address.str(),
+                g.a.node + g.a.address.str() + g.b.node + g.b.address.str())
+          << name << " " << g.name;
+    }
+    auto survived = [](const plan::Plan& p) { return classify_dx(p, matrix(p)); };
+    EXPECT_EQ(survived(bad.plan).layout, survived(good.plan).layout) << name;
+    EXPECT_EQ(survived(bad.plan).shape, survived(good.plan).shape) << name;
+    EXPECT_EQ(names(select_failures(sweep_failures(bad.topo, bad.plan, 0), SweepOnly::Dx)),
+              names(select_failures(sweep_failures(good.topo, good.plan, 0), SweepOnly::Dx)))
+        << name;
+    std::set<std::string> good_sessions, bad_sessions;
+    for (const auto& s : good.plan.sessions) good_sessions.insert(s.over);
+    for (const auto& s : bad.plan.sessions) bad_sessions.insert(s.over);
+    if (std::string(name) == "dx-maximum-resiliency") {
+      EXPECT_EQ(bad_sessions, good_sessions);
+      EXPECT_TRUE(bad.plan.node("cgw")->own_config);
+    } else {
+      good_sessions.erase("dx2");
+      EXPECT_EQ(bad_sessions, good_sessions) << name << ": all but dx2's session";
+    }
+  }
+}
+
+TEST(SweepOnly, ParsedFromTheOption) {
+  EXPECT_EQ(parse_sweep_only(""), SweepOnly::All);
+  EXPECT_EQ(parse_sweep_only("all"), SweepOnly::All);
+  EXPECT_EQ(parse_sweep_only("dx"), SweepOnly::Dx);
+  EXPECT_THROW(parse_sweep_only("vpn"), InputError);
+}
+
+TEST(SweepOnly, TheTableSaysOnlyTheClassesFailuresWereSwept) {
+  SweepResult r;
+  r.dx.verdict = Verdict::Pass;
+  r.rows = {row("link cut", "dx1", true, true)};
+  r.all_failures = 15;
+  r.selected_failures = 5;
+  EXPECT_EQ(sweep_table(r).find("swept only"), std::string::npos);
+  r.only = SweepOnly::Dx;
+  EXPECT_EQ(sweep_table(r).rfind(
+                "swept only the 5 failures the Direct Connect class judges (--only dx), of the topology's 15\n", 0),
+            0u)
+      << sweep_table(r);
 }
 
 TEST(Sweep, TheVerdictIsTheWorstOfTheRowsAndTheClass) {
