@@ -32,6 +32,7 @@
 #include "netlab/fault/fault.h"
 #include "netlab/kernel/route_monitor.h"
 #include "netlab/lab/control.h"
+#include "netlab/measure/canary.h"
 #include "netlab/measure/data_plane.h"
 #include "netlab/measure/frr_events.h"
 #include "netlab/plan/plan.h"
@@ -58,6 +59,9 @@ struct TrialContext {
   kernel::RouteMonitor& routes;
   const plan::Plan& plan;
   const RunnerOptions& options;
+  // The scheduling canary for the validity guard (scenario/guard.h); none:
+  // the trial is judged on the probe sender's lateness alone.
+  measure::Canary* canary = nullptr;
 };
 
 class TrialRun {
@@ -104,6 +108,7 @@ class TrialRun {
   std::vector<std::pair<int64_t, measure::Counts>> hold_counts_;  // read during the hold
   std::map<std::string, measure::FrrLogTail> frr_logs_;  // router -> its FRR log
   int64_t realtime_offset_ = 0;     // CLOCK_REALTIME - CLOCK_MONOTONIC
+  std::optional<measure::CanaryFigures> canary_;  // baseline .. end of failback
 };
 
 // The probe flows of a scenario's probe on a plan (exposed for tests).
