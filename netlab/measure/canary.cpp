@@ -1,6 +1,8 @@
 #include "netlab/measure/canary.h"
 
+#include <pthread.h>
 #include <sched.h>
+#include <signal.h>
 #include <sys/prctl.h>
 #include <sys/resource.h>
 #include <sys/syscall.h>
@@ -34,7 +36,13 @@ int64_t mono_ns() {
 class ThreadCanary final : public Canary {
  public:
   explicit ThreadCanary(int64_t period_ns) : period_ns_(period_ns) {
+    // Born with every signal blocked: a stop signal must reach the thread
+    // whose blocking waits it is meant to interrupt (EINTR), never this one.
+    sigset_t all, old;
+    sigfillset(&all);
+    ::pthread_sigmask(SIG_SETMASK, &all, &old);
     thread_ = std::thread([this] { loop(); });
+    ::pthread_sigmask(SIG_SETMASK, &old, nullptr);
   }
   ~ThreadCanary() override {
     stop_.store(true);

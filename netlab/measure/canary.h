@@ -18,8 +18,8 @@
 // (SCHED_OTHER, nice 0) rather than inheriting netlab's, and it never waits
 // on the runner's loop: it shares no lock with it, only two atomics.
 //
-// Threads: the canary's own, started by start_canary(), joined by the
-// destructor. begin()/figures() may be called from any one other thread.
+// Threads: the canary's own, started by start_canary() with every signal
+// blocked (they go to netlab's other threads), joined by the destructor. begin()/figures() may be called from any one other thread.
 #pragma once
 
 #include <cstdint>
