@@ -1,7 +1,7 @@
 // The validity guard in the reports: an invalid trial and a repeated one
 // read back from report.json as they were written, carried through a merge
 // of shards (and so of --jobs), and shown by the table (a mark and a note),
-// JUnit and the HTML report.
+// JUnit, the HTML report and the catalogue's summary.
 #include <gtest/gtest.h>
 #include <unistd.h>
 
@@ -119,6 +119,9 @@ TEST(GuardReport, TheTableJUnitAndHtmlShowIt) {
   const std::string page = html(to_json(r));
   EXPECT_NE(page.find(std::string("Invalid, judges no target: ") + kStarved), std::string::npos);
   EXPECT_NE(page.find("Run twice: the first attempt was invalid"), std::string::npos);
+  // The catalogue's table counts it.
+  EXPECT_NE(markdown_summary({to_json(r)}).find("| 3 (1 invalid) |"), std::string::npos)
+      << markdown_summary({to_json(r)});
 }
 
 TEST(GuardReport, FollowsTheSchema) {
