@@ -15,7 +15,9 @@
 //   failback     until the lab is converged and the probe is back, clean,
 //                on a path that no longer moves, plus settle_s
 //   analyse      the probe logs (measure::DataPlane), route events, FRR
-//                log lines and path counters turned into a Trial
+//                log lines and path counters turned into a Trial, judged
+//                valid or not by the validity guard (scenario/guard.h) on
+//                the scheduling canary's window, baseline to end of failback
 //
 // A TrialRun acts on the lab only through lab::Control and measures the
 // data plane only through measure::FlowIo, so every phase runs in unit tests
