@@ -15,6 +15,15 @@ namespace {
 
 json opt(const std::optional<double>& v) { return v ? json(*v) : json(nullptr); }
 
+// The validity guard's figures of a trial (scenario/guard.h).
+void guard_json(json& jt, const scenario::Trial& t) {
+  jt["valid"] = t.valid;
+  jt["invalid_reason"] = t.valid ? json(nullptr) : json(t.invalid_reason);
+  jt["canary_max_lateness_ms"] = opt(t.canary_max_lateness_ms);
+  jt["starvation_limit_ms"] = t.starvation_limit_ms;
+  jt["repeated_reason"] = t.repeated_reason.empty() ? json(nullptr) : json(t.repeated_reason);
+}
+
 json outage_json(const scenario::Outage& o) {
   return {{"outage_ms", o.outage_ms},
           {"lost", o.lost},
@@ -29,15 +38,6 @@ json outage_json(const scenario::Outage& o) {
           {"recovery_sustained", o.recovery_sustained},
           {"first_lost_ms", opt(o.first_lost_ms)},
           {"last_lost_ms", opt(o.last_lost_ms)}};
-}
-
-// The validity guard's figures of a trial (scenario/guard.h).
-void guard_json(json& jt, const scenario::Trial& t) {
-  jt["valid"] = t.valid;
-  jt["invalid_reason"] = t.valid ? json(nullptr) : json(t.invalid_reason);
-  jt["canary_max_lateness_ms"] = opt(t.canary_max_lateness_ms);
-  jt["starvation_limit_ms"] = t.starvation_limit_ms;
-  jt["repeated_reason"] = t.repeated_reason.empty() ? json(nullptr) : json(t.repeated_reason);
 }
 
 }  // namespace
