@@ -3,7 +3,9 @@
 // labs side by side. Prints each one's wall time, the slowest bring-up, and
 // what the sharing of the CPUs did to the measurement: the probe sender's
 // worst lateness per trial (report.json's probe.max_sender_lateness_ms: an
-// outage is exact to within the interval plus this), and whether every row
+// outage is exact to within the interval plus this), the scheduling canary's
+// and the trials the validity guard marked invalid or ran twice (docs/
+// measurement.md), and whether every row
 // came out the same (reachability and verdict). The labs are named
 // `nlbsweep` (serial) and `nlbswej1`..`nlbswejN` (--lab), and torn down by
 // netlab itself.
@@ -40,6 +42,8 @@ struct Run {
   double wall_s = 0;
   json sweep;  // sweep.json
   std::vector<double> lateness;  // per trial, ms
+  std::vector<double> canary;    // per trial, ms (the validity guard's canary)
+  size_t invalid = 0, repeated = 0;  // trials the guard marked invalid, run twice
 };
 
 std::string netlab_binary() {
@@ -66,7 +70,13 @@ Run sweep(const std::string& label, std::vector<std::string> args, const std::st
     return r;
   }
   for (const auto& s : r.sweep["scenarios"])
-    for (const auto& t : s["trials"]) r.lateness.push_back(t["probe"].value("max_sender_lateness_ms", 0.0));
+    for (const auto& t : s["trials"]) {
+      r.lateness.push_back(t["probe"].value("max_sender_lateness_ms", 0.0));
+      if (t.contains("canary_max_lateness_ms") && t["canary_max_lateness_ms"].is_number())
+        r.canary.push_back(t["canary_max_lateness_ms"].get<double>());
+      r.invalid += !t.value("valid", true);
+      r.repeated += t.contains("repeated_reason") && t["repeated_reason"].is_string();
+    }
   return r;
 }
 
@@ -101,7 +111,10 @@ int main(int argc, char** argv) {
   fs::create_directories(dir);
   const std::vector<std::string> common{topology, "--lab", "nlbsweep", "--seed", seed};
 
-  Run serial = sweep("serial", common, dir + "/serial");
+  // Serial explicitly: --jobs defaults to what the host's CPUs allow.
+  auto one = common;
+  one.insert(one.end(), {"--jobs", "1"});
+  Run serial = sweep("serial", one, dir + "/serial");
   auto with_jobs = common;
   with_jobs.insert(with_jobs.end(), {"--jobs", std::to_string(jobs)});
   Run split = sweep(fmt::format("--jobs {}", jobs), with_jobs, dir + "/jobs");
@@ -149,6 +162,12 @@ int main(int argc, char** argv) {
   };
   row("trials lateness > 10 ms", over(serial.lateness, 10), over(split.lateness, 10));
   row("trials lateness > 100 ms", over(serial.lateness, 100), over(split.lateness, 100));
+  row("canary lateness p50", fmt::format("{:.2f} ms", quantile(serial.canary, 0.5)),
+      fmt::format("{:.2f} ms", quantile(split.canary, 0.5)));
+  row("canary lateness max", fmt::format("{:.2f} ms", quantile(serial.canary, 1.0)),
+      fmt::format("{:.2f} ms", quantile(split.canary, 1.0)));
+  row("trials invalid / repeated", fmt::format("{} / {}", serial.invalid, serial.repeated),
+      fmt::format("{} / {}", split.invalid, split.repeated));
   row("DX class", serial.sweep.value("dx_resiliency", json::object()).value("model", "-"),
       split.sweep.value("dx_resiliency", json::object()).value("model", "-"));
   std::printf("\nspeed-up %.2fx; rows compared %zu: reachability the same in %zu, verdict the same in %zu\n",

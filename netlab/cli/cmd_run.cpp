@@ -40,7 +40,8 @@ struct RunOptions {
   bool keep = false;                   // leave the lab up afterwards
   std::optional<uint64_t> seed;        // impairment randomness (else [lab].seed, else random)
   std::string shard;                   // "K/N": only this part of the trials
-  int jobs = 1;                        // labs side by side, each running its share of the trials
+  int jobs = 0;                        // labs side by side, each running its share of the trials;
+                                       // 0: as the host's cores allow (jobs_of)
   std::string lab;                     // run under this lab name instead of the file's
 };
 
@@ -52,7 +53,7 @@ struct SweepOptions {
   std::string junit;
   std::optional<uint64_t> seed;
   std::string shard;  // "K/N": only this part of the failures
-  int jobs = 1;       // labs side by side, each running its share of the failures
+  int jobs = 0;       // labs side by side, each running its share of the failures; 0: jobs_of
   std::string lab;    // run under this lab name instead of the file's
   std::string only;   // "dx": only the failures the Direct Connect class judges
 };
@@ -180,6 +181,14 @@ struct Session {
 
 namespace {
 int run_jobs(const RunOptions& o, const std::string& file, const topology::Topology& topo);
+
+// The labs to run side by side: --jobs as given; not given, as the host's
+// cores allow (scenario::default_jobs), but one when the run is a shard or
+// keeps its lab, which only one lab can be.
+int jobs_of(int given, bool shard_or_keep) {
+  if (given > 0) return given;
+  return shard_or_keep ? 1 : scenario::default_jobs(scenario::usable_cpus());
+}
 void use_lab_name(topology::Topology& topo, const std::string& lab);
 }  // namespace
 
@@ -191,10 +200,12 @@ int cmd_run(const RunOptions& o) {
     if (!topo.scenario(s)) throw InputError("no scenario named \"" + s + "\" in " + file);
   const scenario::Shard shard = o.shard.empty() ? scenario::Shard{} : scenario::parse_shard(o.shard);
   if (!o.lab.empty()) use_lab_name(topo, o.lab);
-  if (o.jobs > 1) {
+  if (jobs_of(o.jobs, !shard.whole() || o.keep) > 1) {
     if (!shard.whole()) throw InputError("--jobs and --shard cannot be combined: give each shard its own machine");
     if (o.keep) throw InputError("--jobs and --keep cannot be combined: the labs of the jobs are not kept");
-    return run_jobs(o, file, topo);
+    RunOptions jo = o;
+    jo.jobs = jobs_of(o.jobs, false);
+    return run_jobs(jo, file, topo);
   }
   Session ses(std::move(topo), file, o.out_dir, o.keep, o.trials, o.seed);
   std::vector<const topology::Scenario*> chosen;
@@ -647,9 +658,11 @@ int cmd_sweep(const SweepOptions& o) {
       std::none_of(topo.links.begin(), topo.links.end(),
                    [](const topology::Link& l) { return l.kind == topology::LinkKind::Dx; }))
     throw InputError(o.file + ": --only dx: the topology has no Direct Connect connection, so nothing to sweep");
-  if (o.jobs > 1) {
+  if (jobs_of(o.jobs, !shard.whole()) > 1) {
     if (!shard.whole()) throw InputError("--jobs and --shard cannot be combined: give each shard its own machine");
-    return cmd_sweep_jobs(o, std::move(topo));
+    SweepOptions jo = o;
+    jo.jobs = jobs_of(o.jobs, false);
+    return cmd_sweep_jobs(jo, std::move(topo));
   }
   Session ses(std::move(topo), o.file, o.out_dir, false, 0, o.seed);
   const auto all = scenario::sweep_failures(ses.topo, ses.plan, o.hold_s);
@@ -681,7 +694,10 @@ Runner define_run(CLI::App& c) {
   c.add_option("--shard", o->shard,
                "run only part K of N of the trials (K/N; merge the parts with `netlab report --merge`)");
   c.add_option("--jobs", o->jobs,
-               "split the trials over N labs built side by side on this host (one report, as one lab writes)")
+               "split the trials over N labs built side by side on this host (one report, as one lab writes); "
+               "default: one lab per two CPUs netlab may use (here " +
+                   std::to_string(scenario::default_jobs(scenario::usable_cpus())) +
+                   "), at most the trials, 1 with --shard or --keep")
       ->check(CLI::Range(1, scenario::kMaxJobs));
   c.add_option("--lab", o->lab, "run under this lab name instead of the file's [lab].name");
   return [o] { return cmd_run(*o); };
@@ -698,7 +714,9 @@ Runner define_sweep(CLI::App& c) {
   c.add_option("--shard", o->shard,
                "run only part K of N of the failures (K/N; also writes report.json for `netlab report --merge`)");
   c.add_option("--jobs", o->jobs,
-               "split the failures over N labs built side by side on this host (the same output as one lab)")
+               "split the failures over N labs built side by side on this host (the same output as one lab); "
+               "default: one lab per two CPUs netlab may use (here " +
+                   std::to_string(scenario::default_jobs(scenario::usable_cpus())) + "), at most the failures, 1 with --shard")
       ->check(CLI::Range(1, scenario::kMaxJobs));
   c.add_option("--lab", o->lab, "run under this lab name instead of the file's [lab].name");
   c.add_option("--only", o->only,

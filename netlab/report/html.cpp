@@ -251,6 +251,12 @@ void scenario_section(std::ostringstream& out, const json& s, size_t index, cons
         << escape(join(t.value("path_before", json::array()))) << "; during: " << escape(join(t.value("path", json::array())))
         << "; after: " << escape(join(t.value("path_after", json::array()))) << "."
         << (t.contains("resolution_ms") ? " Resolution " + ms_of(t, "resolution_ms") + "." : "") << "</p>\n";
+    if (!t.value("valid", true))
+      out << "<p class=\"verdict " << svg::verdict_class("inconclusive") << "\">Invalid, judges no target: "
+          << escape(str(t, "invalid_reason")) << "</p>\n";
+    if (t.contains("repeated_reason") && t["repeated_reason"].is_string())
+      out << "<p class=\"muted\">Run twice: the first attempt was invalid (" << escape(str(t, "repeated_reason"))
+          << ").</p>\n";
     loss_table(out, t);
     out << "<div class=\"pictures\">" << svg::trial_timeline(s, t) << "</div>\n</div>\n";
   }

@@ -15,6 +15,15 @@ namespace {
 
 json opt(const std::optional<double>& v) { return v ? json(*v) : json(nullptr); }
 
+// The validity guard's figures of a trial (scenario/guard.h).
+void guard_json(json& jt, const scenario::Trial& t) {
+  jt["valid"] = t.valid;
+  jt["invalid_reason"] = t.valid ? json(nullptr) : json(t.invalid_reason);
+  jt["canary_max_lateness_ms"] = opt(t.canary_max_lateness_ms);
+  jt["starvation_limit_ms"] = t.starvation_limit_ms;
+  jt["repeated_reason"] = t.repeated_reason.empty() ? json(nullptr) : json(t.repeated_reason);
+}
+
 json outage_json(const scenario::Outage& o) {
   return {{"outage_ms", o.outage_ms},
           {"lost", o.lost},
@@ -102,6 +111,7 @@ json to_json(const scenario::RunResult& r) {
                      {"max_sender_lateness_ms", t.probe_max_lateness_ms},
                      {"clean_ms", t.clean_ms}};
       jt["resolution_ms"] = t.resolution_ms();
+      guard_json(jt, t);
       jt["flows_affected"] = t.flows_affected();
       jt["flow_count"] = t.flow_count();
       if (!t.served.empty() || !t.served_before.empty()) {
@@ -194,6 +204,11 @@ scenario::Trial trial_from_json(const json& j) {
     t.probe_max_lateness_ms = j["probe"].value("max_sender_lateness_ms", 0.0);
     t.clean_ms = j["probe"].value("clean_ms", 1000.0);
   }
+  t.valid = j.value("valid", true);
+  t.invalid_reason = get_or(j, "invalid_reason", std::string());
+  t.canary_max_lateness_ms = opt_of(j, "canary_max_lateness_ms");
+  t.starvation_limit_ms = j.value("starvation_limit_ms", 0.0);
+  t.repeated_reason = get_or(j, "repeated_reason", std::string());
   t.served_before = get_or(j, "served_before", std::map<std::string, uint64_t>{});
   t.served = get_or(j, "served", std::map<std::string, uint64_t>{});
   t.serving = get_or(j, "serving", Strings{});

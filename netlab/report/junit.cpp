@@ -35,6 +35,10 @@ std::string properties(const scenario::ScenarioResult& s) {
   for (const auto& t : s.trials) {
     const std::string k = fmt::format("trial.{}.", t.index);
     prop(k + "resolution_ms", fmt::format("{:g}", t.resolution_ms()));
+    prop(k + "valid", t.valid ? "true" : "false");
+    if (!t.valid) prop(k + "invalid_reason", t.invalid_reason);
+    if (t.canary_max_lateness_ms) prop(k + "canary_max_lateness_ms", fmt::format("{:g}", *t.canary_max_lateness_ms));
+    if (!t.repeated_reason.empty()) prop(k + "repeated_reason", t.repeated_reason);
     for (const auto& [dir, out] : {std::pair{"forward", &t.forward}, std::pair{"reverse", &t.reverse}}) {
       const std::string d = k + dir + ".";
       prop(d + "outage_ms", fmt::format("{:g}", out->outage_ms));

@@ -27,6 +27,9 @@ std::vector<Row> rows_of(const std::vector<nlohmann::json>& reports) {
       row.scenario = s.value("name", "");
       row.fault = s.value("fault", "");
       row.trials = std::to_string(s.contains("trials") ? s["trials"].size() : 0);
+      size_t invalid = 0;  // the validity guard's: their figures judged nothing
+      for (const auto& t : s.value("trials", nlohmann::json::array())) invalid += !t.value("valid", true);
+      if (invalid) row.trials += fmt::format(" ({} invalid)", invalid);
       if (s.contains("stats") && s["stats"].contains("outage_ms")) {
         const auto& o = s["stats"]["outage_ms"];
         row.outage = fmt::format("{:.0f} / {:.0f} ms", o.value("p50", 0.0), o.value("max", 0.0));

@@ -45,6 +45,10 @@ std::string losses(const scenario::Outage& o, double clean_ms) {
 std::string trial_notes(const scenario::ScenarioResult& s) {
   std::string o;
   for (const auto& t : s.trials) {
+    // The validity guard (docs/measurement.md): marked `*` in the trial column.
+    if (!t.valid) o += fmt::format("  * trial {}: invalid, judges no target: {}\n", t.index, t.invalid_reason);
+    if (!t.repeated_reason.empty())
+      o += fmt::format("  trial {}: run twice, the first attempt was invalid ({})\n", t.index, t.repeated_reason);
     if (t.forward.bursts || t.reverse.bursts)
       o += fmt::format("  trial {}: forward {}; reverse {}\n", t.index, losses(t.forward, t.clean_ms),
                        losses(t.reverse, t.clean_ms));
@@ -131,7 +135,8 @@ std::string table(const scenario::RunResult& r, bool color) {
       std::string conv = t.convergence_ms ? fmt::format("{}{:.0f} ms", t.route_events_lost || t.convergence_still_changing ? ">=" : "",
                                                         *t.convergence_ms)
                                           : "none";
-      o += fmt::format("  {:>5}  {:>8} ms  {:>8} ms  {:>11}  {:<{}}  {:>13} ms\n", t.index,
+      o += fmt::format("  {:>5}  {:>8} ms  {:>8} ms  {:>11}  {:<{}}  {:>13} ms\n",
+                       std::to_string(t.index) + (t.valid ? "" : "*"),
                        outage(t.forward), outage(t.reverse), conv,
                        t.reachable ? join(t.path) : "(unreachable)", pw,
                        outage(t.failback_forward) + " / " + outage(t.failback_reverse));

@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <cmath>
 #include <functional>
+#include <iterator>
 
 namespace netlab::scenario {
 
@@ -54,12 +55,16 @@ Verdict ScenarioResult::verdict() const {
   if (!error.empty() || trials.empty()) return Verdict::Error;
   Verdict v = Verdict::Pass;
   for (const auto& t : targets) v = worst(v, t.verdict);
+  // An invalid trial judges nothing, so it cannot leave a pass behind.
+  for (const auto& t : trials)
+    if (!t.valid) v = worst(v, Verdict::Inconclusive);
   return v;
 }
 
 std::map<std::string, Stats> ScenarioResult::stats() const {
   std::vector<double> out, loss, conv, fb;
   for (const auto& t : trials) {
+    if (!t.valid) continue;  // a starved host's figures are not the network's
     out.push_back(t.outage_ms());
     loss.push_back(std::max(t.forward.loss_ms, t.reverse.loss_ms));
     if (t.convergence_ms) conv.push_back(*t.convergence_ms);
@@ -296,11 +301,34 @@ Target failback_baseline(const std::vector<Trial>& trials) {
   return j.done(trials, all_same && !trials.empty() ? "baseline" : seen_paths(seen));
 }
 
+// The targets are judged on the valid trials only; each invalid trial then
+// leaves every target it would have decided inconclusive, with its reason:
+// a pass becomes inconclusive, a fail found in a valid trial stays a fail,
+// and with no valid trial at all nothing is decided.
+void mark_invalid_trials(const ScenarioResult& r, std::vector<Target>& targets) {
+  std::vector<std::string> why;
+  for (const auto& t : r.trials)
+    if (!t.valid) why.push_back(fmt::format("trial {} invalid: {}", t.index, t.invalid_reason));
+  if (why.empty()) return;
+  const std::string reasons = join(why, "; ");
+  for (auto& t : targets) {
+    if (t.verdict == Verdict::Pass || t.verdict == Verdict::Error) t.verdict = Verdict::Inconclusive;
+    if (t.measured.empty()) t.measured = "-";
+    t.detail = t.detail.empty() || t.detail == "no trial was measured" ? reasons : t.detail + "; " + reasons;
+  }
+}
+
+std::vector<Trial> valid_trials(const std::vector<Trial>& all) {
+  std::vector<Trial> out;
+  std::copy_if(all.begin(), all.end(), std::back_inserter(out), [](const Trial& t) { return t.valid; });
+  return out;
+}
+
 }  // namespace
 
 void evaluate(const topology::Expect& e, ScenarioResult& r) {
   r.targets.clear();
-  const auto& trials = r.trials;
+  const std::vector<Trial> trials = valid_trials(r.trials);
 
   {
     Judge j("reachable", e.reachable ? "true" : "false");
@@ -377,6 +405,7 @@ void evaluate(const topology::Expect& e, ScenarioResult& r) {
       return Figure{t.failback_outage_ms(), !t.failback_forward.recovered || !t.failback_reverse.recovered, false,
                     ""};
     }, Precision::ProbeTime));
+  mark_invalid_trials(r, r.targets);
 }
 
 }  // namespace netlab::scenario

@@ -58,6 +58,17 @@ struct Trial {
   double probe_interval_ms = 1;
   double probe_max_lateness_ms = 0;  // the sender's worst scheduling delay: the real resolution
   double clean_ms = 1000;            // the clean period recovery required (Scenario::clean_ms)
+  // The validity guard (scenario/guard.h): the scheduling canary's worst
+  // lateness from the baseline to the end of failback (none: not measured),
+  // and the lateness beyond which the host starved the lab. Not `valid`:
+  // starved (invalid_reason says how, with the figures); the figures are
+  // reported but judge no target. `repeated_reason`: the trial is a second
+  // attempt, the first having been invalid for this reason.
+  std::optional<double> canary_max_lateness_ms;
+  double starvation_limit_ms = 0;
+  bool valid = true;
+  std::string invalid_reason;
+  std::string repeated_reason;
   std::vector<Event> events;
   std::vector<FlowFigures> flows;  // per flow when the probe has several; the figures
                                    // above are then the worst flow's

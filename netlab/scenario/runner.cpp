@@ -55,7 +55,7 @@ Runner::Runner(lab::Lab& lab, const topology::Topology& t, kernel::RouteMonitor&
     : own_control_(lab::make_control(lab)),
       own_flows_(make_lab_flow_io(*own_control_, lab.host().nft, o.probe_binary)),
       control_(*own_control_), flows_(*own_flows_), plan_(lab.plan()), topo_(t), routes_(routes),
-      opt_(std::move(o)) {
+      opt_(std::move(o)), own_canary_(measure::start_canary()), canary_(own_canary_.get()) {
   for (const auto& n : plan_.nodes)
     if (n.is_router()) routes_.watch(n.ns);
 }
@@ -91,7 +91,7 @@ ScenarioResult Runner::run(const topology::Scenario& sc, const std::vector<int>&
     if (!probe) throw InputError("scenario " + sc.name + " has no probe");
     for (int i : numbers) {
       control_.say("scenario " + sc.name + ": trial " + std::to_string(i) + "/" + std::to_string(trials));
-      r.trials.push_back(TrialRun({control_, flows_, routes_, plan_, opt_}, sc, *probe, i).run());
+      r.trials.push_back(run_trial(sc, *probe, i));
     }
   } catch (const lab::Interrupted&) {
     throw;
@@ -100,6 +100,17 @@ ScenarioResult Runner::run(const topology::Scenario& sc, const std::vector<int>&
   }
   evaluate(sc.expect, r);
   return r;
+}
+
+Trial Runner::run_trial(const topology::Scenario& sc, const topology::Probe& probe, int index) {
+  Trial t = TrialRun({control_, flows_, routes_, plan_, opt_, canary_}, sc, probe, index).run();
+  if (t.valid) return t;
+  control_.say("  trial " + std::to_string(index) + " invalid, run again: " + t.invalid_reason);
+  const std::string first = t.invalid_reason;
+  t = TrialRun({control_, flows_, routes_, plan_, opt_, canary_}, sc, probe, index).run();
+  t.repeated_reason = first;
+  if (!t.valid) control_.say("  trial " + std::to_string(index) + " invalid again: " + t.invalid_reason);
+  return t;
 }
 
 }  // namespace netlab::scenario

@@ -1,7 +1,8 @@
 // Runs a scenario's trials on a running lab and measures each one
 // (scenario/trial.h has the phases of a trial).
 //
-// Threads: one thread. Errors: a trial that cannot be measured ends the
+// Threads: one thread, and the scheduling canary's (measure/canary.h) beside
+// it over a lab. Errors: a trial that cannot be measured ends the
 // scenario, recorded as its error; an interrupt propagates.
 #pragma once
 
@@ -12,6 +13,7 @@
 #include "netlab/kernel/route_monitor.h"
 #include "netlab/lab/control.h"
 #include "netlab/lab/lab.h"
+#include "netlab/measure/canary.h"
 #include "netlab/measure/data_plane.h"
 #include "netlab/scenario/results.h"
 #include "netlab/scenario/trial.h"
@@ -33,6 +35,9 @@ class Runner {
   ScenarioResult run(const topology::Scenario&, const std::vector<int>& trials);
   // The scenario's trial count in this run (--trials overrides the file's).
   int trial_count(const topology::Scenario&) const;
+  // The scheduling canary the trials' validity guard reads (scenario/guard.h).
+  // The lab's Runner starts its own; over seams there is none unless given.
+  void set_canary(measure::Canary* c) { canary_ = c; }
 
  private:
   std::unique_ptr<lab::Control> own_control_;
@@ -43,6 +48,11 @@ class Runner {
   const topology::Topology& topo_;
   kernel::RouteMonitor& routes_;
   RunnerOptions opt_;
+  std::unique_ptr<measure::Canary> own_canary_;
+  measure::Canary* canary_ = nullptr;
+  // One trial; an invalid one (the host starved the lab) is run once more
+  // under the same number, and kept, marked, when it is invalid again.
+  Trial run_trial(const topology::Scenario&, const topology::Probe&, int index);
 };
 
 // The probe flows' I/O on a running lab: probes started as journaled

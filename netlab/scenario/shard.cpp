@@ -1,5 +1,8 @@
 #include "netlab/scenario/shard.h"
 
+#include <sched.h>
+
+#include <algorithm>
 #include <charconv>
 #include <cstdint>
 
@@ -54,6 +57,15 @@ uint64_t job_seed(uint64_t run_seed, int job) {
   x = (x ^ (x >> 30)) * 0xbf58476d1ce4e5b9ull;
   x = (x ^ (x >> 27)) * 0x94d049bb133111ebull;
   return x ^ (x >> 31);
+}
+
+int default_jobs(int cpus) { return std::clamp(cpus / 2, 1, kMaxJobs); }
+
+int usable_cpus() {
+  cpu_set_t set;
+  CPU_ZERO(&set);
+  if (::sched_getaffinity(0, sizeof set, &set) != 0) return 1;
+  return std::max(1, CPU_COUNT(&set));
 }
 
 }  // namespace netlab::scenario

@@ -39,6 +39,13 @@ std::vector<std::vector<int>> shard_trials(const Shard& shard, const std::vector
 // follow from the run's seed alone.
 constexpr int kMaxJobs = 16;
 
+// `--jobs` when not given: one lab per two CPUs this process may run on
+// (`cpus`, from sched_getaffinity), at least 1, at most kMaxJobs (the run
+// then caps it at its work units). docs/ci.md has the reasoning and figures.
+int default_jobs(int cpus);
+// The CPUs this process may run on (sched_getaffinity); 1 when unknown.
+int usable_cpus();
+
 // `lab` cut to fit with "j<K>" after it: a valid lab name
 // ([a-z][a-z0-9]{0,7}, topology/names.h) different for every K of one lab.
 // `lab` must be a valid lab name, 1 <= job <= kMaxJobs.

@@ -221,6 +221,24 @@ Verdict SweepResult::verdict() const {
   return v;
 }
 
+namespace {
+
+// What the row of one failure of the DX layout shows.
+enum class Seen { Survived, Backup, Lost, Starved, Unmeasured, Missing };
+Seen seen_in(const std::vector<SweepRow>& rows, const std::string& kind, const std::string& name) {
+  for (const auto& r : rows) {
+    if (r.failure.kind != kind || r.failure.name != name) continue;
+    if (r.result.verdict() == Verdict::Error) return Seen::Unmeasured;
+    if (std::any_of(r.result.trials.begin(), r.result.trials.end(), [](const Trial& t) { return !t.valid; }))
+      return Seen::Starved;
+    if (!r.reachable()) return Seen::Lost;
+    return r.over_dx ? Seen::Survived : Seen::Backup;
+  }
+  return Seen::Missing;
+}
+
+}  // namespace
+
 Classification classify_dx(const plan::Plan& p, const std::vector<SweepRow>& rows) {
   Classification c;
   // The DX layout: connections, the AWS devices they end on, locations.
@@ -272,19 +290,9 @@ Classification classify_dx(const plan::Plan& p, const std::vector<SweepRow>& row
   bool promises = c.layout != "none";
 
   // Each failure of the DX layout, promised or not, and what its row shows.
-  enum class Seen { Survived, Backup, Lost, Unmeasured, Missing };
-  auto seen = [&](const std::string& kind, const std::string& name) {
-    for (const auto& r : rows) {
-      if (r.failure.kind != kind || r.failure.name != name) continue;
-      if (r.result.verdict() == Verdict::Error) return Seen::Unmeasured;
-      if (!r.reachable()) return Seen::Lost;
-      return r.over_dx ? Seen::Survived : Seen::Backup;
-    }
-    return Seen::Missing;
-  };
-  bool failed = false, broken = false;
+  bool failed = false, broken = false, undecided = false;
   auto judge = [&](const std::string& kind, const std::string& name, const std::string& what, bool promised) {
-    Seen s = seen(kind, name);
+    Seen s = seen_in(rows, kind, name);
     std::string loss = "loss of " + what + " " + name;
     switch (s) {
       case Seen::Survived: return;
@@ -300,6 +308,11 @@ Classification classify_dx(const plan::Plan& p, const std::vector<SweepRow>& row
         }
         return;
       }
+      case Seen::Starved:  // the validity guard: its trial judges nothing
+        if (!promised) return;
+        c.findings.push_back(loss + ": its trial ran on a starved host (invalid)");
+        undecided = true;
+        return;
       case Seen::Unmeasured:
       case Seen::Missing:
         if (!promised) return;
@@ -312,7 +325,7 @@ Classification classify_dx(const plan::Plan& p, const std::vector<SweepRow>& row
   for (const auto& d : devices) judge(kDeviceLoss, d, "device", promises);
   for (const auto& [loc, n] : conns_at) judge(kLocationLoss, loc, "location", promises && promises_location);
 
-  c.verdict = broken ? Verdict::Error : failed ? Verdict::Fail : Verdict::Pass;
+  c.verdict = broken ? Verdict::Error : failed ? Verdict::Fail : undecided ? Verdict::Inconclusive : Verdict::Pass;
   c.model = c.verdict == Verdict::Pass ? c.layout : "none";
   if (conns.empty()) c.notes.push_back("no Direct Connect connection");
   return c;

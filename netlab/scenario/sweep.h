@@ -63,6 +63,7 @@ struct Classification {
                        // "Development and Test", "none"
   std::string model;   // the class: `layout` when every promised failure was survived over DX, else "none"
   Verdict verdict = Verdict::Error;  // pass: they agree; fail: a promised failure was not survived;
+                                     // inconclusive: one's trial ran on a starved host (invalid);
                                      // error: one has no row or its row could not be measured
   std::string shape;   // "4 connections on 4 devices at 2 locations"
   std::vector<std::string> findings;  // "loss of location eqdc2 not survived (unreachable)", ...

@@ -7,6 +7,7 @@
 
 #include "netlab/base/error.h"
 #include "netlab/base/time_scale.h"
+#include "netlab/scenario/guard.h"
 
 namespace netlab::scenario {
 
@@ -125,6 +126,7 @@ void TrialRun::start_flows() {
 void TrialRun::baseline() {
   say("  probe flowing; baseline " + std::to_string(static_cast<int>(ctx_.options.pre_s * 1000)) + " ms");
   // The path the probe takes while all is well.
+  if (ctx_.canary) ctx_.canary->begin();
   t_.pre = now();
   measure::Counts c0 = data_->snapshot();
   sleep_until(t_.pre + ns_of(ctx_.options.pre_s));
@@ -216,6 +218,7 @@ void TrialRun::failback() {
       " ms after the repair");
   sleep_until(now() + ns_of(ctx_.options.settle_s));
   t_.end = now();
+  if (ctx_.canary) canary_ = ctx_.canary->figures();
   data_->stop();  // the logs are complete once every probe has written its end record
 }
 
@@ -248,6 +251,8 @@ void TrialRun::analyse() {
   trial_.failback_reverse = d.failback_reverse;
   trial_.reachable = d.reachable;
   trial_.probe_max_lateness_ms = d.probe_max_lateness_ms;
+  if (canary_ && canary_->wakeups > 0) trial_.canary_max_lateness_ms = canary_->max_lateness_ms;
+  judge_starvation(trial_, starvation_limit(ctx_.plan));
   trial_.flows = std::move(d.flows);
   trial_.served_before = std::move(d.served_before);
   trial_.served = std::move(d.served);

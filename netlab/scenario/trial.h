@@ -15,7 +15,9 @@
 //   failback     until the lab is converged and the probe is back, clean,
 //                on a path that no longer moves, plus settle_s
 //   analyse      the probe logs (measure::DataPlane), route events, FRR
-//                log lines and path counters turned into a Trial
+//                log lines and path counters turned into a Trial, judged
+//                valid or not by the validity guard (scenario/guard.h) on
+//                the scheduling canary's window, baseline to end of failback
 //
 // A TrialRun acts on the lab only through lab::Control and measures the
 // data plane only through measure::FlowIo, so every phase runs in unit tests
@@ -32,6 +34,7 @@
 #include "netlab/fault/fault.h"
 #include "netlab/kernel/route_monitor.h"
 #include "netlab/lab/control.h"
+#include "netlab/measure/canary.h"
 #include "netlab/measure/data_plane.h"
 #include "netlab/measure/frr_events.h"
 #include "netlab/plan/plan.h"
@@ -58,6 +61,9 @@ struct TrialContext {
   kernel::RouteMonitor& routes;
   const plan::Plan& plan;
   const RunnerOptions& options;
+  // The scheduling canary for the validity guard (scenario/guard.h); none:
+  // the trial is judged on the probe sender's lateness alone.
+  measure::Canary* canary = nullptr;
 };
 
 class TrialRun {
@@ -104,6 +110,7 @@ class TrialRun {
   std::vector<std::pair<int64_t, measure::Counts>> hold_counts_;  // read during the hold
   std::map<std::string, measure::FrrLogTail> frr_logs_;  // router -> its FRR log
   int64_t realtime_offset_ = 0;     // CLOCK_REALTIME - CLOCK_MONOTONIC
+  std::optional<measure::CanaryFigures> canary_;  // baseline .. end of failback
 };
 
 // The probe flows of a scenario's probe on a plan (exposed for tests).

@@ -104,9 +104,11 @@ class FakeFlowIo : public measure::FlowIo {
     int64_t tx(uint64_t seq) const { return started_ns + static_cast<int64_t>(seq) * proc.options.interval_ns; }
     int64_t end(int64_t now) const { return stopped_ns >= 0 ? stopped_ns : now; }
   };
+  // The latest probe writing `path`: a probe started again (a repeated
+  // trial) truncates its log, as the real one does.
   const Probe& probe_at(const std::string& path) const {
-    for (const auto& p : probes_)
-      if (p.proc.options.out == path) return p;
+    for (auto it = probes_.rbegin(); it != probes_.rend(); ++it)
+      if (it->proc.options.out == path) return *it;
     throw Error("no probe writes " + path);
   }
   // The latest probe bound where `me` sends (a later trial reuses ports).

@@ -186,7 +186,7 @@ TEST_F(LifecycleTest, SigtermDuringAScenarioOfRunTearsDownByItself) {
   };
   Child run;
   for (int attempt = 1; attempt <= 2; ++attempt) {
-    run = start({"run", file, "--scenario", "core-cut", "--out", tmp_ + "/out"});
+    run = start({"run", file, "--scenario", "core-cut", "--jobs", "1", "--out", tmp_ + "/out"});
     ASSERT_TRUE(
         eventually([&] { return probes_started(journal(lab)) || run.exited(); }, seconds(60)));
     if (!run.status) break;

@@ -63,7 +63,7 @@ TEST_F(ShardTest, ThreeShardsMergeIntoTheUnshardedRunAndAMissingShardIsRefused) 
     a.insert(a.end(), common.begin(), common.end());
     return a;
   };
-  Result whole = run(args({"run", file, "--out", tmp_ + "/whole"}));
+  Result whole = run(args({"run", file, "--jobs", "1", "--out", tmp_ + "/whole"}));
   ASSERT_EQ(whole.status, 0) << whole.out << whole.err;
 
   std::vector<std::string> reports;
@@ -126,7 +126,7 @@ TEST_F(ShardTest, RunWithTwoJobsGivesTheSerialRunsTrialsAndVerdicts) {
   // nothing of either lab left.
   const std::string lab = lab_name('j');
   const std::string file = two_scenarios(lab);
-  Result serial = run({"run", file, "--trials", "2", "--seed", "7", "--out", tmp_ + "/serial"});
+  Result serial = run({"run", file, "--trials", "2", "--seed", "7", "--jobs", "1", "--out", tmp_ + "/serial"});
   ASSERT_EQ(serial.status, 0) << serial.out << serial.err;
   Result jobs = run({"run", file, "--trials", "2", "--seed", "7", "--jobs", "2", "--out", tmp_ + "/jobs", "--junit",
                      tmp_ + "/jobs/junit.xml"});

@@ -112,10 +112,10 @@ TEST_F(LifecycleTest, ThreeLabsSideBySide) {
 
   // Lab c: up, cut, repair, down, by netlab's own fault path.
   Result run_c =
-      netlab({"run", file_c, "--scenario", "core-cut", "--out", tmp_ + "/out-c"}, seconds(120));
+      netlab({"run", file_c, "--scenario", "core-cut", "--jobs", "1", "--out", tmp_ + "/out-c"}, seconds(120));
   if (run_c.status == 4 && known_flake(run_c.err))
     run_c =
-        netlab({"run", file_c, "--scenario", "core-cut", "--out", tmp_ + "/out-c"}, seconds(120));
+        netlab({"run", file_c, "--scenario", "core-cut", "--jobs", "1", "--out", tmp_ + "/out-c"}, seconds(120));
   EXPECT_TRUE(run_c.status == 0 || run_c.status == 1) << run_c.err;
   EXPECT_THAT(run_c.out, HasSubstr("core-cut: cut core"));
   const int64_t t_end = mono_ns();

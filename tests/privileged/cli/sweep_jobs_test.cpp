@@ -44,7 +44,7 @@ TEST_F(SweepJobsTest, TwoLabsSideBySideGiveTheSerialSweep) {
   };
 
   const int64_t t0 = mono_ms();
-  Result serial = sweep(args({"--out", tmp_ + "/serial"}));
+  Result serial = sweep(args({"--jobs", "1", "--out", tmp_ + "/serial"}));
   const int64_t t1 = mono_ms();
   Result jobs = sweep(args({"--jobs", "2", "--out", tmp_ + "/jobs"}));
   const int64_t t2 = mono_ms();

@@ -57,5 +57,13 @@ TEST(JobsOptions, MoreJobsThanTheCapIsAUsageError) {
   EXPECT_EQ(r.exit_code, 2) << r.out << r.err;
 }
 
+TEST(JobsOptions, TheHelpStatesTheDefault) {
+  for (const char* cmd : {"run", "sweep"}) {
+    auto r = netlab({cmd, "--help"});
+    EXPECT_EQ(r.exit_code, 0) << cmd;
+    EXPECT_NE(r.out.find("default: one lab per two CPUs netlab may use"), std::string::npos) << cmd << ": " << r.out;
+  }
+}
+
 }  // namespace
 }  // namespace netlab::cli

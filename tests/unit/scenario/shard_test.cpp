@@ -52,5 +52,14 @@ TEST(Shard, TheSplitIsRoundRobinInSerialOrder) {
   EXPECT_EQ(shard_trials(Shard{1, 1}, {2, 2}), (std::vector<std::vector<int>>{{1, 2}, {1, 2}}));
 }
 
+TEST(DefaultJobs, OneLabPerTwoCpusAtLeastOneAtMostTheCap) {
+  EXPECT_EQ(default_jobs(1), 1);
+  EXPECT_EQ(default_jobs(2), 1);
+  EXPECT_EQ(default_jobs(3), 1);
+  EXPECT_EQ(default_jobs(8), 4);
+  EXPECT_EQ(default_jobs(64), kMaxJobs);
+  EXPECT_GE(usable_cpus(), 1);
+}
+
 }  // namespace
 }  // namespace netlab::scenario

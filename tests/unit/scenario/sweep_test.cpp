@@ -181,6 +181,17 @@ TEST(ClassifyDx, AMissingOrUnmeasuredRowIsAnErrorNotASurvival) {
   EXPECT_NE(e.reason().find("loss of connection dx1: its row could not be measured"), std::string::npos);
 }
 
+TEST(ClassifyDx, ARowOfAStarvedTrialDecidesNothing) {
+  auto l = load("dx-maximum-resiliency.toml");
+  auto rows = matrix(l.plan);
+  rows[0].result.trials[0].valid = false;  // the validity guard marked it
+  auto c = classify_dx(l.plan, rows);
+  EXPECT_EQ(c.verdict, Verdict::Inconclusive);
+  EXPECT_EQ(c.model, "none");
+  EXPECT_NE(c.reason().find("loss of connection dx1: its trial ran on a starved host (invalid)"), std::string::npos)
+      << c.reason();
+}
+
 TEST(ClassifyDx, ALayoutMissingASecondConnectionAtALocationIsHighNotMaximum) {
   auto l = load("dx-maximum-resiliency.toml");
   std::erase_if(l.plan.links, [](const plan::PlanLink& x) { return x.name == "dx4"; });
