@@ -107,16 +107,26 @@ std::vector<PathGroup> ScenarioResult::path_groups() const {
     members[static_cast<size_t>(it - groups.begin())].push_back(&t);
   }
   if (groups.size() < 2) return {};
-  // The label: the links not every group crossed (the ones that differ).
-  for (size_t i = 0; i < groups.size(); ++i) {
-    auto& g = groups[i];
+  // The label: the links not every group crossed (the ones that differ);
+  // when some group has none of those (it crossed only links the others
+  // cross too), every group is labelled with its whole path instead.
+  bool whole = false;
+  for (auto& g : groups) {
     for (const auto& link : g.path_before) {
       bool common = std::all_of(groups.begin(), groups.end(), [&](const PathGroup& o) {
         return std::find(o.path_before.begin(), o.path_before.end(), link) != o.path_before.end();
       });
       if (!common) g.label += (g.label.empty() ? "" : ",") + link;
     }
-    if (g.label.empty()) g.label = g.path_before.empty() ? "-" : "only the common links";
+    whole = whole || g.label.empty();
+  }
+  for (size_t i = 0; i < groups.size(); ++i) {
+    auto& g = groups[i];
+    if (whole) {
+      g.label.clear();
+      for (const auto& link : g.path_before) g.label += (g.label.empty() ? "" : ",") + link;
+      if (g.label.empty()) g.label = "-";
+    }
     g.stats = group_stats(members[i]);
   }
   return groups;

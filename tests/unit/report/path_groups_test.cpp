@@ -74,6 +74,17 @@ TEST(PathGroups, OnePathMakesNoGroups) {
   EXPECT_EQ(table(RunResult{.scenarios = {s}}).find("before on"), std::string::npos);
 }
 
+TEST(PathGroups, AGroupOnlyOnSharedLinksIsLabelledWithWholePaths) {
+  // One direction on t1 always (an ECMP hash), the other on t1 or t2.
+  ScenarioResult s;
+  s.trials = {started_on(1, "t1", 10), started_on(2, "t1", 20)};
+  s.trials[1].path_before.push_back("t2");
+  auto groups = s.path_groups();
+  ASSERT_EQ(groups.size(), 2u);
+  EXPECT_EQ(groups[0].label, "server-cgw,t1,vgw-app");
+  EXPECT_EQ(groups[1].label, "server-cgw,t1,t2,vgw-app");
+}
+
 TEST(PathGroups, TheTableNamesEachStartingPathWithItsRange) {
   const std::string t = table(two_paths());
   EXPECT_NE(t.find("before on vpn1-t1: 26.8 s (2 trials); before on vpn1-t2: 71 ms (3 trials)"),
