@@ -31,12 +31,14 @@ std::vector<lab::BgpPath> ties(const std::vector<lab::BgpPath>& paths, const lab
   return out;
 }
 
-// FRR keeps the older of two external paths; "Router ID" decided when both
-// came in the same run, so the next reset decides by age again. Between
-// internal paths the router ID always decides: fixed, not history.
+// FRR keeps the older of two external paths while one of them is selected;
+// the router ID, then the neighbour's address, decide only when both came in
+// the same best-path run (at bring-up: two sessions to one router), and the
+// next reset decides by age again. Between internal paths the router ID
+// always decides: fixed, not history.
 bool decided_by_history(const lab::BgpPath& best, const std::vector<lab::BgpPath>& tied) {
   if (best.reason == "Older Path") return true;
-  return best.reason == "Router ID" &&
+  return (best.reason == "Router ID" || best.reason == "Neighbor IP") &&
          std::all_of(tied.begin(), tied.end(), [](const lab::BgpPath& p) { return p.external; });
 }
 
@@ -95,6 +97,15 @@ std::optional<std::string> gateway(const plan::Plan& plan, const plan::PlanNode&
 }
 
 }  // namespace
+
+PathSurvey settled_survey(lab::Control& c, const plan::Plan& plan, const topology::Probe& probe,
+                          std::chrono::milliseconds timeout) {
+  // A session is Established (and the lab converged) a moment before its
+  // paths arrive: a path surveyed too early has no rival yet.
+  c.wait_converged(timeout);
+  lab::sleep_until(c, c.clock().now_ns() + 1'000'000'000);
+  return survey_paths(c, plan, probe);
+}
 
 size_t PathSurvey::starts() const {
   size_t n = 1;
@@ -168,7 +179,7 @@ std::string make_active(lab::Control& c, const PathSurvey& survey, size_t k, std
 
 PathCoverage::PathCoverage(lab::Control& c, const plan::Plan& plan, const topology::Probe& probe, int trials,
                            std::vector<int>& numbers, std::chrono::milliseconds timeout)
-    : control_(c), survey_(survey_paths(c, plan, probe)), timeout_(timeout) {
+    : control_(c), survey_(settled_survey(c, plan, probe, timeout)), timeout_(timeout) {
   for (size_t k = 0; k < survey_.starts() && !survey_.choices.empty(); ++k) cover_.alternatives.push_back(survey_.name(k));
   std::string note;
   for (const auto& n : survey_.notes) note += (note.empty() ? "" : "; ") + n;

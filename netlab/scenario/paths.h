@@ -5,7 +5,8 @@
 // Where a router has several paths to the probe's destination that tie on
 // everything BGP compares before the age of a path (local preference,
 // AS_PATH length, origin, MED, eBGP over iBGP), FRR keeps the one it learned
-// first ("Older Path"; "Router ID" when both came at once). Which that is
+// first ("Older Path"; "Router ID" or "Neighbor IP" when both came at
+// once, as at bring-up, until a reset gives them different ages). Which that is
 // depends on which session came up first: history, not design. A real
 // network changes it the same way: a session that resets loses its age.
 // So does netlab: to make one path active it resets the sessions of the
@@ -59,6 +60,10 @@ struct PathSurvey {
 
 // Follows the probe's way in both directions over the lab's BGP.
 PathSurvey survey_paths(lab::Control&, const plan::Plan&, const topology::Probe&);
+
+// The same once the lab is converged and its paths have had a second to
+// arrive (a session is up a moment before its paths are).
+PathSurvey settled_survey(lab::Control&, const plan::Plan&, const topology::Probe&, std::chrono::milliseconds timeout);
 
 // Makes starting path k the active one: resets the sessions of the other
 // alternatives at every choice point whose best path is not the wanted one,

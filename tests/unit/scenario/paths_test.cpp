@@ -90,6 +90,14 @@ TEST_F(Paths, EcmpAndFixedTieBreaksAreLeftAloneAndNamed) {
   EXPECT_EQ(s.notes[1], "vpn chooses between t1, t2 by Router ID (fixed, not history)");
 }
 
+TEST_F(Paths, PathsThatCameAtOnceAreDecidedByHistoryToo) {
+  // At bring-up both sessions to one router come up in one best-path run:
+  // FRR falls through to the neighbour's address, until a reset ages them.
+  control_.bgp_routes["cgw " + app_][0].reason = "Neighbor IP";
+  control_.bgp_routes["vpn " + server_][0].reason = "Router ID";
+  EXPECT_EQ(survey_paths(control_, plan_, probe_).choices.size(), 2u);
+}
+
 TEST_F(Paths, APathTiedOnLessIsNoAlternative) {
   control_.bgp_routes["vpn " + server_][1].as_path_length = 3;  // prepended: policy decides
   auto s = survey_paths(control_, plan_, probe_);
