@@ -136,5 +136,12 @@ TEST(PathGroups, JunitAndHtmlNameTheGroups) {
   EXPECT_NE(page.find("cover_paths could not make vgw: vpn-az2-vgw the active path"), std::string::npos);
 }
 
+TEST(PathGroups, TheCatalogueTableShowsTheRangeOverStartingPaths) {
+  const std::string md = markdown_summary({to_json(two_paths())});
+  EXPECT_NE(md.find("| 71-26790 ms; by path before: vpn1-t1 26790, vpn1-t2 71 |"), std::string::npos) << md;
+  const std::string text = text_summary({to_json(two_paths())});
+  EXPECT_NE(text.find("71-26790 ms; by path before"), std::string::npos) << text;
+}
+
 }  // namespace
 }  // namespace netlab::report
