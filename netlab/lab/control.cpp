@@ -3,6 +3,7 @@
 #include <algorithm>
 
 #include "netlab/kernel/nft_rules.h"
+#include "netlab/lab/frr.h"
 #include "netlab/lab/lab.h"
 #include "netlab/plan/frr_config.h"
 
@@ -64,6 +65,13 @@ class LabControl final : public Control {
     host_.frr.vtysh(router(node), {"configure terminal", "route-map " + m.route_map + " permit 10",
                                    "set metric " + std::to_string(m.med), "end",
                                    "clear bgp ipv4 unicast " + peer + " soft out"});
+  }
+
+  std::vector<BgpPath> bgp_paths(const std::string& node, const std::string& address) override {
+    return parse_bgp_route(host_.frr.vtysh(router(node), {"show bgp ipv4 unicast " + address + " json"}));
+  }
+  void bgp_clear(const std::string& node, const std::string& peer) override {
+    host_.frr.vtysh(router(node), {"clear bgp ipv4 unicast " + peer});
   }
 
   void start_process(const std::string& node, const std::string& name,

@@ -42,6 +42,20 @@ struct MedSetting {
   std::string str() const { return route_map + " metric " + std::to_string(med); }
 };
 
+// One path a router's BGP holds for a prefix (`show bgp ipv4 unicast ADDR
+// json`), with what decides between equally preferred paths.
+struct BgpPath {
+  std::string peer;        // the neighbour address it was learned from
+  bool valid = true;
+  bool best = false;
+  bool multipath = false;  // installed beside the best one (ECMP)
+  bool external = false;   // learned over eBGP
+  std::string reason;      // the best path's selectionReason ("Older Path", "Router ID", ...)
+  uint32_t local_pref = 100, med = 0, as_path_length = 0;
+  std::string origin;      // IGP, EGP, incomplete
+  bool operator==(const BgpPath&) const = default;
+};
+
 class Control {
  public:
   virtual ~Control() = default;
@@ -83,6 +97,12 @@ class Control {
   virtual MedSetting tunnel_med(const std::string& tunnel, bool lowered) const = 0;
   // Sets the MED of the route map and re-sends the routes to `peer`.
   virtual void bgp_set_med(const std::string& node, const MedSetting&, const std::string& peer) = 0;
+  // The paths the node's BGP holds for the most specific route covering
+  // `address`; empty when it has none.
+  virtual std::vector<BgpPath> bgp_paths(const std::string& node, const std::string& address) = 0;
+  // Resets the session with `peer` (a hard `clear bgp`): it comes up again
+  // and its paths are learned anew, as the newest.
+  virtual void bgp_clear(const std::string& node, const std::string& peer) = 0;
 
   // --- helper processes (the probes) ---------------------------------------
   // Started journaled like every process of the lab; `name` is unique per node.

@@ -55,6 +55,31 @@ std::map<std::string, std::string> parse_bgp_summary(const std::string& text) {
   return out;
 }
 
+std::vector<BgpPath> parse_bgp_route(const std::string& text) {
+  std::vector<BgpPath> out;
+  auto j = nlohmann::json::parse(text, nullptr, false);
+  if (j.is_discarded() || !j.is_object() || !j.contains("paths") || !j["paths"].is_array()) return out;
+  for (const auto& p : j["paths"]) {
+    if (!p.is_object()) continue;
+    BgpPath x;
+    const auto peer = p.value("peer", nlohmann::json::object());
+    x.peer = peer.value("peerId", "");
+    x.external = peer.value("type", "") == "external";
+    x.valid = p.value("valid", false);
+    x.multipath = p.value("multipath", false);
+    if (p.contains("bestpath") && p["bestpath"].is_object()) {
+      x.best = p["bestpath"].value("overall", false);
+      x.reason = p["bestpath"].value("selectionReason", "");
+    }
+    x.local_pref = p.value("locPrf", p.value("localpref", 100u));
+    x.med = p.value("metric", 0u);
+    x.as_path_length = p.value("aspath", nlohmann::json::object()).value("length", 0u);
+    x.origin = p.value("origin", "");
+    out.push_back(std::move(x));
+  }
+  return out;
+}
+
 std::map<std::string, std::string> parse_bfd_peers(const std::string& text) {
   std::map<std::string, std::string> out;
   auto j = nlohmann::json::parse(text, nullptr, false);

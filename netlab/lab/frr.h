@@ -8,6 +8,7 @@
 #include <memory>
 #include <string>
 
+#include "netlab/lab/control.h"
 #include "netlab/plan/plan.h"
 
 namespace netlab::lab {
@@ -31,6 +32,11 @@ std::unique_ptr<Frr> make_frr(std::string vtysh_binary = "/usr/bin/vtysh",
 // ("Established", "Active", "Connect", "Idle", ...). Empty when the reply
 // has no IPv4 unicast section yet (bgpd still starting).
 std::map<std::string, std::string> parse_bgp_summary(const std::string& json);
+
+// From `show bgp ipv4 unicast ADDRESS json`: every path of the route, the
+// best one marked with its selectionReason. Empty when there is no route (or
+// the reply is not JSON).
+std::vector<BgpPath> parse_bgp_route(const std::string& json);
 
 // From `show bfd peers json`: peer address -> BFD session status ("up",
 // "down", "init", "shutdown"). Empty when bfdd has no session yet.

@@ -217,6 +217,32 @@ void loss_table(std::ostringstream& out, const json& t) {
   out << "</table>\n";
 }
 
+// The figures per path before the fault, when the trials started on
+// different paths; the alternatives cover_paths could not make active.
+void path_groups(std::ostringstream& out, const json& s) {
+  if (s.contains("path_groups")) {
+    out << "<h3>By path before the fault</h3>\n<table class=\"path-groups\"><tr><th>before on</th><th>trials</th>"
+           "<th>outage p50</th><th>outage max</th><th>loss-derived max</th><th>recovery max</th></tr>\n";
+    for (const auto& g : s["path_groups"]) {
+      std::string trials;
+      for (const auto& n : g.value("trials", json::array())) trials += (trials.empty() ? "" : ", ") + n.dump();
+      const json st = g.value("stats", json::object());
+      const json none = json::object();
+      out << "<tr data-path=\"" << escape(str(g, "label")) << "\"><td>" << escape(str(g, "label")) << "</td><td>"
+          << escape(trials) << "</td><td class=\"num\">" << ms_of(st.value("outage_ms", none), "p50")
+          << "</td><td class=\"num\">" << ms_of(st.value("outage_ms", none), "max") << "</td><td class=\"num\">"
+          << ms_of(st.value("loss_ms", none), "max") << "</td><td class=\"num\">"
+          << ms_of(st.value("recovery_ms", none), "max") << "</td></tr>\n";
+    }
+    out << "</table>\n";
+  }
+  if (!s.contains("cover_paths")) return;
+  for (const auto& n : s["cover_paths"].value("not_active", json::array()))
+    out << "<p class=\"verdict verdict-inconclusive\">cover_paths could not make " << escape(str(n, "alternative"))
+        << " the active path: " << escape(str(n, "why")) << "</p>\n";
+  if (s["cover_paths"].contains("note")) out << "<p class=\"muted\">" << escape(str(s["cover_paths"], "note")) << "</p>\n";
+}
+
 void scenario_section(std::ostringstream& out, const json& s, size_t index, const TopologyPicture* topo) {
   const auto trials = s.value("trials", json::array());
   out << "<section class=\"scenario\" id=\"s" << index << "\" data-scenario=\"" << escape(str(s, "name"))
@@ -234,6 +260,7 @@ void scenario_section(std::ostringstream& out, const json& s, size_t index, cons
           << escape(str(t, "detail")) << "</td></tr>\n";
     out << "</table>\n";
   }
+  path_groups(out, s);
   if (topo && !trials.empty()) {
     const auto& t0 = trials[0];
     TopologyOverlay o{strings(t0, "path_before"), strings(t0, "path"), strings(t0, "path_after"),

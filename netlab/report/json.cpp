@@ -40,6 +40,29 @@ json outage_json(const scenario::Outage& o) {
           {"last_lost_ms", opt(o.last_lost_ms)}};
 }
 
+json stats_json(const std::map<std::string, scenario::Stats>& stats) {
+  json j = json::object();
+  for (const auto& [k, st] : stats) j[k] = {{"p50", st.p50}, {"p95", st.p95}, {"max", st.max}};
+  return j;
+}
+
+// The trials grouped by their path before the fault, and what cover_paths
+// did: present only when the trials started on different paths, or the
+// scenario asked for cover_paths.
+void add_paths(json& js, const scenario::ScenarioResult& s) {
+  if (auto groups = s.path_groups(); !groups.empty()) {
+    js["path_groups"] = json::array();
+    for (const auto& g : groups)
+      js["path_groups"].push_back(
+          {{"path_before", g.path_before}, {"label", g.label}, {"trials", g.trials}, {"stats", stats_json(g.stats)}});
+  }
+  if (!s.cover) return;
+  json c = {{"alternatives", s.cover->alternatives}, {"not_active", json::array()}};
+  for (const auto& [alt, why] : s.cover->not_active) c["not_active"].push_back({{"alternative", alt}, {"why", why}});
+  if (!s.cover->note.empty()) c["note"] = s.cover->note;
+  js["cover_paths"] = std::move(c);
+}
+
 }  // namespace
 
 json to_json(const scenario::RunResult& r) {
@@ -79,9 +102,8 @@ json to_json(const scenario::RunResult& r) {
                                {"verdict", scenario::to_string(t.verdict)},
                                {"pass", t.pass()},
                                {"detail", t.detail}});
-    json stats = json::object();
-    for (const auto& [k, st] : s.stats()) stats[k] = {{"p50", st.p50}, {"p95", st.p95}, {"max", st.max}};
-    js["stats"] = stats;
+    js["stats"] = stats_json(s.stats());
+    add_paths(js, s);
     js["trials"] = json::array();
     for (const auto& t : s.trials) {
       json jt;
@@ -239,6 +261,16 @@ scenario::ScenarioResult scenario_from_json(const json& j) {
     s.targets.push_back(std::move(x));
   }
   for (const auto& t : j.value("trials", json::array())) s.trials.push_back(trial_from_json(t));
+  // The path groups are recomputed from the trials; what cover_paths did is read.
+  if (j.contains("cover_paths")) {
+    const json& c = j["cover_paths"];
+    scenario::PathCover cover;
+    cover.alternatives = get_or(c, "alternatives", std::vector<std::string>{});
+    for (const auto& n : c.value("not_active", json::array()))
+      cover.not_active.emplace_back(n.value("alternative", ""), n.value("why", ""));
+    cover.note = c.value("note", "");
+    s.cover = std::move(cover);
+  }
   return s;
 }
 

@@ -122,6 +122,9 @@ std::string junit(const scenario::RunResult& r, const std::string& extra_suite,
                                     t.detail.empty() ? "" : "; " + t.detail);
       o += testcase(s.name, t, broken ? Verdict::Error : t.verdict, msg);
     }
+    // Figures that depend on the path before the fault, per path.
+    if (std::string paths = scenario::path_groups_line(s); !paths.empty())
+      o += fmt::format("    <system-out>{}</system-out>\n", xml_escape(paths));
     o += "  </testsuite>\n";
   }
   if (!extra.empty()) {

@@ -167,6 +167,19 @@ void take_trial(const Parts& by_index, const std::string& name, int t, size_t un
   }
 }
 
+// What cover_paths did in each part that ran the scenario, as one: every
+// alternative found, every one a part could not make active (each once).
+void merge_cover(const scenario::ScenarioResult& part, scenario::ScenarioResult& s) {
+  if (!part.cover) return;
+  if (!s.cover) s.cover.emplace();
+  auto add = [](auto& into, const auto& x) {
+    if (std::find(into.begin(), into.end(), x) == into.end()) into.push_back(x);
+  };
+  for (const auto& a : part.cover->alternatives) add(s.cover->alternatives, a);
+  for (const auto& n : part.cover->not_active) add(s.cover->not_active, n);
+  if (s.cover->note.empty()) s.cover->note = part.cover->note;
+}
+
 }  // namespace
 
 MergedRun merge_shards(const std::vector<ShardReport>& reports) {
@@ -200,9 +213,11 @@ MergedRun merge_shards(const std::vector<ShardReport>& reports) {
       take_trial(by_index, name, t, base.shard_by_scenario ? scenario_position : position++, s, targets);
     if (base.shard_by_scenario) ++position;
     for (const auto& [k, part] : by_index)
-      for (const auto& x : part->run.scenarios)
+      for (const auto& x : part->run.scenarios) {
         if (x.name == name && !x.error.empty())
           s.error += (s.error.empty() ? "" : "; ") + ("shard " + part->shard.str() + ": " + x.error);
+        if (x.name == name) merge_cover(x, s);
+      }
     scenario::evaluate(expect_of(targets), s);
     m.scenarios.push_back(std::move(s));
   }

@@ -2,6 +2,7 @@
 // scripts/catalogue from the runs' report.json files, never written by hand.
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <filesystem>
 
 #include "netlab/report/report.h"
@@ -13,6 +14,24 @@ namespace {
 struct Row {
   std::string pattern, claim, scenario, fault, trials, outage, verdict;
 };
+
+// A scenario whose trials started on different paths: the range of its
+// outage over all of them, and each starting path's worst ("71-26758 ms;
+// by path before: vpn1-t1 26758, vpn1-t2 71").
+std::string path_range(const nlohmann::json& s) {
+  double lo = -1, hi = 0;
+  for (const auto& t : s.value("trials", nlohmann::json::array())) {
+    const auto o = t.value("outage_ms", nlohmann::json::object());
+    const double v = std::max(o.value("forward", 0.0), o.value("reverse", 0.0));
+    lo = lo < 0 ? v : std::min(lo, v);
+    hi = std::max(hi, v);
+  }
+  std::string groups;
+  for (const auto& g : s["path_groups"])
+    groups += fmt::format("{}{} {:.0f}", groups.empty() ? "" : ", ", g.value("label", ""),
+                          g.value("stats", nlohmann::json::object()).value("outage_ms", nlohmann::json::object()).value("max", 0.0));
+  return fmt::format("{:.0f}-{:.0f} ms; by path before: {}", std::max(lo, 0.0), hi, groups);
+}
 
 std::vector<Row> rows_of(const std::vector<nlohmann::json>& reports) {
   std::vector<Row> rows;
@@ -36,6 +55,7 @@ std::vector<Row> rows_of(const std::vector<nlohmann::json>& reports) {
       } else {
         row.outage = "-";
       }
+      if (s.contains("path_groups")) row.outage = path_range(s);
       bool reachable = true;
       for (const auto& t : s.value("trials", nlohmann::json::array())) reachable = reachable && t.value("reachable", true);
       // Unreachable while the fault held: the gap is the hold plus the

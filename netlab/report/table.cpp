@@ -110,6 +110,20 @@ std::string run_summary(const scenario::RunResult& r) {
   return summary;
 }
 
+// "before on vpn1-t1: 26.8 s (2 trials); before on vpn1-t2: 71 ms (3
+// trials)": a scenario's outage per path before the fault, when its trials
+// started on different paths; and what cover_paths could not do.
+std::string path_lines(const scenario::ScenarioResult& s) {
+  std::string o = scenario::path_groups_line(s);
+  if (!o.empty()) o = "  " + o + "\n";
+  if (s.cover) {
+    for (const auto& [alt, why] : s.cover->not_active)
+      o += fmt::format("  cover_paths: could not make {} the active path: {}\n", alt, why);
+    if (!s.cover->note.empty()) o += "  cover_paths: " + s.cover->note + "\n";
+  }
+  return o;
+}
+
 }  // namespace
 
 std::string table(const scenario::RunResult& r, bool color) {
@@ -142,6 +156,7 @@ std::string table(const scenario::RunResult& r, bool color) {
                        outage(t.failback_forward) + " / " + outage(t.failback_reverse));
     }
     o += trial_notes(s);
+    o += path_lines(s);
     if (s.trials.size() > 1) {
       auto st = s.stats();
       const auto& a = st["outage_ms"];

@@ -78,6 +78,80 @@ std::map<std::string, Stats> ScenarioResult::stats() const {
   return m;
 }
 
+namespace {
+
+std::map<std::string, Stats> group_stats(const std::vector<const Trial*>& trials) {
+  std::vector<double> out, loss, rec, conv;
+  for (const Trial* t : trials) {
+    out.push_back(t->outage_ms());
+    loss.push_back(std::max(t->forward.loss_ms, t->reverse.loss_ms));
+    rec.push_back(std::max(t->forward.recovery_ms, t->reverse.recovery_ms));
+    if (t->convergence_ms) conv.push_back(*t->convergence_ms);
+  }
+  std::map<std::string, Stats> m{{"outage_ms", stats_of(out)}, {"loss_ms", stats_of(loss)},
+                                 {"recovery_ms", stats_of(rec)}};
+  if (!conv.empty()) m["convergence_ms"] = stats_of(conv);
+  return m;
+}
+
+}  // namespace
+
+std::vector<PathGroup> ScenarioResult::path_groups() const {
+  std::vector<PathGroup> groups;
+  std::vector<std::vector<const Trial*>> members;
+  for (const auto& t : trials) {
+    std::vector<std::string> key = t.path_before;
+    std::sort(key.begin(), key.end());
+    auto it = std::find_if(groups.begin(), groups.end(), [&](const PathGroup& g) { return g.path_before == key; });
+    if (it == groups.end()) {
+      groups.push_back({key, "", {}, {}});
+      members.emplace_back();
+      it = groups.end() - 1;
+    }
+    it->trials.push_back(t.index);
+    members[static_cast<size_t>(it - groups.begin())].push_back(&t);
+  }
+  if (groups.size() < 2) return {};
+  // The label: the links not every group crossed (the ones that differ);
+  // when some group has none of those (it crossed only links the others
+  // cross too), every group is labelled with its whole path instead.
+  bool whole = false;
+  for (auto& g : groups) {
+    for (const auto& link : g.path_before) {
+      bool common = std::all_of(groups.begin(), groups.end(), [&](const PathGroup& o) {
+        return std::find(o.path_before.begin(), o.path_before.end(), link) != o.path_before.end();
+      });
+      if (!common) g.label += (g.label.empty() ? "" : ",") + link;
+    }
+    whole = whole || g.label.empty();
+  }
+  for (size_t i = 0; i < groups.size(); ++i) {
+    auto& g = groups[i];
+    if (whole) {
+      g.label.clear();
+      for (const auto& link : g.path_before) g.label += (g.label.empty() ? "" : ",") + link;
+      if (g.label.empty()) g.label = "-";
+    }
+    g.stats = group_stats(members[i]);
+  }
+  return groups;
+}
+
+std::string path_groups_line(const ScenarioResult& s) {
+  auto figure = [](double ms) { return ms >= 10000 ? fmt::format("{:.1f} s", ms / 1000) : fmt::format("{:.0f} ms", ms); };
+  std::string o;
+  for (const auto& g : s.path_groups()) {
+    const double hi = g.stats.at("outage_ms").max;
+    double lo = hi;
+    for (const auto& t : s.trials)
+      if (std::find(g.trials.begin(), g.trials.end(), t.index) != g.trials.end()) lo = std::min(lo, t.outage_ms());
+    const std::string range = figure(lo) == figure(hi) ? figure(hi) : figure(lo) + "-" + figure(hi);
+    const size_t n = g.trials.size();
+    o += fmt::format("{}before on {}: {} ({} trial{})", o.empty() ? "" : "; ", g.label, range, n, n == 1 ? "" : "s");
+  }
+  return o;
+}
+
 Verdict RunResult::verdict() const {
   if (scenarios.empty()) return Verdict::Error;
   Verdict v = Verdict::Pass;

@@ -125,6 +125,27 @@ struct Stats {
 };
 Stats stats_of(std::vector<double> values);
 
+// Trials that started on the same path (Trial::path_before), and their
+// figures: a scenario whose outcome depends on the path active before the
+// fault reports each starting path apart.
+struct PathGroup {
+  std::vector<std::string> path_before;
+  std::string label;        // the links and tunnels that tell this group from the others
+  std::vector<int> trials;  // trial numbers
+  // outage_ms, loss_ms, recovery_ms (each trial's worse direction), and
+  // convergence_ms when measured.
+  std::map<std::string, Stats> stats;
+};
+
+// What `cover_paths` found and did (scenario/paths.h): the alternatives the
+// probe's routers held at equal preference, and those it could not make the
+// active one, with why.
+struct PathCover {
+  std::vector<std::string> alternatives;  // "cgw: vpn1-t1"
+  std::vector<std::pair<std::string, std::string>> not_active;  // alternative, why
+  std::string note;  // e.g. fewer trials than alternatives
+};
+
 struct ScenarioResult {
   std::string name, description, fault;
   double hold_s = 0;
@@ -137,7 +158,16 @@ struct ScenarioResult {
   // outage_ms, loss_ms, convergence_ms, failback_outage_ms; each trial's
   // worse direction.
   std::map<std::string, Stats> stats() const;
+  std::optional<PathCover> cover;  // set when the scenario asked for cover_paths
+  // The trials grouped by the path before the fault, in order of their first
+  // trial; empty when every trial started on the same path.
+  std::vector<PathGroup> path_groups() const;
 };
+
+// "before on vpn1-t1: 26.8 s (2 trials); before on vpn1-t2: 71 ms (3
+// trials)": the outage (min-max) per path before the fault; "" when every
+// trial started on the same path.
+std::string path_groups_line(const ScenarioResult&);
 
 struct RunResult {
   std::string netlab_version, kernel_release, frr_version;

@@ -7,6 +7,7 @@
 #include "netlab/measure/path_counters.h"
 #include "netlab/measure/probe.h"
 #include "netlab/measure/probe_runner.h"
+#include "netlab/scenario/paths.h"
 
 namespace netlab::scenario {
 
@@ -89,10 +90,22 @@ ScenarioResult Runner::run(const topology::Scenario& sc, const std::vector<int>&
   const int trials = trial_count(sc);
   try {
     if (!probe) throw InputError("scenario " + sc.name + " has no probe");
-    for (int i : numbers) {
-      control_.say("scenario " + sc.name + ": trial " + std::to_string(i) + "/" + std::to_string(trials));
-      r.trials.push_back(run_trial(sc, *probe, i));
+    std::vector<int> todo = numbers;
+    std::optional<PathCoverage> cover;  // cover_paths: may add trials to `todo`
+    if (sc.cover_paths)
+      cover.emplace(control_, plan_, *probe, trials, todo,
+                    std::chrono::milliseconds(static_cast<int64_t>(opt_.failback_timeout_s * 1000)));
+    for (int i : todo) {
+      control_.say("scenario " + sc.name + ": trial " + std::to_string(i) + "/" +
+                   std::to_string(std::max<size_t>(trials, todo.size())));
+      // A repeated attempt (the validity guard) starts on the wanted path too.
+      r.trials.push_back(run_trial(sc, *probe, i, [&] {
+        if (cover) cover->before(i);
+      }));
+      if (cover) cover->after(r.trials.back());
+      if (cover) r.cover = cover->result();
     }
+    if (cover) r.cover = cover->result();
   } catch (const lab::Interrupted&) {
     throw;
   } catch (const Error& e) {
@@ -102,11 +115,14 @@ ScenarioResult Runner::run(const topology::Scenario& sc, const std::vector<int>&
   return r;
 }
 
-Trial Runner::run_trial(const topology::Scenario& sc, const topology::Probe& probe, int index) {
+Trial Runner::run_trial(const topology::Scenario& sc, const topology::Probe& probe, int index,
+                         const std::function<void()>& prepare) {
+  prepare();
   Trial t = TrialRun({control_, flows_, routes_, plan_, opt_, canary_}, sc, probe, index).run();
   if (t.valid) return t;
   control_.say("  trial " + std::to_string(index) + " invalid, run again: " + t.invalid_reason);
   const std::string first = t.invalid_reason;
+  prepare();
   t = TrialRun({control_, flows_, routes_, plan_, opt_, canary_}, sc, probe, index).run();
   t.repeated_reason = first;
   if (!t.valid) control_.say("  trial " + std::to_string(index) + " invalid again: " + t.invalid_reason);

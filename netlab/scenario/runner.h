@@ -6,6 +6,7 @@
 // scenario, recorded as its error; an interrupt propagates.
 #pragma once
 
+#include <functional>
 #include <memory>
 #include <string>
 #include <vector>
@@ -52,7 +53,10 @@ class Runner {
   measure::Canary* canary_ = nullptr;
   // One trial; an invalid one (the host starved the lab) is run once more
   // under the same number, and kept, marked, when it is invalid again.
-  Trial run_trial(const topology::Scenario&, const topology::Probe&, int index);
+  // `prepare` runs before each attempt (cover_paths makes the wanted path
+  // the active one).
+  Trial run_trial(const topology::Scenario&, const topology::Probe&, int index,
+                  const std::function<void()>& prepare);
 };
 
 // The probe flows' I/O on a running lab: probes started as journaled

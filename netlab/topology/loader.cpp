@@ -727,6 +727,7 @@ class Loader {
     if (auto h = f.number("hold_s", 0, false, kMaxHoldS)) s.hold_s = *h;
     if (auto t = f.integer("trials", 1, 10'000)) s.trials = static_cast<uint32_t>(*t);
     if (auto c = f.number("clean_ms", 0, false, kMaxMs)) s.clean_ms = *c;
+    if (auto c = f.boolean("cover_paths")) s.cover_paths = *c;
     if (auto* p = f.table("probe")) s.probe = load_probe(f, "probe", *p);
     if (auto* e = f.table("expect")) {
       Fields g(d_, *e, s.pos, "expect.", f.what());
@@ -763,7 +764,7 @@ class Loader {
                 "failback_path", "max_failback_outage_ms", "max_affected_flows_pct", "serving", "max_loss_ms",
                 "max_recovery_ms", "max_loss_bursts"});
     }
-    f.finish({"name", "description", "fault", "hold_s", "trials", "clean_ms", "probe", "expect"});
+    f.finish({"name", "description", "fault", "hold_s", "trials", "clean_ms", "cover_paths", "probe", "expect"});
     return s;
   }
 

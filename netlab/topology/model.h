@@ -245,6 +245,10 @@ struct Scenario {
   // How long the probe must lose nothing for the data plane to count as
   // recovered (the "sustained" period of the recovery figure).
   double clean_ms = 1000;
+  // Before the trials, make each path BGP holds at equal preference at the
+  // probe's routers (decided by history) the active one in turn, and spread
+  // the trials over them (scenario/paths.h).
+  bool cover_paths = false;
   std::optional<Probe> probe;  // none: [lab].probe
   Expect expect;
   Positions pos;

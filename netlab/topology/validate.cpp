@@ -692,9 +692,32 @@ class Validator {
                                   : did_you_mean(name, both));
             path_ok = false;
           }
+      if (s.cover_paths) cover_paths(s, who);
       if (fault_ok) hold_after_detection(s, who);
       if (probe_ok && fault_ok) pending_.emplace_back(&s, path_ok);
     }
+  }
+
+  // cover_paths needs a router with two peerings to another router at
+  // least (links or tunnels between two routers): without one there are
+  // no equal paths to choose between.
+  void cover_paths(const Scenario& s, const std::string& who) {
+    std::map<std::string, int> peerings;
+    auto add = [&](const std::string& a, const std::string& b) {
+      const Node* x = t_.node(a);
+      const Node* y = t_.node(b);
+      if (!x || !y || !is_router(x->role) || !is_router(y->role)) return;
+      ++peerings[a];
+      ++peerings[b];
+    };
+    for (const Link& l : t_.links)
+      if (l.kind != LinkKind::Internet) add(l.a.node, l.b.node);
+    for (const Tunnel& tu : t_.tunnels) add(tu.a, tu.b);
+    for (const auto& [node, n] : peerings)
+      if (n >= 2) return;
+    d_.warning(s.pos.of("cover_paths"),
+               "cover_paths of " + who + " has nothing to cover: no router has two peerings with other routers",
+               "equal paths need two sessions at one router at least (two links, two tunnels, two neighbours)");
   }
 
   // What a fault takes down silently: sessions whose link or tunnel stops

@@ -6,7 +6,7 @@
 // appended. Each operation costs `op_ns` on the FakeClock (the clock moves
 // while the operation runs), so the instants a caller records are distinct
 // and predictable. Queries (daemons-running, not-converged, tunnel-med) are
-// in calls() but not in ops().
+// in calls() but not in ops(); so are bgp-paths.
 //
 // The fake keeps the state a test asserts after a failure: which ends are
 // cut or down, which links impaired, which daemons killed, which peerings
@@ -62,6 +62,9 @@ class FakeControl : public lab::Control {
   std::set<std::string> graceful;    // nodes in graceful shutdown
   std::map<std::string, uint32_t> meds;  // "node route-map" -> med, once set
   std::map<std::string, process::ProcessSpec> processes;  // "node name" -> spec, running
+  // What bgp_paths() answers: "node address" -> paths (a test changes them,
+  // e.g. from on_call after a "bgp-clear").
+  std::map<std::string, std::vector<lab::BgpPath>> bgp_routes;
   // The state of a lab nothing was done to, or everything undone.
   bool pristine() const {
     return cut_ends.empty() && down_ends.empty() && impaired.empty() && killed.empty() &&
@@ -137,6 +140,15 @@ class FakeControl : public lab::Control {
     op("bgp-set-med " + node + " " + m.str() + " " + peer, [&] { meds[node + " " + m.route_map] = m.med; });
   }
 
+  std::vector<lab::BgpPath> bgp_paths(const std::string& node, const std::string& address) override {
+    op("bgp-paths " + node + " " + address, [] {});
+    auto it = bgp_routes.find(node + " " + address);
+    return it == bgp_routes.end() ? std::vector<lab::BgpPath>{} : it->second;
+  }
+  void bgp_clear(const std::string& node, const std::string& peer) override {
+    op("bgp-clear " + node + " " + peer, [] {});
+  }
+
   void start_process(const std::string& node, const std::string& name,
                      const process::ProcessSpec& spec) override {
     op("start-process " + node + " " + name, [&] { processes[node + " " + name] = spec; });
@@ -159,7 +171,7 @@ class FakeControl : public lab::Control {
  private:
   static std::string end(const lab::LinkEnd& e) { return e.node + ":" + e.ifname; }
   static bool query(const std::string& line) {
-    for (const char* q : {"daemons-running ", "not-converged"})
+    for (const char* q : {"daemons-running ", "not-converged", "bgp-paths "})
       if (line.rfind(q, 0) == 0) return true;
     return false;
   }

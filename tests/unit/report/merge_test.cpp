@@ -39,7 +39,7 @@ std::vector<Scn> scenarios() {
     t.forward = {300.0 + 200 * i, 300, 300, 10000, 0.5, 300.5, true};  // trial 3: 900 ms, a miss
     t.reverse = {310.0, 310, 310, 10000, 0.6, 310.6, true};
     t.convergence_ms = 400 + i;
-    t.path_before = {"core"};
+    t.path_before = {i == 2 ? "core2" : "core"};  // trial 2 started elsewhere: the report groups by it
     t.path = {i == 2 ? "t2" : "t1"};
     t.path_after = {"core"};
     t.path_packets = {{"t1", 4000}};
@@ -80,6 +80,7 @@ ScenarioResult judged(const Scn& s, const std::vector<Trial>& trials) {
   r.fault = "cut core";
   r.hold_s = 2;
   r.trials = trials;
+  if (s.name == "core-cut") r.cover = PathCover{{"r1: core", "r1: core2"}, {}, ""};
   evaluate(s.expect, r);
   return r;
 }
@@ -151,6 +152,16 @@ TEST(Merge, EqualsTheUnshardedReportWhateverTheShardCount) {
     EXPECT_EQ(table(m.result), table(unsharded())) << n;
     EXPECT_EQ(junit(m.result), junit(unsharded())) << n;
   }
+}
+
+TEST(Merge, KeepsTheGroupsByPathBeforeTheFault) {
+  auto m = merge_shards(shards(3));
+  const auto& s = m.json["scenarios"][0];
+  ASSERT_EQ(s["path_groups"].size(), 2u);
+  EXPECT_EQ(s["path_groups"][0]["trials"], json({1, 3}));
+  EXPECT_EQ(s["path_groups"][1]["label"], "core2");
+  EXPECT_EQ(s["cover_paths"]["alternatives"], json({"r1: core", "r1: core2"}));
+  EXPECT_NE(table(m.result).find("before on core2: 700 ms (1 trial)"), std::string::npos) << table(m.result);
 }
 
 TEST(Merge, SweepShardsSplitByFailure) {

@@ -492,6 +492,19 @@ TEST(Loader, LossTargetsAndTheCleanPeriod) {
   EXPECT_FALSE(plain.topology->scenarios[0].expect.max_loss_bursts);
 }
 
+TEST(Loader, CoverPathsIsABooleanOfTheScenario) {
+  auto on = loss_scenario("cover_paths = true\n");
+  ASSERT_TRUE(on.ok()) << on.render();
+  EXPECT_TRUE(on.topology->scenarios[0].cover_paths);
+  EXPECT_FALSE(loss_scenario("").topology->scenarios[0].cover_paths);  // the default
+  auto text = loss_scenario("cover_paths = \"yes\"\n");
+  EXPECT_NE(text.render().find("t.toml:18:15: error: wrong type for \"cover_paths\""), std::string::npos)
+      << text.render();
+  EXPECT_NE(text.render().find("true or false"), std::string::npos) << text.render();
+  auto typo = loss_scenario("cover_path = true\n");
+  EXPECT_NE(typo.render().find("cover_paths"), std::string::npos) << typo.render();  // did you mean
+}
+
 TEST(Loader, BadLossTargetsAreErrorsAtTheirPlace) {
   auto negative = loss_scenario("expect = { max_loss_ms = -1 }\n");
   EXPECT_NE(negative.render().find("t.toml:18:26: error: \"expect.max_loss_ms\" in scenario \"s\" must be between 0 and"),

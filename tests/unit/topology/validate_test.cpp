@@ -89,6 +89,41 @@ expect = { reachable = true, path = ["t1"] }
   EXPECT_TRUE(r.diagnostics.items().empty()) << r.render();
 }
 
+TEST(Validate, CoverPathsWarnsWhenNoRouterHasTwoPeerings) {
+  // cgw peers over dx1 and t1: alternatives are possible.
+  EXPECT_TRUE(check("[[scenarios]]\nname = \"s\"\nfault = { cut = \"dx1\" }\ncover_paths = true\n")
+                  .diagnostics.items()
+                  .empty());
+  LoadResult r = load_string(R"([lab]
+name = "t"
+probe = { from = "a", to = "b" }
+[nodes.a]
+role = "host"
+[nodes.r]
+role = "router"
+asn = 65001
+[nodes.b]
+role = "host"
+[[links]]
+endpoints = ["a", "r"]
+[[links]]
+endpoints = ["r", "b"]
+[[scenarios]]
+name = "s"
+fault = { crash = "r" }
+expect = { reachable = false }
+cover_paths = true
+)",
+                             "t.toml");
+  ASSERT_TRUE(r.topology);
+  validate(*r.topology, r.diagnostics);
+  auto w = of(r, Severity::Warning);
+  ASSERT_EQ(w.size(), 1u) << r.render();
+  EXPECT_NE(r.render().find("t.toml:19:15: warning: cover_paths of scenario \"s\" has nothing to cover"),
+            std::string::npos)
+      << r.render();
+}
+
 TEST(Validate, WarnsWhenTheFaultRemovesEveryPathButReachableIsExpected) {
   LoadResult r = check(R"(
 [[scenarios]]
