@@ -320,11 +320,14 @@ std::string distribution(const json& scenario, double axis_max_ms) {
       } catch (const std::exception&) {
       }
   double vmax = target.value_or(0);
-  std::map<std::string, std::vector<double>> values;
+  // Every trial is drawn; an invalid one (the host starved the lab) hollow,
+  // and it counts in no statistic, as in the report's figures.
+  std::map<std::string, std::vector<double>> values, judged;
   for (const char* dir : {"forward", "reverse"})
     for (const auto& t : trials) {
       double v = t.contains("outage_ms") ? num_of(t["outage_ms"], dir) : 0;
       values[dir].push_back(v);
+      if (t.value("valid", true)) judged[dir].push_back(v);
       vmax = std::max(vmax, v);
     }
   Axis a{0, axis_max_ms > 0 ? axis_max_ms : vmax > 0 ? vmax * 1.08 : 1};
@@ -336,7 +339,7 @@ std::string distribution(const json& scenario, double axis_max_ms) {
       << fmt::format("{:.6f}", a.px_per_ms()) << "\">\n"
       << "<style>.distribution text{font:10px sans-serif;fill:#333}.distribution .tick{font-size:9px;"
          "text-anchor:middle;fill:#666}.distribution .grid{stroke:#e3e3e3}.point{fill:#1565c0;opacity:.75}"
-         ".point:hover{stroke:#000}.stat{stroke-width:2}.stat.p50{stroke:#2e7d32}.stat.p95{stroke:#ef6c00}"
+         ".point:hover{stroke:#000}.point.invalid{fill:none;stroke:#888;stroke-width:1.5}.stat{stroke-width:2}.stat.p50{stroke:#2e7d32}.stat.p95{stroke:#ef6c00}"
          ".stat.max{stroke:#6d4c41}.target{stroke:#c62828;stroke-width:2;stroke-dasharray:6 3}</style>\n";
   out << "<text x=\"4\" y=\"12\" font-weight=\"bold\">" << escape(str_of(scenario, "name"))
       << ": outage per trial (ms)</text>\n";
@@ -345,17 +348,20 @@ std::string distribution(const json& scenario, double axis_max_ms) {
   double y = top;
   for (const char* dir : {"forward", "reverse"}) {
     const auto& v = values[dir];
-    auto st = scenario::stats_of(v);
+    const auto& jv = judged[dir];
+    auto st = scenario::stats_of(jv);
     out << "<g class=\"direction\" data-direction=\"" << dir << "\"><text x=\"" << num(a.x0 - 6) << "\" y=\""
         << num(y + kRow / 2 + 3) << "\" text-anchor=\"end\">" << dir << "</text>";
     for (size_t i = 0; i < v.size(); ++i) {
       double jitter = v.size() > 1 ? (static_cast<double>(i) / static_cast<double>(v.size() - 1) - 0.5) * (kRow - 20) : 0;
-      out << "<circle class=\"point\" cx=\"" << num(a.x(v[i])) << "\" cy=\"" << num(y + kRow / 2 + jitter)
-          << "\" r=\"4\" data-ms=\"" << v[i] << "\"><title>trial " << trials[i].value("trial", 0) << ": "
-          << ms_text(v[i]) << "</title></circle>";
+      const bool valid = trials[i].value("valid", true);
+      out << "<circle class=\"point" << (valid ? "" : " invalid") << "\" cx=\"" << num(a.x(v[i])) << "\" cy=\""
+          << num(y + kRow / 2 + jitter) << "\" r=\"4\" data-ms=\"" << v[i] << "\"><title>trial "
+          << trials[i].value("trial", 0) << ": " << ms_text(v[i]) << (valid ? "" : ", invalid: judges nothing")
+          << "</title></circle>";
     }
     for (auto [name, val] : {std::pair{"p50", st.p50}, std::pair{"p95", st.p95}, std::pair{"max", st.max}})
-      if (!v.empty())
+      if (!jv.empty())
         out << "<line class=\"stat " << name << "\" x1=\"" << num(a.x(val)) << "\" y1=\"" << num(y + 4) << "\" x2=\""
             << num(a.x(val)) << "\" y2=\"" << num(y + kRow - 4) << "\"><title>" << name << " " << ms_text(val)
             << "</title></line>";

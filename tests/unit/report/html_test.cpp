@@ -62,6 +62,24 @@ TEST(ReportPicturesTest, TimelinesMatchTheirGoldenFiles) {
   expect_golden("core-cut.distribution.svg", svg::distribution(s));
 }
 
+// A trial the validity guard left invalid is drawn, hollow, and counts in no
+// statistic: the max line is the valid trial's figure, not the invalid one's.
+TEST(ReportPicturesTest, AnInvalidTrialIsDrawnHollowAndLeftOutOfTheStatistics) {
+  json s = sample()["scenarios"][0];
+  s["trials"][1]["outage_ms"] = {{"forward", 900.0}, {"reverse", 905.0}};
+  s["trials"][1]["valid"] = false;
+  auto doc = parse_xml(svg::distribution(s));
+  ASSERT_TRUE(doc);
+  EXPECT_EQ(doc.all("//*[" + has_class("point") + "]").size(), 4u);  // 2 trials x 2 directions
+  EXPECT_EQ(doc.all("//*[" + has_class("point") + " and " + has_class("invalid") + "]").size(), 2u);
+  const double px = std::stod(attr(doc.all("/*[local-name()='svg']")[0], "data-px-per-ms"));
+  auto max_lines = doc.all("//*[local-name()='line'][" + has_class("stat") + " and " + has_class("max") + "]");
+  ASSERT_EQ(max_lines.size(), 2u);
+  const double x0 = std::stod(attr(doc.all("//*[" + has_class("point") + "]")[0], "cx")) - 295.0 * px;
+  EXPECT_NEAR((std::stod(attr(max_lines[0], "x1")) - x0) / px, 295.0, 0.5);  // forward: trial 1's
+  EXPECT_NEAR((std::stod(attr(max_lines[1], "x1")) - x0) / px, 301.5, 0.5);  // reverse: trial 1's
+}
+
 TEST(ReportPicturesTest, TopologyMatchesItsGoldenFile) {
   auto t = small();
   TopologyPicture p(t, {{{"r1", {"eth1 10.255.0.1/30 (core)"}}}, {{"core", {"r1 eth1 10.255.0.1/30"}}}});
