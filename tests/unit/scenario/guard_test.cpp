@@ -10,6 +10,7 @@
 #include "netlab/scenario/runner.h"
 #include "support/fake_canary.h"
 #include "support/fake_control.h"
+#include "support/fake_dx_cut_lab.h"
 #include "support/fake_flow_io.h"
 #include "support/fake_kernel.h"
 #include "support/test_plan.h"
@@ -20,10 +21,9 @@ namespace {
 using netlab::testing::FakeCanary;
 using netlab::testing::FakeClock;
 using netlab::testing::FakeControl;
+using netlab::testing::FakeDxCutLab;
 using netlab::testing::FakeFlowIo;
 using netlab::testing::FakeRouteMonitor;
-
-constexpr int64_t kMs = 1'000'000;
 
 plan::Session session(std::optional<topology::BfdTimers> bfd, uint32_t hold_s) {
   plan::Session s;
@@ -135,17 +135,6 @@ class RunnerGuardTest : public ::testing::Test {
     sc_.fault.target = "dx1";
     sc_.hold_s = 2;
     sc_.trials = 2;
-    for (const auto& n : plan_.nodes)
-      for (const auto& f : n.ifaces) flows_.link_of[n.ns][f.name] = f.link;
-    control_.on_call = [&](const std::string& line) {
-      if (line == "cut cgw:dx1 cut") cut_at_ = clock_.now_ns();
-      if (line == "uncut cgw:dx1 cut") cut_at_.reset();
-    };
-    flows_.lost = [&](int64_t t, const std::string&, const std::string&) {
-      return cut_at_ && t >= *cut_at_ && t < *cut_at_ + 300 * kMs;
-    };
-    flows_.links_at = [&](int64_t) { return std::set<std::string>{"server-cgw", "dx1", "dx-ny5-vgw", "vgw-app"}; };
-    routes_.watch(plan_.node("cgw")->ns);
   }
 
   int said(const std::string& prefix) const {
@@ -158,12 +147,12 @@ class RunnerGuardTest : public ::testing::Test {
   plan::Plan plan_ = netlab::testing::test_plan(topo_);
   topology::Scenario sc_;
   RunnerOptions opt_;
-  FakeClock clock_;
-  FakeControl control_{clock_};
-  FakeFlowIo flows_{clock_};
-  FakeRouteMonitor routes_;
+  FakeDxCutLab lab_{plan_};
+  FakeClock& clock_ = lab_.clock;
+  FakeControl& control_ = lab_.control;
+  FakeFlowIo& flows_ = lab_.flows;
+  FakeRouteMonitor& routes_ = lab_.routes;
   FakeCanary canary_;
-  std::optional<int64_t> cut_at_;
 };
 
 TEST_F(RunnerGuardTest, AValidTrialRunsOnceAndCarriesTheCanaryFigure) {

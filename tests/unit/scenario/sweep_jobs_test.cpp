@@ -7,51 +7,24 @@
 #include <gtest/gtest.h>
 
 #include <memory>
-#include <set>
 
 #include "netlab/scenario/runner.h"
 #include "netlab/scenario/shard.h"
 #include "netlab/scenario/sweep.h"
 #include "netlab/topology/names.h"
-#include "support/fake_control.h"
-#include "support/fake_flow_io.h"
-#include "support/fake_kernel.h"
+#include "support/fake_dx_cut_lab.h"
 #include "support/test_plan.h"
 
 namespace netlab::scenario {
 namespace {
 
-using netlab::testing::FakeClock;
-using netlab::testing::FakeControl;
-using netlab::testing::FakeFlowIo;
-using netlab::testing::FakeRouteMonitor;
-
-constexpr int64_t kMs = 1'000'000;
-
-// One lab of fakes with its runner; every lab behaves the same way.
+// One lab of fakes with its runner; every lab behaves the same way (the
+// probe moves to the VPN while dx1 is cut).
 struct FakeLab {
-  FakeLab(const topology::Topology& topo, const plan::Plan& plan) {
-    for (const auto& n : plan.nodes)
-      for (const auto& f : n.ifaces) flows.link_of[n.ns][f.name] = f.link;
-    control.on_call = [this](const std::string& line) {
-      if (line == "cut cgw:dx1 cut") cut_at = clock.now_ns();
-      if (line == "uncut cgw:dx1 cut") cut_at.reset();
-    };
-    flows.lost = [this](int64_t t, const std::string&, const std::string&) {
-      return cut_at && t >= *cut_at && t < *cut_at + 300 * kMs;
-    };
-    flows.links_at = [this](int64_t) {
-      if (cut_at) return std::set<std::string>{"server-cgw", "vpn1-t1", "vpn-az1-vgw", "vgw-app"};
-      return std::set<std::string>{"server-cgw", "dx1", "dx-ny5-vgw", "vgw-app"};
-    };
-    routes.watch(plan.node("cgw")->ns);
-    runner = std::make_unique<Runner>(control, flows, plan, topo, routes, RunnerOptions{});
-  }
-  FakeClock clock;
-  FakeControl control{clock};
-  FakeFlowIo flows{clock};
-  FakeRouteMonitor routes;
-  std::optional<int64_t> cut_at;
+  FakeLab(const topology::Topology& topo, const plan::Plan& plan)
+      : lab(plan, /*moves_to_vpn=*/true),
+        runner(std::make_unique<Runner>(lab.control, lab.flows, plan, topo, lab.routes, RunnerOptions{})) {}
+  netlab::testing::FakeDxCutLab lab;
   std::unique_ptr<Runner> runner;
 };
 
