@@ -776,6 +776,10 @@ class Loader {
     if (auto c = f.number("clean_ms", 0, false, kMaxMs)) s.clean_ms = *c;
     if (auto c = f.boolean("cover_paths")) s.cover_paths = *c;
     if (auto* p = f.table("probe")) s.probe = load_probe(f, "probe", *p);
+    if (f.get("traffic")) {
+      s.traffic.emplace();
+      for (auto& [name, key] : f.strings("traffic")) s.traffic->push_back(name);
+    }
     if (auto* e = f.table("expect")) {
       Fields g(d_, *e, s.pos, "expect.", f.what());
       if (auto r = g.boolean("reachable")) s.expect.reachable = *r;
@@ -816,7 +820,8 @@ class Loader {
                 "max_recovery_ms", "max_loss_bursts", "min_delivered_pct", "max_delivered_pct", "max_loss_pct",
                 "mtu_ok"});
     }
-    f.finish({"name", "description", "fault", "hold_s", "trials", "clean_ms", "cover_paths", "probe", "expect"});
+    f.finish({"name", "description", "fault", "hold_s", "trials", "clean_ms", "cover_paths", "probe", "traffic",
+              "expect"});
     return s;
   }
 

@@ -1,5 +1,6 @@
 #include "netlab/topology/model.h"
 
+#include <algorithm>
 #include <array>
 #include <utility>
 
@@ -207,6 +208,14 @@ static const T* find_named(const std::vector<T>& v, std::string_view name) {
   for (auto& x : v)
     if (x.name == name) return &x;
   return nullptr;
+}
+
+std::vector<const Traffic*> Topology::traffic_for(const Scenario& s) const {
+  std::vector<const Traffic*> out;
+  for (const auto& t : traffic)
+    if (!s.traffic || std::find(s.traffic->begin(), s.traffic->end(), t.name) != s.traffic->end())
+      out.push_back(&t);
+  return out;
 }
 
 const Node* Topology::node(std::string_view n) const { return find_named(nodes, n); }

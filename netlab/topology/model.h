@@ -285,6 +285,9 @@ struct Scenario {
   // the trials over them (scenario/paths.h).
   bool cover_paths = false;
   std::optional<Probe> probe;  // none: [lab].probe
+  // The [[traffic]] entries run in this scenario's trials, by name; none:
+  // every entry (an empty list: no traffic).
+  std::optional<std::vector<std::string>> traffic;
   Expect expect;
   Positions pos;
 };
@@ -301,6 +304,8 @@ struct Topology {
   std::vector<Traffic> traffic;  // [[traffic]], run in every trial
 
   const Node* node(std::string_view name) const;
+  // The [[traffic]] entries a scenario runs (Scenario::traffic).
+  std::vector<const Traffic*> traffic_for(const Scenario&) const;
   const Link* link(std::string_view name) const;
   const Tunnel* tunnel(std::string_view name) const;
   const Scenario* scenario(std::string_view name) const;

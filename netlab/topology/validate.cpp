@@ -683,8 +683,17 @@ class Validator {
       }
       if (ends_ok && tr.from == tr.to) d_.error(tr.pos.of("to"), who + " goes from " + quote(tr.from) + " to itself");
     }
-    if (!t_.traffic.empty()) return;
+    std::vector<std::string> names;
+    for (const Traffic& tr : t_.traffic) names.push_back(tr.name);
     for (const Scenario& s : t_.scenarios) {
+      if (s.traffic)
+        for (size_t i = 0; i < s.traffic->size(); ++i)
+          if (std::find(names.begin(), names.end(), (*s.traffic)[i]) == names.end())
+            d_.error(s.pos.of("traffic." + std::to_string(i)),
+                     "scenario " + quote(s.name) + " runs traffic " + quote((*s.traffic)[i]) +
+                         ", which is not defined",
+                     names.empty() ? "define it with [[traffic]]" : did_you_mean((*s.traffic)[i], names));
+      if (!t_.traffic_for(s).empty()) continue;
       const Expect& e = s.expect;
       for (auto [key, given] : {std::pair{"min_delivered_pct", e.min_delivered_pct.has_value()},
                                 {"max_delivered_pct", e.max_delivered_pct.has_value()},
@@ -693,8 +702,8 @@ class Validator {
         if (given)
           d_.error(s.pos.of(std::string("expect.") + key),
                    "expect." + std::string(key) + " of scenario " + quote(s.name) +
-                       " judges the traffic, but the lab has no [[traffic]]",
-                   "add a [[traffic]] entry (from, to, rate_mbit), or remove the target");
+                       " judges the traffic, but the scenario runs none",
+                   "add a [[traffic]] entry (from, to, rate_mbit) and run it, or remove the target");
     }
   }
 

@@ -119,12 +119,33 @@ TEST(Traffic, TargetsOnTrafficNeedTraffic) {
   auto r = checked("expect = { reachable = false, min_delivered_pct = 50, mtu_ok = true }\n");
   ASSERT_FALSE(r.ok());
   const std::string text = r.render();
-  EXPECT_NE(text.find("expect.min_delivered_pct of scenario \"s\" judges the traffic, but the lab has no [[traffic]]"),
+  EXPECT_NE(text.find("expect.min_delivered_pct of scenario \"s\" judges the traffic, but the scenario runs none"),
             std::string::npos)
       << text;
   EXPECT_NE(text.find("expect.mtu_ok of scenario \"s\""), std::string::npos) << text;
   auto over = checked("expect = { min_delivered_pct = 101 }\n[[traffic]]\nfrom = \"a\"\nto = \"b\"\npps = 1\n");
   EXPECT_FALSE(over.ok());
+}
+
+TEST(Traffic, AScenarioMayRunSomeOrNoneOfTheEntries) {
+  const std::string entries = "[[traffic]]\nname = \"bulk\"\nfrom = \"a\"\nto = \"b\"\nrate_mbit = 1\n"
+                              "[[traffic]]\nname = \"jumbo\"\nfrom = \"a\"\nto = \"b\"\npps = 10\nsize = 8500\n";
+  auto all = checked(entries);
+  ASSERT_TRUE(all.ok()) << all.render();
+  EXPECT_EQ(all.topology->traffic_for(all.topology->scenarios[0]).size(), 2u);  // the default: every entry
+  auto one = checked("traffic = [\"jumbo\"]\n" + entries);
+  ASSERT_TRUE(one.ok()) << one.render();
+  auto chosen = one.topology->traffic_for(one.topology->scenarios[0]);
+  ASSERT_EQ(chosen.size(), 1u);
+  EXPECT_EQ(chosen[0]->name, "jumbo");
+  auto none = checked("traffic = []\nexpect = { reachable = false, mtu_ok = false }\n" + entries);
+  EXPECT_NE(none.render().find("expect.mtu_ok of scenario \"s\" judges the traffic, but the scenario runs none"),
+            std::string::npos)
+      << none.render();
+  auto typo = checked("traffic = [\"bulky\"]\n" + entries);
+  EXPECT_NE(typo.render().find("t.toml:18:12: error: scenario \"s\" runs traffic \"bulky\", which is not defined"),
+            std::string::npos)
+      << typo.render();
 }
 
 }  // namespace
