@@ -17,8 +17,14 @@
 #include <map>
 #include <thread>
 
+#include <filesystem>
+
 #include "lab_fixture.h"
 #include "netlab/kernel/unique_fd.h"
+#include "netlab/measure/probe.h"
+#include "netlab/measure/probe_runner.h"
+#include "netlab/process/processes.h"
+#include "support/test_util.h"
 
 namespace netlab::testing {
 namespace {
@@ -51,7 +57,7 @@ sockaddr_in to(Ipv4 a, uint16_t port) {
 }
 
 void pause_ms(int ms) {
-  timespec t{0, ms * 1'000'000L};
+  timespec t{ms / 1000, (ms % 1000) * 1'000'000L};
   nanosleep(&t, nullptr);
 }
 
@@ -130,6 +136,74 @@ TEST(TunnelMtu, WithPmtudOffTheSenderLearnsNothingAndBigPacketsVanish) {
   EXPECT_EQ(r.sent[1500].ok, 10);  // every send "succeeds"
   EXPECT_EQ(r.sent[1500].emsgsize, 0);
   EXPECT_EQ(r.ip_mtu, 1500);
+}
+
+// netlab-probe itself with --size and --df, both ways between server and app
+// for a second at 10 ms: what each end's log says.
+struct ProbeRun {
+  measure::ProbeLog server, app;
+  std::string output;  // both probes' stderr
+};
+ProbeRun run_probes(RealLab& lab, uint32_t size) {
+  char tmpl[] = "/tmp/netlab-mtu-probe-XXXXXX";
+  const std::string dir = ::mkdtemp(tmpl);
+  auto procs = process::make_processes();
+  const plan::PlanNode* server = lab.plan().node("server");
+  const plan::PlanNode* app = lab.plan().node("app");
+  auto spec = [&](const plan::PlanNode* me, const plan::PlanNode* peer, uint32_t id) {
+    measure::ProbeOptions o;
+    o.bind_addr = me->ifaces.front().address.addr;
+    o.bind_port = 47000;
+    o.peer_addr = peer->ifaces.front().address.addr;
+    o.peer_port = 47000;
+    o.interval_ns = 10'000'000;
+    o.out = dir + "/" + me->name + ".log";
+    o.stream_id = id;
+    o.size = size;
+    o.df = true;
+    process::ProcessSpec p;
+    p.ns = me->ns;
+    p.log_path = dir + "/" + me->name + ".out";
+    p.argv = {NETLAB_PROBE_BINARY};
+    for (auto& a : measure::probe_args(o)) p.argv.push_back(a);
+    return p;
+  };
+  ProbeRun r;
+  std::vector<process::ProcessId> ids;
+  try {
+    ids.push_back(procs->spawn(spec(app, server, 2)));
+    ids.push_back(procs->spawn(spec(server, app, 1)));
+    pause_ms(1000);
+    for (auto& id : ids) procs->stop(id, std::chrono::seconds(3));
+    r.server = measure::read_probe_log(dir + "/server.log");
+    r.app = measure::read_probe_log(dir + "/app.log");
+    r.output = read_text(dir + "/server.out") + read_text(dir + "/app.out");
+  } catch (...) {
+    for (auto& id : ids) procs->stop(id, std::chrono::seconds(3));
+    std::filesystem::remove_all(dir);
+    throw;
+  }
+  std::filesystem::remove_all(dir);
+  return r;
+}
+
+TEST(TunnelMtu, TheProbeSendsFullSizeDfPackets) {
+  RealLab lab(scenario_data("mtu-vpn.toml"));
+  if (!lab.skip_reason().empty()) GTEST_SKIP() << lab.skip_reason();
+  ProbeRun fits = run_probes(lab, 1446);
+  SCOPED_TRACE("sent " + std::to_string(fits.server.sent.size()) + ", ended " +
+               std::to_string(fits.server.ended) + ", output: " + fits.output);
+  EXPECT_GE(fits.app.counters.received, 80u);
+  EXPECT_GE(fits.server.counters.received, 80u);
+  EXPECT_EQ(fits.server.counters.send_errors, 0u);
+  ProbeRun big = run_probes(lab, 1500);
+  EXPECT_EQ(big.app.counters.received, 0u);
+  EXPECT_EQ(big.server.counters.received, 0u);
+  // Refused by the sender's own kernel once the tunnel's MTU came back.
+  EXPECT_GE(big.server.counters.send_errors, 80u);
+  size_t emsgsize = 0;
+  for (const auto& s : big.server.sent) emsgsize += s.error == EMSGSIZE;
+  EXPECT_EQ(emsgsize, big.server.counters.send_errors);
 }
 
 }  // namespace
