@@ -54,4 +54,14 @@ std::string prerouting_udp_counters(const std::string& table,
   return c;
 }
 
+std::string no_frag_needed(uint32_t mtu) {
+  const std::string t = kPmtudTable;
+  // Output: ICMP errors the namespace itself generates pass there, and
+  // nothing else of the router's forwarding does.
+  return "add table inet " + t + "\nadd chain inet " + t +
+         " out { type filter hook output priority 0; policy accept; }\nadd rule inet " + t +
+         " out icmp type destination-unreachable icmp code frag-needed icmp mtu " +
+         std::to_string(mtu) + " counter drop\n";
+}
+
 }  // namespace netlab::kernel::nft_rules

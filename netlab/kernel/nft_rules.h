@@ -49,4 +49,12 @@ std::string prerouting_udp_counters(const std::string& table,
                                     const std::vector<std::string>& ifnames,
                                     const std::string& dport);
 
+// Table inet nl_pmtud (created when absent) with an output chain that drops
+// this namespace's own ICMP "fragmentation needed" (type 3 code 4) whose
+// next-hop MTU is `mtu`: the router no longer tells senders that a packet
+// was too big for its link or tunnel of that MTU (a PMTUD blackhole).
+// Adding it for several MTUs adds one rule each.
+inline constexpr const char* kPmtudTable = "nl_pmtud";
+std::string no_frag_needed(uint32_t mtu);
+
 }  // namespace netlab::kernel::nft_rules

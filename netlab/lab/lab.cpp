@@ -19,6 +19,7 @@
 #include <thread>
 
 #include "netlab/base/time_scale.h"
+#include "netlab/kernel/nft_rules.h"
 #include "netlab/kernel/unique_fd.h"
 #include "netlab/process/events.h"
 #include "netlab/topology/names.h"
@@ -338,6 +339,7 @@ void Lab::create_links() {
     if (n.anycast) nl.address_add({n.ns, "lo", {*n.anycast, 32}});
   for (const auto& n : plan_.nodes)
     for (const auto& r : n.routes) nl.route_replace(r);
+  block_frag_needed();
   // Impairments the topology puts on links from the start.
   if (h.impairer)
     for (const auto& [k, v] : h.impairer->backends().entries()) backends_[k] = v;
@@ -345,6 +347,29 @@ void Lab::create_links() {
     if (l.impair.empty()) continue;
     check_stop();
     impair_link(l.name, impairment_of(l.impair));
+  }
+}
+
+// PMTUD blackholes (pmtud = false): each router at such a link's or tunnel's
+// ends drops the ICMP "fragmentation needed" it would send for that MTU. The
+// rules go with the namespace.
+void Lab::block_frag_needed() {
+  std::map<std::string, std::set<uint32_t>> mtus;  // namespace -> MTUs
+  auto add = [&](const std::string& node, const std::string& ns, uint32_t mtu) {
+    const plan::PlanNode* n = plan_.node(node);
+    if (n && n->is_router()) mtus[ns].insert(mtu);
+  };
+  for (const auto& l : plan_.links)
+    if (!l.pmtud)
+      for (const auto* e : {&l.a, &l.b}) add(e->node, e->ns, l.mtu);
+  for (const auto& t : plan_.tunnels)
+    if (!t.pmtud)
+      for (const auto* e : {&t.a, &t.b}) add(e->node, e->ns, t.mtu);
+  for (const auto& [ns, set] : mtus) {
+    check_stop();
+    std::string commands;
+    for (uint32_t m : set) commands += kernel::nft_rules::no_frag_needed(m);
+    host_.nft.run(ns, commands);
   }
 }
 

@@ -200,6 +200,7 @@ class Lab {
   // build()'s steps: the namespaces, the links and what sits on them, the tunnels.
   void create_namespaces();
   void create_links();
+  void block_frag_needed();
   void start_tunnels();
   void check_stop() const;
   Namespaces& namespaces();

@@ -174,6 +174,8 @@ void DataPlane::start_probe(const ProbeHost& me, Ipv4 bind, Ipv4 peer, uint32_t 
   o.peer_stream_id = peer_id;
   o.mode = mode;
   o.realtime = true;
+  o.size = spec_.size;
+  o.df = spec_.df;
   log = o.out;
   io_.start_probe(p);
   running_.push_back({me.node, p.name});

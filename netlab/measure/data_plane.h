@@ -93,6 +93,8 @@ struct FlowSpec {
   std::optional<Ipv4> service;  // anycast: the service address
   uint32_t flows = 1;
   double interval_ms = 1;
+  uint32_t size = 0;         // IP datagram bytes of every probe (ProbeOptions::size); 0: natural
+  std::optional<bool> df;    // ProbeOptions::df
   uint16_t port = 47000;  // flow f uses port + f
   uint16_t ports_counted = 1;  // the counters count [port, port + ports_counted)
   std::string dir;        // where the logs go

@@ -15,6 +15,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <atomic>
 #include <cerrno>
 #include <charconv>
@@ -38,6 +39,13 @@ constexpr int kFlushMs = 20;  // the log reaches the file at least this often (<
 constexpr int64_t kCountersEveryNs = 1'000'000'000;
 constexpr int kRtPriority = 10;          // low: above every normal task, below kernel RT threads
 constexpr int kReceiveBuffer = 4 << 20;  // a burst released after an outage must not overflow it
+constexpr size_t kIpUdpHeaders = 28;     // what --size counts beyond the UDP payload
+constexpr uint32_t kMinSize = kReflectionPacketSize + kIpUdpHeaders;
+
+// The UDP payload of a packet of `natural` bytes under --size `size`.
+size_t payload_size(uint32_t size, size_t natural) {
+  return size == 0 ? natural : std::max(natural, size_t{size} - kIpUdpHeaders);
+}
 
 int64_t mono_ns() {
   timespec ts;
@@ -200,6 +208,11 @@ class Probe {
           ::setsockopt(sock_.get(), SOL_SOCKET, SO_RCVBUF, &kReceiveBuffer, sizeof kReceiveBuffer),
           "setsockopt SO_RCVBUF", "");
     }
+    if (o_.df) {
+      const int v = *o_.df ? IP_PMTUDISC_DO : IP_PMTUDISC_DONT;
+      check_errno(::setsockopt(sock_.get(), IPPROTO_IP, IP_MTU_DISCOVER, &v, sizeof v),
+                  "setsockopt IP_MTU_DISCOVER", "");
+    }
     const sockaddr_in local = to_sockaddr(o_.bind_addr, o_.bind_port);
     if (::bind(sock_.get(), reinterpret_cast<const sockaddr*>(&local), sizeof local) < 0) {
       throw KernelError("bind", o_.bind_addr.str() + ":" + std::to_string(o_.bind_port), errno);
@@ -281,7 +294,7 @@ class Probe {
     // slack is 50 us, 5% of a 1 ms interval).
     ::prctl(PR_SET_TIMERSLACK, 1UL, 0UL, 0UL, 0UL);
     const sockaddr_in peer = to_sockaddr(o_.peer_addr, o_.peer_port);
-    std::array<std::byte, kProbePacketSize> packet;
+    std::vector<std::byte> packet(payload_size(o_.size, kProbePacketSize));
     int64_t deadline = start;
     for (uint64_t seq = 0; !stop_.load(std::memory_order_relaxed); ++seq) {
       const timespec ts = to_timespec(deadline);
@@ -292,7 +305,8 @@ class Probe {
       if (stop_.load(std::memory_order_relaxed)) break;
 
       const int64_t now = mono_ns();
-      encode_probe_packet({.stream_id = o_.stream_id, .seq = seq, .tx_ns = now}, packet);
+      encode_probe_packet({.stream_id = o_.stream_id, .seq = seq, .tx_ns = now},
+                          std::span<std::byte, kProbePacketSize>(packet.data(), kProbePacketSize));
       // Never blocking: while the next hop's address does not resolve (its
       // router powered off), the packets waiting for ARP hold the socket's
       // send buffer, and a blocking sendto() then stalls until resolution
@@ -319,7 +333,7 @@ class Probe {
   }
 
   void receive_loop() {
-    std::array<std::byte, 2048> buf;
+    std::vector<std::byte> buf(65536);  // any --size the peer sends
     sockaddr_in from{};
     iovec iov{.iov_base = buf.data(), .iov_len = buf.size()};
     msghdr msg{};
@@ -385,11 +399,12 @@ class Probe {
   // Sends `p` back to where it came from, as a reflection; counted with the
   // sends (sent_ / send_errors_), logged as kReflected.
   void reflect(ProbePacket p, const sockaddr_in& to) {
-    std::array<std::byte, kReflectionPacketSize> packet;
+    std::vector<std::byte> packet(payload_size(o_.size, kReflectionPacketSize));
     p.reflected = true;
     p.instance = o_.stream_id;
     p.reflect_tx_ns = mono_ns();
-    encode_reflection_packet(p, packet);
+    encode_reflection_packet(
+        p, std::span<std::byte, kReflectionPacketSize>(packet.data(), kReflectionPacketSize));
     // Non-blocking as the sender's: a stalled reflection would stall receiving.
     const ssize_t n = ::sendto(sock_.get(), packet.data(), packet.size(), MSG_DONTWAIT,
                                reinterpret_cast<const sockaddr*>(&to), sizeof to);
@@ -509,6 +524,11 @@ ProbeOptions parse_probe_args(std::span<const std::string> args) {
       o.mode = flag == "--echo" ? ProbeMode::kEcho : ProbeMode::kReflect;
     } else if (flag == "--rt") {
       o.realtime = true;
+    } else if (flag == "--size") {
+      o.size = parse_uint<uint32_t>(flag, value(), kMinSize, 65535);
+    } else if (flag == "--df" || flag == "--no-df") {
+      if (o.df) throw InputError("--df and --no-df: give one, once");
+      o.df = flag == "--df";
     } else {
       throw InputError("unknown argument '" + flag + "'");
     }
@@ -543,6 +563,11 @@ std::vector<std::string> probe_args(const ProbeOptions& o) {
   if (o.mode == ProbeMode::kEcho) a.push_back("--echo");
   if (o.mode == ProbeMode::kReflect) a.push_back("--reflect");
   if (o.realtime) a.push_back("--rt");
+  if (o.size != 0) {
+    a.push_back("--size");
+    a.push_back(std::to_string(o.size));
+  }
+  if (o.df) a.push_back(*o.df ? "--df" : "--no-df");
   return a;
 }
 

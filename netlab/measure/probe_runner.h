@@ -36,6 +36,7 @@
 #pragma once
 
 #include <cstdint>
+#include <optional>
 #include <span>
 #include <string>
 #include <vector>
@@ -48,6 +49,7 @@ namespace netlab::measure {
 inline constexpr const char* kProbeUsage =
     "usage: netlab-probe --bind ADDR:PORT --peer ADDR:PORT --interval-us N --out FILE\n"
     "                    [--stream-id N] [--peer-stream-id N] [--echo | --reflect] [--rt]\n"
+    "                    [--size N] [--df | --no-df]\n"
     "  --bind ADDR:PORT      local IPv4 address and UDP port to send from and receive on\n"
     "  --peer ADDR:PORT      the other probe's --bind\n"
     "  --interval-us N       one packet every N microseconds (10..1000000)\n"
@@ -57,7 +59,11 @@ inline constexpr const char* kProbeUsage =
     "  --echo                receive the reflections of our own stream (anycast client)\n"
     "  --reflect             reflect --peer's stream back (an anycast instance; --stream-id is\n"
     "                        the instance id, --peer-stream-id the stream, required)\n"
-    "  --rt                  SCHED_FIFO for the sender and receiver, if permitted\n";
+    "  --rt                  SCHED_FIFO for the sender and receiver, if permitted\n"
+    "  --size N              every packet sent an IP datagram of N bytes, 76..65535 (padded;\n"
+    "                        default: 60, reflections 76)\n"
+    "  --df | --no-df        DF set and never fragmented (a send above the path MTU fails\n"
+    "                        with EMSGSIZE, counted) | DF clear (default: the kernel's)\n";
 
 struct ProbeOptions {
   Ipv4 bind_addr;
@@ -70,6 +76,10 @@ struct ProbeOptions {
   uint32_t peer_stream_id = 0;  // 0: any but stream_id
   ProbeMode mode = ProbeMode::kStream;
   bool realtime = false;
+  // IP datagram bytes of every packet sent; 0: each its natural size.
+  uint32_t size = 0;
+  // true: IP_PMTUDISC_DO; false: IP_PMTUDISC_DONT; none: the kernel's default.
+  std::optional<bool> df;
   bool operator==(const ProbeOptions&) const = default;
 };
 

@@ -63,6 +63,8 @@ std::string describe(const Plan& p, bool with_configs) {
   for (const auto& l : p.links) {
     std::string extra = domains_str(l.domains);
     if (l.sitelink) extra += extra.empty() ? "sitelink" : " sitelink";
+    if (l.mtu != topology::kDefaultLinkMtu) extra += (extra.empty() ? "mtu " : " mtu ") + std::to_string(l.mtu);
+    if (!l.pmtud) extra += extra.empty() ? "pmtud=false" : " pmtud=false";
     o += fmt::format("  {:<15} {:<9} {:<18} {}:{} {} <-> {}:{} {}{}{}\n", l.name,
                      topology::to_string(l.kind), l.subnet.str(), l.a.node, l.a.ifname,
                      l.a.address.addr.str(), l.b.node, l.b.ifname, l.b.address.addr.str(),
@@ -72,11 +74,13 @@ std::string describe(const Plan& p, bool with_configs) {
   if (!p.tunnels.empty()) {
     o += "\ntunnels\n";
     for (const auto& t : p.tunnels)
-      o += fmt::format("  {:<15} {:<9} {:<18} {} {} (outer {}:{}) <-> {} {} (outer {}:{})  dpd {}s/{}s {}\n",
+      o += fmt::format("  {:<15} {:<9} {:<18} {} {} (outer {}:{}) <-> {} {} (outer {}:{})  dpd {}s/{}s {}{}{}\n",
                        t.name, topology::to_string(t.type), t.inside.str(), t.a.node,
                        t.a.inside.addr.str(), t.a.outer.str(), t.a.listen_port, t.b.node,
                        t.b.inside.addr.str(), t.b.outer.str(), t.b.listen_port, t.dpd.interval_s,
-                       t.dpd.timeout_s, topology::to_string(t.dpd.action));
+                       t.dpd.timeout_s, topology::to_string(t.dpd.action),
+                       t.mtu != topology::kDefaultLinkMtu ? "  mtu " + std::to_string(t.mtu) : "",
+                       t.pmtud ? "" : " pmtud=false");
   }
 
   o += "\nbgp sessions\n";

@@ -106,8 +106,11 @@ struct PlanLink {
   LinkEnd a, b;
   Domains domains;
   topology::Impairment impair;
-  uint32_t mtu = 1500;
+  uint32_t mtu = topology::kDefaultLinkMtu;  // both veth ends
   bool sitelink = false;  // dx: AWS SiteLink on this virtual interface
+  // false: the routers at its ends send no ICMP "fragmentation needed"
+  // announcing this MTU (kernel/nft_rules.h no_frag_needed).
+  bool pmtud = true;
 };
 
 struct TunnelEnd {
@@ -127,7 +130,8 @@ struct PlanTunnel {
   topology::Dpd dpd;
   BgpTimers bgp;
   std::string psk;  // IPsec pre-shared key (base64)
-  uint32_t mtu = 1420;
+  uint32_t mtu = topology::kDefaultTunnelMtu;  // libipsec caps it (tunnel/ipsec_config.h)
+  bool pmtud = true;                            // as PlanLink::pmtud
 };
 
 struct Session {

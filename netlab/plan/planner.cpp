@@ -182,6 +182,8 @@ class Planner {
       pl.domains = l.domains;
       pl.impair = l.impair;
       pl.sitelink = l.sitelink;
+      pl.mtu = l.mtu;
+      pl.pmtud = l.pmtud;
       auto end = [&](const topology::Endpoint& ep, uint32_t host) {
         LinkEnd e;
         e.node = ep.node;
@@ -231,6 +233,8 @@ class Planner {
       pt.inside = insides_[i];
       pt.dpd = tu.dpd;
       pt.bgp = tu.bgp;
+      pt.mtu = tu.mtu;
+      pt.pmtud = tu.pmtud;
       if (tu.type == topology::TunnelType::Ipsec) pt.psk = keys_.preshared_key();
       auto end = [&](const std::string& n, uint32_t host) {
         TunnelEnd e;

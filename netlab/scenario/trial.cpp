@@ -77,6 +77,8 @@ measure::FlowSpec flow_spec(const plan::Plan& plan, const topology::Probe& pr, c
   }
   s.flows = std::max<uint32_t>(1, pr.flows);
   s.interval_ms = pr.interval_ms;
+  s.size = pr.size.value_or(0);
+  s.df = pr.df;
   s.port = plan.probe_port;
   s.ports_counted = static_cast<uint16_t>(topology::kMaxFlows);
   s.dir = plan.runtime_dir + "/probe";

@@ -420,7 +420,11 @@ class Loader {
     if (auto v = f.number("interval_ms", 0, false, 60'000)) p.interval_ms = *v;
     if (auto v = f.integer("flows", 1, kMaxFlows, "one probe stream pair per flow, each on its own UDP ports"))
       p.flows = static_cast<uint32_t>(*v);
-    f.finish({"from", "to", "interval_ms", "flows"});
+    if (auto v = f.integer("size", kMinProbeSize, kMaxProbeSize,
+                           "the probe's IP datagram in bytes; the smallest holds a reflection"))
+      p.size = static_cast<uint32_t>(*v);
+    if (auto v = f.boolean("df")) p.df = *v;
+    f.finish({"from", "to", "interval_ms", "flows", "size", "df"});
     return p;
   }
 
@@ -614,6 +618,31 @@ class Loader {
     return std::pair(*ends[0], *ends[1]);
   }
 
+  static constexpr const char* kMtuRule = "an IPv4 MTU is 68..65535 bytes";
+
+  // mtu, and jumbo on dx links: 8500, which an explicit mtu must not contradict.
+  void load_mtu(Fields& f, Link& l) {
+    auto mtu = f.integer("mtu", kMinMtu, kMaxMtu, kMtuRule);
+    if (mtu) l.mtu = static_cast<uint32_t>(*mtu);
+    auto jumbo = f.boolean("jumbo");
+    if (!jumbo) return;
+    if (l.kind != LinkKind::Dx) {
+      f.bad("jumbo", "\"jumbo\" in " + f.what() + " only applies to a kind = \"dx\" link, not to " +
+                         std::string(to_string(l.kind)),
+            "for another link give its mtu, e.g. mtu = 9000");
+      return;
+    }
+    l.jumbo = *jumbo;
+    if (!*jumbo) return;
+    if (mtu && *mtu != kJumboDxMtu) {
+      f.bad("mtu", "mtu " + std::to_string(*mtu) + " in " + f.what() + " contradicts jumbo = true (MTU " +
+                       std::to_string(kJumboDxMtu) + ")",
+            "drop one of them: jumbo = true is mtu = " + std::to_string(kJumboDxMtu));
+      return;
+    }
+    l.mtu = kJumboDxMtu;
+  }
+
   Link load_link(const toml::table& lt, size_t index) {
     Link l;
     record(lt, "", l.pos);
@@ -665,8 +694,10 @@ class Loader {
       g.finish({"delay_ms", "jitter_ms", "loss_pct", "rate_mbit"});
     }
     if (auto v = f.boolean("sitelink")) l.sitelink = *v;
+    load_mtu(f, l);
+    if (auto v = f.boolean("pmtud")) l.pmtud = *v;
     f.finish({"name", "endpoints", "kind", "subnet", "location", "site", "az", "bgp", "bfd", "impair",
-              "sitelink"});
+              "sitelink", "mtu", "jumbo", "pmtud"});
     return l;
   }
 
@@ -707,7 +738,9 @@ class Loader {
         t.dpd.action = *a;
       g.finish({"interval_s", "timeout_s", "action"});
     }
-    f.finish({"name", "type", "endpoints", "inside", "bgp", "dpd"});
+    if (auto v = f.integer("mtu", kMinMtu, kMaxMtu, kMtuRule)) t.mtu = static_cast<uint32_t>(*v);
+    if (auto v = f.boolean("pmtud")) t.pmtud = *v;
+    f.finish({"name", "type", "endpoints", "inside", "bgp", "dpd", "mtu", "pmtud"});
     return t;
   }
 

@@ -77,8 +77,25 @@ struct Probe {
   std::string from, to;
   double interval_ms = 1;
   uint32_t flows = 1;
+  // Every probe packet as an IP datagram of this many bytes (padded); none:
+  // each packet its natural size (60 bytes, reflections 76).
+  std::optional<uint32_t> size;
+  // true: DF set, never fragmented (IP_PMTUDISC_DO); false: DF clear, routers
+  // fragment (IP_PMTUDISC_DONT); none: the kernel's default for UDP.
+  std::optional<bool> df;
   Positions pos;
 };
+// The smallest probe `size`: a reflection (48 bytes) with its UDP and IP headers.
+constexpr uint32_t kMinProbeSize = 76;
+constexpr uint32_t kMaxProbeSize = 65535;
+
+// MTUs (docs/topology.md): every link 1500 unless told; a DX link with
+// jumbo = true 8500 (AWS's jumbo MTU for Direct Connect virtual
+// interfaces); a VPN tunnel AWS Site-to-Site VPN's 1446.
+constexpr uint32_t kDefaultLinkMtu = 1500;
+constexpr uint32_t kJumboDxMtu = 8500;
+constexpr uint32_t kDefaultTunnelMtu = 1446;
+constexpr uint32_t kMinMtu = 68, kMaxMtu = 65535;
 
 // Load beside the probe (docs/traffic.md): a rate-controlled stream between
 // two hosts, run in every trial, whose offered and delivered rates are
@@ -184,6 +201,11 @@ struct Link {
   // dx only: AWS SiteLink on this virtual interface. Traffic between two
   // on-premises sites crosses AWS only between two SiteLink VIFs.
   bool sitelink = false;
+  uint32_t mtu = kDefaultLinkMtu;
+  bool jumbo = false;  // dx only: mtu 8500
+  // false: the routers at this link's ends send no ICMP "fragmentation
+  // needed" (a PMTUD blackhole; docs/topology.md says which).
+  bool pmtud = true;
   Positions pos;
 };
 
@@ -208,6 +230,8 @@ struct Tunnel {
   std::optional<Ipv4Prefix> inside;
   BgpTimers bgp{10, 30};
   Dpd dpd;
+  uint32_t mtu = kDefaultTunnelMtu;
+  bool pmtud = true;  // as Link::pmtud, for the tunnel's two ends
   Positions pos;
 };
 

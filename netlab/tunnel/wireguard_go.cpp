@@ -44,6 +44,11 @@ std::string wireguard_uapi_exchange(const std::string& path, const std::string& 
   return reply;
 }
 
+TunnelKernel& WireguardGo::kernel() {
+  if (!kernel_) kernel_ = opts_.kernel ? opts_.kernel() : make_tunnel_kernel();
+  return *kernel_;
+}
+
 std::string WireguardGo::socket_path(const plan::TunnelEnd& me) {
   return me.run_dir + "/wireguard/" + me.ifname + ".sock";
 }
@@ -96,6 +101,9 @@ void WireguardGo::configure(const plan::PlanTunnel& t, const plan::TunnelEnd& me
   auto err = uapi_parse_errno(reply);
   if (!err) throw Error("tunnel " + t.name + " at " + me.node + ": malformed UAPI reply");
   if (*err != 0) throw KernelError("configure wireguard-go", t.name + " at " + me.node, *err);
+  // wireguard-go makes its TUN with MTU 1420 and follows the link's MTU when
+  // it changes: the plan's MTU is set here, before the link is raised.
+  kernel().link_set_mtu(me.ns, me.ifname, t.mtu);
   ctx.netlink.address_add({me.ns, me.ifname, me.inside});
   ctx.netlink.link_set_up(me.ns, me.ifname, true);
 }

@@ -22,8 +22,10 @@ class WireguardGo : public Backend {
   static std::string socket_path(const plan::TunnelEnd& me);
 
  private:
+  TunnelKernel& kernel();
   std::string binary_;
   BackendOptions opts_;
+  std::unique_ptr<TunnelKernel> kernel_;
 };
 
 // One request/reply exchange on a UAPI socket (wireguard_uapi.h encodes and

@@ -93,7 +93,7 @@ TEST(WireguardKernelBackend, CreatesConfiguresAddressesAndRaisesTheLink) {
 
   b.configure(t, t.b, t.a, w.ctx);
   EXPECT_EQ(w.kernel->ops,
-            (std::vector<std::string>{"wireguard_create nl-x-vpn-az1 vpn1-t1 mtu 1420",
+            (std::vector<std::string>{"wireguard_create nl-x-vpn-az1 vpn1-t1 mtu 1446",
                                       "wg_set nl-x-vpn-az1 vpn1-t1"}));
   EXPECT_EQ(w.kernel->sets.at(0), wg_device_config(t, t.b, t.a));
   EXPECT_EQ(w.netlink.ops,
@@ -163,7 +163,7 @@ TEST(IpsecBackend, LoadsBothEndsThenInitiatesFromTheCustomerGateway) {
   // The TUN charon made is renamed and sized; the interface gets its inside
   // address and stays down (the watcher raises it with the SA).
   // A placeholder keeps charon's TUN name for its routes, in a table whose
-  // rule is gone. The MTU stays at libipsec's 1400 (the plan's 1420 would
+  // rule is gone. The MTU stays at libipsec's 1400 (the plan's 1446 would
   // be cut short by libipsec's read buffer).
   EXPECT_EQ(w.kernel->ops,
             (std::vector<std::string>{
@@ -196,7 +196,7 @@ TEST(IpsecBackend, KernelFlavourMakesAnXfrmInterfaceOnTheUnderlay) {
   Ipsec b(IpsecFlavor::Kernel, "/usr/sbin/charon-systemd", w.options());
   b.configure(t, t.a, t.b, w.ctx);
   EXPECT_EQ(w.kernel->ops,
-            std::vector<std::string>{"xfrm_create nl-x-cgw vpn1-t1 if_id 51820 dev eth2 mtu 1420"});
+            std::vector<std::string>{"xfrm_create nl-x-cgw vpn1-t1 if_id 51820 dev eth2 mtu 1446"});
   EXPECT_EQ(*w.vici.last[charon_paths(t.a).vici + " load-conn"].path("vpn1-t1.encap"), "no");
 }
 

@@ -49,7 +49,7 @@ inline plan::PlanTunnel sample_tunnel(topology::TunnelType type = topology::Tunn
   t.dpd = {10, 30, topology::DpdAction::Clear};
   t.bgp = {10, 30};
   t.psk = key_b64(200);
-  t.mtu = 1420;
+  t.mtu = 1446;  // AWS Site-to-Site VPN's tunnel MTU, the plan's default
   return t;
 }
 
