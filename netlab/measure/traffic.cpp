@@ -5,6 +5,8 @@
 #include <netinet/in.h>
 #include <netinet/tcp.h>
 #include <poll.h>
+#include <pthread.h>
+#include <sched.h>
 #include <signal.h>
 #include <sys/prctl.h>
 #include <sys/socket.h>
@@ -33,6 +35,7 @@ using kernel::UniqueFd;
 volatile sig_atomic_t g_stop = 0;
 void on_stop_signal(int) { g_stop = 1; }
 
+constexpr int kRtPriority = 5;  // below netlab-probe's 10
 constexpr int kReceiveBuffer = 4 << 20;
 constexpr int kSendBuffer = 1 << 20;
 constexpr size_t kTcpChunk = 64 * 1024;
@@ -125,15 +128,15 @@ class Log {
   UniqueFd fd_;
 };
 
-std::string header_line(const TrafficOptions& o) {
+std::string header_line(const TrafficOptions& o, bool rt) {
   char buf[256];
   std::snprintf(buf, sizeof buf,
                 "netlab-traffic 1 %s %s flows=%u size=%u rate_bps=%llu pps=%llu df=%d addr=%s "
-                "port=%u bind=%s\n",
+                "port=%u bind=%s rt=%d\n",
                 o.role == TrafficRole::Send ? "send" : "recv", o.tcp ? "tcp" : "udp", o.flows,
                 o.size, static_cast<unsigned long long>(o.rate_bps),
                 static_cast<unsigned long long>(o.pps), o.df ? 1 : 0, o.addr.str().c_str(),
-                o.port, o.bind.str().c_str());
+                o.port, o.bind.str().c_str(), rt ? 1 : 0);
   return buf;
 }
 
@@ -183,7 +186,18 @@ class Sender {
   explicit Sender(const TrafficOptions& o) : o_(o), flows_(o.flows) {}
 
   int run() {
-    log_.emplace(o_.out, header_line(o_));
+    bool rt = false;
+    if (o_.realtime && !o_.tcp) {
+      sched_param p{.sched_priority = kRtPriority};
+      const int rc = ::pthread_setschedparam(::pthread_self(), SCHED_FIFO, &p);
+      if (rc == 0) {
+        rt = true;
+      } else {
+        std::fprintf(stderr, "netlab-traffic: --rt: SCHED_FIFO not permitted (%s); running without\n",
+                     std::strerror(rc));
+      }
+    }
+    log_.emplace(o_.out, header_line(o_, rt));
     if (o_.tcp) {
       run_tcp();
     } else {
@@ -447,7 +461,7 @@ class Receiver {
       if (o_.tcp) check_errno(::listen(s.get(), 16), "listen", o_.addr.str());
       socks_.push_back(std::move(s));
     }
-    log_.emplace(o_.out, header_line(o_));
+    log_.emplace(o_.out, header_line(o_, false));
     record('b', mono_ns());
     if (o_.tcp) {
       run_tcp();
@@ -644,6 +658,8 @@ TrafficOptions parse_traffic_args(std::span<const std::string> args) {
       o.df = true;
     } else if (flag == "--tcp") {
       o.tcp = true;
+    } else if (flag == "--rt") {
+      o.realtime = true;
     } else {
       throw InputError("unknown argument '" + flag + "'");
     }
@@ -656,13 +672,13 @@ TrafficOptions parse_traffic_args(std::span<const std::string> args) {
   }
   if (o.role == TrafficRole::Recv) {
     if (bind) throw InputError("--bind is for --send (the receiver binds --recv's address)");
-    if (o.rate_bps || o.pps || size || o.df) {
-      throw InputError("--rate-bps, --pps, --size and --df are for --send");
+    if (o.rate_bps || o.pps || size || o.df || o.realtime) {
+      throw InputError("--rate-bps, --pps, --size, --df and --rt are for --send");
     }
   } else {
     if (!bind) throw InputError("--send needs --bind");
-    if (o.tcp && (o.pps || size || o.df)) {
-      throw InputError("--pps, --size and --df are for UDP; TCP sizes its own segments");
+    if (o.tcp && (o.pps || size || o.df || o.realtime)) {
+      throw InputError("--pps, --size, --df and --rt are for UDP; TCP sizes its own segments");
     }
     if (!o.tcp && o.rate_bps == 0 && o.pps == 0) {
       throw InputError("a UDP sender needs --rate-bps or --pps");
@@ -688,6 +704,7 @@ std::vector<std::string> traffic_args(const TrafficOptions& o) {
       if (o.pps) a.insert(a.end(), {"--pps", std::to_string(o.pps)});
       a.insert(a.end(), {"--size", std::to_string(o.size)});
       if (o.df) a.push_back("--df");
+      if (o.realtime) a.push_back("--rt");
     }
   }
   return a;

@@ -5,7 +5,7 @@
 // logs and computes the figures of a window.
 //
 //   netlab-traffic --send ADDR:PORT --bind ADDR --out FILE [--flows N]
-//                  [--rate-bps N] [--pps N] [--size BYTES] [--df] [--tcp]
+//                  [--rate-bps N] [--pps N] [--size BYTES] [--df] [--tcp] [--rt]
 //   netlab-traffic --recv ADDR:PORT --out FILE [--flows N] [--tcp]
 //
 // UDP sender: flow f (0..N-1) is its own socket, bound to --bind and
@@ -19,7 +19,10 @@
 // absolute CLOCK_MONOTONIC deadlines (clock_nanosleep TIMER_ABSTIME); a
 // wake-up a whole tick or more late re-anchors the schedule at now: no
 // catch-up burst (the missed packets are not sent, and the log counts the
-// late wake-up). Sends are MSG_DONTWAIT: a send the kernel cannot queue is
+// late wake-up). --rt runs the UDP sender SCHED_FIFO at priority 5 when
+// permitted (below netlab-probe's 10, so the probe still goes first): on a
+// busy host the default scheduler wakes it late often enough that it
+// offered 9 % too little at 50 Mbit/s and 32 % at 200 (bench/traffic.cpp). Sends are MSG_DONTWAIT: a send the kernel cannot queue is
 // counted as an error, never a stall. The payload begins with magic
 // "NLTR", the flow and a per-flow sequence number, so that the receiver
 // counts its own stream only and sees losses as gaps.
@@ -40,7 +43,8 @@
 // (a reader may see a partial last line: it is ignored). The file appears
 // under its name with the header line already in it (temporary name,
 // renamed). The first line:
-//   netlab-traffic 1 ROLE PROTO flows=N size=B rate_bps=R pps=P df=0|1 addr=A port=P bind=B
+//   netlab-traffic 1 ROLE PROTO flows=N size=B rate_bps=R pps=P df=0|1 addr=A port=P bind=B rt=0|1
+// (rt=1: SCHED_FIFO was asked for and granted).
 // ROLE: send | recv; PROTO: udp | tcp; unlimited rates are 0.
 // Then records, a record at start (b), every 50 ms (s) and at a clean stop
 // (e), all with CLOCK_MONOTONIC t_ns and cumulative counters:
@@ -72,7 +76,7 @@ namespace netlab::measure {
 
 inline constexpr const char* kTrafficUsage =
     "usage: netlab-traffic --send ADDR:PORT --bind ADDR --out FILE [--flows N] [--rate-bps N]\n"
-    "                      [--pps N] [--size BYTES] [--df] [--tcp]\n"
+    "                      [--pps N] [--size BYTES] [--df] [--tcp] [--rt]\n"
     "       netlab-traffic --recv ADDR:PORT --out FILE [--flows N] [--tcp]\n"
     "  --send ADDR:PORT   send to ADDR, flow f to port PORT+f\n"
     "  --recv ADDR:PORT   receive on ADDR, flow f on port PORT+f\n"
@@ -83,7 +87,8 @@ inline constexpr const char* kTrafficUsage =
     "  --pps N            (send, udp) packets/s\n"
     "  --size BYTES       (send, udp) IP datagram size, 64..65535 (default 1200)\n"
     "  --df               (send, udp) don't fragment (IP_PMTUDISC_DO)\n"
-    "  --tcp              one TCP connection per flow instead of UDP\n";
+    "  --tcp              one TCP connection per flow instead of UDP\n"
+    "  --rt               (send, udp) SCHED_FIFO priority 5 for the sender, if permitted\n";
 
 enum class TrafficRole : uint8_t { Send, Recv };
 
@@ -105,6 +110,7 @@ struct TrafficOptions {
   uint64_t pps = 0;       // 0: not limited by it
   uint32_t size = 1200;   // IP datagram bytes (udp)
   bool df = false;
+  bool realtime = false;  // --rt (UDP sender)
   std::string out;
   bool operator==(const TrafficOptions&) const = default;
 };

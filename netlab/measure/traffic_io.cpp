@@ -147,6 +147,7 @@ TrafficOptions traffic_sender_options(const TrafficSpec& s, const std::string& l
     o.pps = static_cast<uint64_t>(std::llround(s.pps));
     o.size = s.size;
     o.df = s.df;
+    o.realtime = true;  // paced: SCHED_FIFO below the probe's priority
   }
   o.out = log_dir + "/" + traffic_slug(s.name) + ".send.log";
   return o;

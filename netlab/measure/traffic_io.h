@@ -10,6 +10,10 @@
 // character but [A-Za-z0-9-_] replaced by '-'), their stdout and stderr in
 // <slug>.recv.out and <slug>.send.out.
 //
+// UDP senders run with --rt (SCHED_FIFO 5, below the probe's 10); TCP
+// senders and receivers at normal priority (an unpaced TCP sender at a
+// real-time priority would starve the routing daemons).
+//
 // Threads: one thread drives a TrafficIo. Errors: start() throws Error when
 // a program does not come up within 5 s (naming its output), and what the
 // lab's process layer throws.

@@ -46,7 +46,7 @@ TEST(TrafficOptions, RoundTripsEveryShape) {
       {.role = TrafficRole::Send, .addr = b, .port = 5000, .bind = a, .rate_bps = 20'000'000,
        .out = "/x/s.log"},
       {.role = TrafficRole::Send, .addr = b, .port = 6000, .bind = a, .flows = 8, .pps = 1000,
-       .size = 9000, .df = true, .out = "/x/s.log"},
+       .size = 9000, .df = true, .realtime = true, .out = "/x/s.log"},
       {.role = TrafficRole::Send, .tcp = true, .addr = b, .port = 7000, .bind = a, .flows = 2,
        .out = "/x/s.log"},
       {.role = TrafficRole::Send, .tcp = true, .addr = b, .port = 7000, .bind = a,
@@ -88,6 +88,7 @@ TEST(TrafficOptions, RejectsMistakesNamingThem) {
   EXPECT_THAT(err(with({"--rate-bps"})), HasSubstr("--rate-bps: missing value"));
   EXPECT_THAT(err(with({"--tcp", "--df"})), HasSubstr("for UDP"));
   EXPECT_THAT(err(with({"--tcp", "--pps", "5"})), HasSubstr("for UDP"));
+  EXPECT_THAT(err(with({"--tcp", "--rt"})), HasSubstr("for UDP"));
   EXPECT_THAT(err(with({"--bogus"})), HasSubstr("unknown argument '--bogus'"));
   EXPECT_THAT(err({"--send", "10.0.0.2", "--bind", "10.0.0.1", "--out", "/x", "--pps", "1"}),
               HasSubstr("expected ADDR:PORT"));
@@ -333,6 +334,7 @@ TEST(TrafficSpec, BecomesTheProgramsOptions) {
   EXPECT_EQ(s.pps, 1000u);
   EXPECT_EQ(s.size, 1446u);
   EXPECT_TRUE(s.df);
+  EXPECT_TRUE(s.realtime);
   EXPECT_EQ(s.out, "/run/x/traffic-1-forward.send.log");
   EXPECT_EQ(parse_traffic_args(traffic_args(s)), s);
 
@@ -342,6 +344,7 @@ TEST(TrafficSpec, BecomesTheProgramsOptions) {
   EXPECT_TRUE(t.tcp);
   EXPECT_EQ(t.rate_bps, 0u);
   EXPECT_FALSE(t.df);
+  EXPECT_FALSE(t.realtime);
   EXPECT_EQ(parse_traffic_args(traffic_args(t)), t);
 }
 
