@@ -223,11 +223,7 @@ class Sender {
         ::setsockopt(fl.fd.get(), SOL_SOCKET, SO_SNDBUF, &kSendBuffer, sizeof kSendBuffer);
       }
       bind_to(fl.fd.get(), o_.bind, 0);
-      const sockaddr_in to = to_sockaddr(o_.addr, static_cast<uint16_t>(o_.port + f));
-      if (::connect(fl.fd.get(), reinterpret_cast<const sockaddr*>(&to), sizeof to) < 0) {
-        // No route yet (the lab converges): counted, the sends will fail too.
-        ++errors_;
-      }
+      udp_connect(fl);
     }
     ::prctl(PR_SET_TIMERSLACK, 1UL, 0UL, 0UL, 0UL);
     std::vector<std::byte> packet(o_.size - kTrafficHeaders);
@@ -275,7 +271,20 @@ class Sender {
     }
   }
 
+  // Fails while there is no route to the destination (counted as a send
+  // error); retried at the flow's next send.
+  bool udp_connect(SendFlow& fl) {
+    const uint32_t flow = static_cast<uint32_t>(&fl - flows_.data());
+    const sockaddr_in to = to_sockaddr(o_.addr, static_cast<uint16_t>(o_.port + flow));
+    fl.connected = ::connect(fl.fd.get(), reinterpret_cast<const sockaddr*>(&to), sizeof to) == 0;
+    return fl.connected;
+  }
+
   void send_udp(SendFlow& fl, std::vector<std::byte>& packet) {
+    if (!fl.connected && !udp_connect(fl)) {
+      ++errors_;
+      return;
+    }
     const uint32_t flow = static_cast<uint32_t>(&fl - flows_.data());
     put_u32(packet.data() + 4, flow);
     put_u64(packet.data() + 8, fl.seq);
@@ -300,6 +309,11 @@ class Sender {
     int64_t last_credit = start;
     bool first = true;
     std::vector<pollfd> fds(o_.flows);
+    // A paced sender writes a millisecond's worth at a time (at least a
+    // segment), not a write per byte of credit.
+    const double quantum = std::clamp(static_cast<double>(o_.rate_bps) / 8 / 1000, 1448.0,
+                                      static_cast<double>(kTcpChunk));
+    uint32_t rotate = 0;  // the flow served first: every flow gets its turn at the credit
     while (!g_stop) {
       int64_t now = mono_ns();
       if (o_.rate_bps > 0) {
@@ -309,7 +323,7 @@ class Sender {
                                             static_cast<double>(now - last_credit) / 1e9);
         last_credit = now;
       }
-      const bool may_write = o_.rate_bps == 0 || credit >= 1;
+      const bool may_write = o_.rate_bps == 0 || credit >= quantum;
       for (uint32_t f = 0; f < o_.flows; ++f) {
         SendFlow& fl = flows_[f];
         if (!fl.connected && !fl.connecting && now >= fl.retry_at) tcp_connect(fl, f);
@@ -319,13 +333,15 @@ class Sender {
       }
       int timeout_ms = static_cast<int>(std::max<int64_t>(1, (next_sample - now) / 1'000'000));
       if (!may_write) {
-        const double wait_ns = (1 - credit) * 8e9 / static_cast<double>(o_.rate_bps);
+        const double wait_ns = (quantum - credit) * 8e9 / static_cast<double>(o_.rate_bps);
         timeout_ms = std::min(timeout_ms, std::max(1, static_cast<int>(wait_ns / 1e6)));
       }
       const int rc = ::poll(fds.data(), fds.size(), timeout_ms);
       if (rc < 0 && errno != EINTR) throw KernelError("poll", "sender", errno);
       if (g_stop) break;
-      for (uint32_t f = 0; rc > 0 && f < o_.flows; ++f) {
+      const uint32_t first_flow = rotate;
+      for (uint32_t k = 0; rc > 0 && k < o_.flows; ++k) {
+        const uint32_t f = (first_flow + k) % o_.flows;
         SendFlow& fl = flows_[f];
         if (fds[f].revents == 0 || !fl.fd) continue;
         if (fl.connecting) {
@@ -342,14 +358,17 @@ class Sender {
           continue;
         }
         size_t want = chunk.size();
-        if (o_.rate_bps > 0) want = std::min(want, static_cast<size_t>(credit));
-        if (want == 0) continue;
+        if (o_.rate_bps > 0) {
+          if (credit < quantum) continue;
+          want = std::min(want, static_cast<size_t>(credit));
+        }
         const ssize_t n =
             ::send(fl.fd.get(), chunk.data(), want, MSG_DONTWAIT | MSG_NOSIGNAL);
         if (n > 0) {
           ++fl.packets;
           fl.bytes += static_cast<uint64_t>(n);
           if (o_.rate_bps > 0) credit -= static_cast<double>(n);
+          rotate = f + 1 == o_.flows ? 0 : f + 1;
           if (first) {
             first = false;
             record('b', mono_ns());
@@ -396,7 +415,7 @@ class Sender {
 
   void refresh_mtu() {
     for (auto& fl : flows_) {
-      if (fl.fd && (o_.tcp ? fl.connected : true)) {
+      if (fl.fd && fl.connected) {
         if (uint32_t m = ip_mtu(fl.fd.get()); m != 0) fl.path_mtu = m;
       }
     }

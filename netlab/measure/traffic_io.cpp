@@ -61,9 +61,12 @@ class LabTrafficIo final : public TrafficIo {
 
   TrafficWindow window(size_t i, int64_t t0, int64_t t1) const override {
     if (i >= specs_.size()) throw Error("traffic window: no spec " + std::to_string(i));
-    if (i >= logs_.size()) {  // still running: what the logs say so far
-      return traffic_window(read_traffic_log(path(i, true, ".log")),
-                            read_traffic_log(path(i, false, ".log")), t0, t1);
+    if (i >= logs_.size()) {
+      // Still running: the logs so far, complete up to their last record.
+      TrafficLog s = read_traffic_log(path(i, true, ".log"));
+      TrafficLog r = read_traffic_log(path(i, false, ".log"));
+      s.ended = r.ended = true;
+      return traffic_window(s, r, t0, t1);
     }
     return traffic_window(logs_[i].first, logs_[i].second, t0, t1);
   }

@@ -54,6 +54,8 @@ class TrafficIo {  // one trial's traffic
   virtual void start(const std::vector<TrafficSpec>&, const std::string& log_dir) = 0;
   // SIGTERM, wait: the logs are complete.
   virtual void stop() = 0;
+  // The figures of spec `spec_index` in [t0, t1] (traffic_figures.h). After
+  // stop(), from the complete logs; before it, from the records so far.
   virtual TrafficWindow window(size_t spec_index, int64_t t0_ns, int64_t t1_ns) const = 0;
 };
 
