@@ -22,7 +22,7 @@
 // late wake-up). --rt runs the UDP sender SCHED_FIFO at priority 5 when
 // permitted (below netlab-probe's 10, so the probe still goes first): on a
 // busy host the default scheduler wakes it late often enough that it
-// offered 9 % too little at 50 Mbit/s and 32 % at 200 (bench/traffic.cpp).
+// offered 9-25 % too little at 50 Mbit/s and 28-32 % at 200 (bench/traffic.cpp).
 // Sends are MSG_DONTWAIT: a send the kernel cannot queue is counted as an
 // error, never a stall. The payload begins with magic
 // "NLTR", the flow and a per-flow sequence number, so that the receiver
