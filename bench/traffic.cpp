@@ -15,26 +15,26 @@
 // traffic, sampled just before the end. Both are started with an argv and
 // stopped by PID.
 // Needs root: `sudo build/bench/bench_traffic [--seconds S]`.
+#include "netlab/measure/traffic.h"
+
 #include <unistd.h>
 
 #include <chrono>
-#include <functional>
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
 #include <filesystem>
 #include <fstream>
+#include <functional>
+#include <nlohmann/json.hpp>
 #include <sstream>
 #include <string>
 #include <thread>
 #include <vector>
 
-#include <nlohmann/json.hpp>
-
 #include "netlab/base/error.h"
 #include "netlab/base/helpers.h"
 #include "netlab/kernel/netlink.h"
-#include "netlab/measure/traffic.h"
 #include "netlab/measure/traffic_figures.h"
 #include "netlab/process/processes.h"
 
@@ -135,10 +135,10 @@ Result run_iperf(process::Processes& procs, const std::string& a, const std::str
   const std::string srv_out = dir + "/iperf-server.json", cli_out = dir + "/iperf-client.json";
   fs::remove(srv_out);  // the process layer appends
   fs::remove(cli_out);
-  const auto sid = procs.spawn({.ns = b,
-                                .argv = {"iperf3", "-s", "-1", "-B", "10.79.0.2", "-p",
-                                         std::to_string(port), "--json"},
-                                .log_path = srv_out});
+  const auto sid = procs.spawn(
+      {.ns = b,
+       .argv = {"iperf3", "-s", "-1", "-B", "10.79.0.2", "-p", std::to_string(port), "--json"},
+       .log_path = srv_out});
   // The server listens when its TCP control port accepts: give it a moment
   // (iperf3 has no readiness signal); the client retries nothing.
   std::this_thread::sleep_for(milliseconds(300));
@@ -228,8 +228,8 @@ int main(int argc, char** argv) {
       rows.push_back({mbit, "netlab-traffic without --rt",
                       run_netlab(*procs, binary, a, b, dir, mbit, seconds, port++, false)});
       if (have_iperf) {
-        rows.push_back({mbit, "iperf3 -u -b (baseline)",
-                        run_iperf(*procs, a, b, dir, mbit, seconds, port++)});
+        rows.push_back(
+            {mbit, "iperf3 -u -b (baseline)", run_iperf(*procs, a, b, dir, mbit, seconds, port++)});
       } else {
         rows.push_back({mbit, "iperf3", Result{.note = "iperf3 not installed"}});
       }

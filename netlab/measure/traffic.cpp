@@ -135,13 +135,13 @@ std::string header_line(const TrafficOptions& o, bool rt) {
                 "port=%u bind=%s rt=%d\n",
                 o.role == TrafficRole::Send ? "send" : "recv", o.tcp ? "tcp" : "udp", o.flows,
                 o.size, static_cast<unsigned long long>(o.rate_bps),
-                static_cast<unsigned long long>(o.pps), o.df ? 1 : 0, o.addr.str().c_str(),
-                o.port, o.bind.str().c_str(), rt ? 1 : 0);
+                static_cast<unsigned long long>(o.pps), o.df ? 1 : 0, o.addr.str().c_str(), o.port,
+                o.bind.str().c_str(), rt ? 1 : 0);
   return buf;
 }
 
 void install_signals() {
-  struct sigaction sa{};
+  struct sigaction sa {};
   sa.sa_handler = on_stop_signal;
   sigemptyset(&sa.sa_mask);
   sa.sa_flags = 0;  // no SA_RESTART: sleeps and polls return EINTR
@@ -193,7 +193,8 @@ class Sender {
       if (rc == 0) {
         rt = true;
       } else {
-        std::fprintf(stderr, "netlab-traffic: --rt: SCHED_FIFO not permitted (%s); running without\n",
+        std::fprintf(stderr,
+                     "netlab-traffic: --rt: SCHED_FIFO not permitted (%s); running without\n",
                      std::strerror(rc));
       }
     }
@@ -236,7 +237,8 @@ class Sender {
     int64_t next_sample = start + kTrafficSampleNs;
     bool first = true;
     while (!g_stop) {
-      const int64_t deadline = static_cast<int64_t>(anchor + static_cast<double>(tick) * pace.tick_ns);
+      const int64_t deadline =
+          static_cast<int64_t>(anchor + static_cast<double>(tick) * pace.tick_ns);
       const int64_t wake = std::min(deadline, next_sample);
       const timespec ts = to_timespec(wake);
       const int rc = ::clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME, &ts, nullptr);
@@ -317,8 +319,8 @@ class Sender {
     while (!g_stop) {
       int64_t now = mono_ns();
       if (o_.rate_bps > 0) {
-        const double cap = std::max<double>(kTcpChunk, static_cast<double>(o_.rate_bps) / 8 *
-                                                           kTcpCreditNs / 1e9);
+        const double cap =
+            std::max<double>(kTcpChunk, static_cast<double>(o_.rate_bps) / 8 * kTcpCreditNs / 1e9);
         credit = std::min(cap, credit + static_cast<double>(o_.rate_bps) / 8 *
                                             static_cast<double>(now - last_credit) / 1e9);
         last_credit = now;
@@ -328,7 +330,8 @@ class Sender {
         SendFlow& fl = flows_[f];
         if (!fl.connected && !fl.connecting && now >= fl.retry_at) tcp_connect(fl, f);
         fds[f] = {.fd = fl.fd ? fl.fd.get() : -1,
-                  .events = static_cast<short>(fl.connecting || (fl.connected && may_write) ? POLLOUT : 0),
+                  .events = static_cast<short>(
+                      fl.connecting || (fl.connected && may_write) ? POLLOUT : 0),
                   .revents = 0};
       }
       int timeout_ms = static_cast<int>(std::max<int64_t>(1, (next_sample - now) / 1'000'000));
@@ -362,8 +365,7 @@ class Sender {
           if (credit < quantum) continue;
           want = std::min(want, static_cast<size_t>(credit));
         }
-        const ssize_t n =
-            ::send(fl.fd.get(), chunk.data(), want, MSG_DONTWAIT | MSG_NOSIGNAL);
+        const ssize_t n = ::send(fl.fd.get(), chunk.data(), want, MSG_DONTWAIT | MSG_NOSIGNAL);
         if (n > 0) {
           ++fl.packets;
           fl.bytes += static_cast<uint64_t>(n);
@@ -504,7 +506,8 @@ class Receiver {
     int64_t next_sample = mono_ns() + kTrafficSampleNs;
     while (!g_stop) {
       int64_t now = mono_ns();
-      const int timeout_ms = static_cast<int>(std::max<int64_t>(0, (next_sample - now + 999'999) / 1'000'000));
+      const int timeout_ms =
+          static_cast<int>(std::max<int64_t>(0, (next_sample - now + 999'999) / 1'000'000));
       const int rc = ::poll(fds.data(), fds.size(), timeout_ms);
       if (rc < 0 && errno != EINTR) throw KernelError("poll", "receiver", errno);
       if (g_stop) break;
@@ -519,7 +522,8 @@ class Receiver {
           }
           const int n = ::recvmmsg(fds[f].fd, msgs.data(), kBatch, MSG_DONTWAIT, nullptr);
           if (n <= 0) break;
-          for (int i = 0; i < n; ++i) count(f, bufs.data() + static_cast<size_t>(i) * kBuf, msgs[i].msg_len);
+          for (int i = 0; i < n; ++i)
+            count(f, bufs.data() + static_cast<size_t>(i) * kBuf, msgs[i].msg_len);
           if (static_cast<size_t>(n) < kBatch) break;
         }
       }
@@ -556,7 +560,8 @@ class Receiver {
       for (auto& s : socks_) fds.push_back({.fd = s.get(), .events = POLLIN, .revents = 0});
       for (auto& c : conns) fds.push_back({.fd = c.fd.get(), .events = POLLIN, .revents = 0});
       int64_t now = mono_ns();
-      const int timeout_ms = static_cast<int>(std::max<int64_t>(0, (next_sample - now + 999'999) / 1'000'000));
+      const int timeout_ms =
+          static_cast<int>(std::max<int64_t>(0, (next_sample - now + 999'999) / 1'000'000));
       const int rc = ::poll(fds.data(), fds.size(), timeout_ms);
       if (rc < 0 && errno != EINTR) throw KernelError("poll", "receiver", errno);
       if (g_stop) break;

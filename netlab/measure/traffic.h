@@ -94,7 +94,7 @@ inline constexpr const char* kTrafficUsage =
 enum class TrafficRole : uint8_t { Send, Recv };
 
 inline constexpr uint32_t kTrafficMagic = 0x52544C4E;  // "NLTR" as bytes on the wire (LE)
-inline constexpr uint32_t kTrafficHeaders = 28;         // IPv4 + UDP headers
+inline constexpr uint32_t kTrafficHeaders = 28;        // IPv4 + UDP headers
 inline constexpr uint32_t kTrafficMinSize = 64;
 inline constexpr uint32_t kTrafficMaxSize = 65535;
 inline constexpr uint32_t kTrafficMaxFlows = 1024;

@@ -201,8 +201,7 @@ TrafficWindow traffic_window(const TrafficLog& sender, const TrafficLog& receive
   }
   // Offered: every send attempted, also those the kernel refused (EMSGSIZE,
   // no route): the application offered them.
-  const uint64_t attempts =
-      w.sent + w.emsgsize + (s.last->errors - s.first->errors);
+  const uint64_t attempts = w.sent + w.emsgsize + (s.last->errors - s.first->errors);
   if (attempts == 0) {
     w.why_not = "the sender attempted no send in the window";
     return w;

@@ -86,7 +86,7 @@ struct TrafficLog {
   uint32_t flows = 0, size = 0;
   uint64_t rate_bps = 0, pps = 0;
   bool df = false;
-  std::vector<TrafficSample> samples;  // b, s and e records, in order
+  std::vector<TrafficSample> samples;          // b, s and e records, in order
   std::vector<TrafficFlowTotals> flow_totals;  // from the end
   bool ended = false;
 };

@@ -54,8 +54,8 @@ class LabTrafficIo final : public TrafficIo {
     running_receivers_.clear();
     logs_.clear();
     for (size_t i = 0; i < specs_.size(); ++i) {
-      logs_.push_back({read_traffic_log(path(i, true, ".log")),
-                       read_traffic_log(path(i, false, ".log"))});
+      logs_.push_back(
+          {read_traffic_log(path(i, true, ".log")), read_traffic_log(path(i, false, ".log"))});
     }
   }
 

@@ -143,7 +143,8 @@ class TrafficTest : public ::testing::Test {
     const int64_t end = kernel::system_clock().now_ns();
     io_->stop();
     std::vector<TrafficWindow> out;
-    for (size_t i = 0; i < specs.size(); ++i) out.push_back(io_->window(i, start + kS, end - kS / 5));
+    for (size_t i = 0; i < specs.size(); ++i)
+      out.push_back(io_->window(i, start + kS, end - kS / 5));
     return out;
   }
 
@@ -176,11 +177,10 @@ TEST_F(TrafficTest, RateLimitDeliversItsRateOfWhatIsOffered) {
   EXPECT_NEAR(w.loss_pct, 100 - w.delivered_pct, 3);
   EXPECT_EQ(w.emsgsize, 0u);
   EXPECT_EQ(w.path_mtu, 1500u);
-  EXPECT_THAT(control_->calls(),
-              ::testing::IsSupersetOf({"start-process b traffic-0-recv",
-                                       "start-process a traffic-0-send",
-                                       "stop-process a traffic-0-send",
-                                       "stop-process b traffic-0-recv"}));
+  EXPECT_THAT(
+      control_->calls(),
+      ::testing::IsSupersetOf({"start-process b traffic-0-recv", "start-process a traffic-0-send",
+                               "stop-process a traffic-0-send", "stop-process b traffic-0-recv"}));
 }
 
 TEST_F(TrafficTest, TcpGoodputThroughTheLimit) {
@@ -207,10 +207,11 @@ TEST_F(TrafficTest, FullSizeDfPacketsAreRefusedOnASmallerMtu) {
   big.df = small.df = true;
   const auto w = run({big, small, frag}, 3);
   for (const auto& x : w) ASSERT_TRUE(x.measured) << x.why_not;
-  std::printf("df 1500: delivered %.1f %%, emsgsize %llu, path mtu %u; df 1300: %.1f %%; "
-              "1500 without df: %.1f %%\n",
-              w[0].delivered_pct, static_cast<unsigned long long>(w[0].emsgsize), w[0].path_mtu,
-              w[1].delivered_pct, w[2].delivered_pct);
+  std::printf(
+      "df 1500: delivered %.1f %%, emsgsize %llu, path mtu %u; df 1300: %.1f %%; "
+      "1500 without df: %.1f %%\n",
+      w[0].delivered_pct, static_cast<unsigned long long>(w[0].emsgsize), w[0].path_mtu,
+      w[1].delivered_pct, w[2].delivered_pct);
   EXPECT_EQ(w[0].received, 0u);
   EXPECT_EQ(w[0].delivered_pct, 0);
   EXPECT_GT(w[0].emsgsize, 500u);

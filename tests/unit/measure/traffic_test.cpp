@@ -3,6 +3,8 @@
 // the pacing arithmetic, and the figures of a window computed from crafted
 // logs, including the logs that cannot be measured (missing, truncated,
 // too few samples), which must say so rather than read as 0.
+#include "netlab/measure/traffic.h"
+
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
@@ -11,7 +13,6 @@
 #include <vector>
 
 #include "netlab/base/error.h"
-#include "netlab/measure/traffic.h"
 #include "netlab/measure/traffic_figures.h"
 #include "netlab/measure/traffic_io.h"
 #include "support/fake_traffic_io.h"
@@ -26,8 +27,8 @@ TrafficOptions parse(const Args& a) { return parse_traffic_args(a); }
 
 TEST(TrafficOptions, ParsesASender) {
   const TrafficOptions o =
-      parse({"--send", "10.0.0.2:5000", "--bind", "10.0.0.1", "--out", "/tmp/s.log", "--flows",
-             "4", "--rate-bps", "30000000", "--pps", "2000", "--size", "1500", "--df"});
+      parse({"--send", "10.0.0.2:5000", "--bind", "10.0.0.1", "--out", "/tmp/s.log", "--flows", "4",
+             "--rate-bps", "30000000", "--pps", "2000", "--size", "1500", "--df"});
   EXPECT_EQ(o.role, TrafficRole::Send);
   EXPECT_EQ(o.addr, *Ipv4::parse("10.0.0.2"));
   EXPECT_EQ(o.port, 5000);
@@ -43,14 +44,36 @@ TEST(TrafficOptions, ParsesASender) {
 TEST(TrafficOptions, RoundTripsEveryShape) {
   const Ipv4 a = *Ipv4::parse("10.1.0.1"), b = *Ipv4::parse("10.2.0.1");
   const std::vector<TrafficOptions> all = {
-      {.role = TrafficRole::Send, .addr = b, .port = 5000, .bind = a, .rate_bps = 20'000'000,
+      {.role = TrafficRole::Send,
+       .addr = b,
+       .port = 5000,
+       .bind = a,
+       .rate_bps = 20'000'000,
        .out = "/x/s.log"},
-      {.role = TrafficRole::Send, .addr = b, .port = 6000, .bind = a, .flows = 8, .pps = 1000,
-       .size = 9000, .df = true, .realtime = true, .out = "/x/s.log"},
-      {.role = TrafficRole::Send, .tcp = true, .addr = b, .port = 7000, .bind = a, .flows = 2,
+      {.role = TrafficRole::Send,
+       .addr = b,
+       .port = 6000,
+       .bind = a,
+       .flows = 8,
+       .pps = 1000,
+       .size = 9000,
+       .df = true,
+       .realtime = true,
        .out = "/x/s.log"},
-      {.role = TrafficRole::Send, .tcp = true, .addr = b, .port = 7000, .bind = a,
-       .rate_bps = 5'000'000, .out = "/x/s.log"},
+      {.role = TrafficRole::Send,
+       .tcp = true,
+       .addr = b,
+       .port = 7000,
+       .bind = a,
+       .flows = 2,
+       .out = "/x/s.log"},
+      {.role = TrafficRole::Send,
+       .tcp = true,
+       .addr = b,
+       .port = 7000,
+       .bind = a,
+       .rate_bps = 5'000'000,
+       .out = "/x/s.log"},
       {.role = TrafficRole::Recv, .addr = b, .port = 5000, .flows = 3, .out = "/x/r.log"},
       {.role = TrafficRole::Recv, .tcp = true, .addr = b, .port = 65535, .out = "/x/r.log"},
   };
@@ -206,9 +229,14 @@ TEST(TrafficLog, ParsesHeaderRecordsAndFlowTotals) {
   EXPECT_EQ(log.rate_bps, 30'000'000u);
   EXPECT_TRUE(log.df);
   ASSERT_EQ(log.samples.size(), 3u);
-  EXPECT_EQ(log.samples[1], (TrafficSample{.kind = 's', .t_ns = 150, .packets = 10, .bytes = 14000,
-                                            .emsgsize = 3, .errors = 1, .late = 2,
-                                            .path_mtu = 1400}));
+  EXPECT_EQ(log.samples[1], (TrafficSample{.kind = 's',
+                                           .t_ns = 150,
+                                           .packets = 10,
+                                           .bytes = 14000,
+                                           .emsgsize = 3,
+                                           .errors = 1,
+                                           .late = 2,
+                                           .path_mtu = 1400}));
   EXPECT_TRUE(log.ended);
   ASSERT_EQ(log.flow_totals.size(), 2u);
   EXPECT_EQ(log.flow_totals[0].emsgsize, 2u);
