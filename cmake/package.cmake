@@ -1,7 +1,7 @@
 # Installation layout and the Debian package (CPack DEB).
 #
 #   /usr/bin/netlab                         the tool
-#   /usr/lib/netlab/netlab-{probe,delay,tunnel-watch}
+#   /usr/lib/netlab/netlab-{probe,traffic,delay,tunnel-watch}
 #                                           programs netlab runs beside itself
 #                                           (found by netlab/base/helpers)
 #   /usr/share/netlab/{frr-templates,topologies}
@@ -15,7 +15,7 @@
 # netlab_VERSION_ARCH.deb.
 include(GNUInstallDirs)
 
-set(NETLAB_HELPERS netlab-probe netlab-delay netlab-tunnel-watch)
+set(NETLAB_HELPERS netlab-probe netlab-traffic netlab-delay netlab-tunnel-watch)
 install(TARGETS netlab RUNTIME DESTINATION ${CMAKE_INSTALL_BINDIR})
 install(TARGETS ${NETLAB_HELPERS} RUNTIME DESTINATION ${CMAKE_INSTALL_LIBDIR}/netlab)
 install(DIRECTORY ${PROJECT_SOURCE_DIR}/frr-templates ${PROJECT_SOURCE_DIR}/topologies

@@ -1,4 +1,4 @@
-// Where netlab finds the programs it runs beside itself (netlab-probe,
+// Where netlab finds the programs it runs beside itself (netlab-probe, netlab-traffic,
 // netlab-delay, netlab-tunnel-watch).
 //
 // One lookup for every caller, in this order:

@@ -48,10 +48,11 @@ int cmd_doctor() {
   line("rate impairment", ib.rate != impair::RateBackend::None, e["rate"], false);
   std::printf("\nnetlab's own files\n");
   line("templates and catalogue", true, data_dir(), true);
-  for (const char* helper : {"netlab-probe", "netlab-tunnel-watch", "netlab-delay"}) {
+  for (const char* helper : {"netlab-probe", "netlab-traffic", "netlab-tunnel-watch", "netlab-delay"}) {
     auto where = find_helper(helper);
-    // The probe measures every trial and the watcher runs every tunnel end;
-    // the delayer is one delay backend among others.
+    // The probe measures every trial, the traffic generator every trial with
+    // [[traffic]], and the watcher runs every tunnel end; the delayer is one
+    // delay backend among others.
     bool required = std::string_view(helper) != "netlab-delay";
     line(helper, where.has_value(), where.value_or("not found"), required,
          "reinstall netlab, or set NETLAB_LIBEXEC_DIR to the directory holding it");

@@ -31,7 +31,7 @@ done
 doctor=$("$netlab" doctor || true)
 grep -q "templates and catalogue *$root/usr/share/netlab\$" <<<"$doctor" ||
   fail "doctor does not see the installed data: $doctor"
-for h in netlab-probe netlab-tunnel-watch netlab-delay; do
+for h in netlab-probe netlab-traffic netlab-tunnel-watch netlab-delay; do
   grep -q "$h *$root/usr/lib/netlab/$h\$" <<<"$doctor" || fail "doctor does not find $h in lib/netlab"
 done
 
