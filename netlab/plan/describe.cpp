@@ -28,12 +28,26 @@ std::string domains_str(const Domains& d) {
   return join(parts, " ");
 }
 
+std::string num(double v) { return fmt::format("{:g}", v); }
+
+// "rate 100 Mbit/s pps 1400", "" when unlimited.
+std::string limits_str(const topology::Impairment& i) {
+  std::vector<std::string> parts;
+  if (i.rate_mbit) parts.push_back("rate " + num(*i.rate_mbit) + " Mbit/s");
+  if (i.pps) parts.push_back("pps " + num(*i.pps));
+  return join(parts, " ");
+}
+
+std::string scale_note(double scale) { return scale == 1 ? "" : fmt::format(" (/ scale {:g})", scale); }
+
 }  // namespace
 
 std::string describe(const Plan& p, bool with_configs) {
   std::string o;
   o += fmt::format("lab {}{}\n", p.lab, p.description.empty() ? "" : "  (" + p.description + ")");
   o += fmt::format("  seed       {}\n", p.seed ? std::to_string(*p.seed) : "chosen at run time");
+  o += fmt::format("  scale      {:g}{}\n", p.scale,
+                   p.scale == 1 ? "" : " (every bandwidth and packet rate divided by it)");
   o += fmt::format("  topology   {}\n  runtime    {}\n  namespaces {}* ({} nodes)\n\n",
                    p.topology_path, p.runtime_dir,
                    p.nodes.empty() ? "" : p.nodes.front().ns.substr(0, p.nodes.front().ns.size() - p.nodes.front().name.size()),
@@ -67,6 +81,9 @@ std::string describe(const Plan& p, bool with_configs) {
                      topology::to_string(l.kind), l.subnet.str(), l.a.node, l.a.ifname,
                      l.a.address.addr.str(), l.b.node, l.b.ifname, l.b.address.addr.str(),
                      extra.empty() ? "" : " ", extra);
+    if (auto lim = limits_str(l.impair); !lim.empty())
+      o += fmt::format("      limit {} each way{}{}\n", lim,
+                       l.speed ? " (speed " + *l.speed + ")" : "", scale_note(p.scale));
   }
 
   if (!p.tunnels.empty()) {
@@ -77,6 +94,9 @@ std::string describe(const Plan& p, bool with_configs) {
                        t.a.inside.addr.str(), t.a.outer.str(), t.a.listen_port, t.b.node,
                        t.b.inside.addr.str(), t.b.outer.str(), t.b.listen_port, t.dpd.interval_s,
                        t.dpd.timeout_s, topology::to_string(t.dpd.action));
+    for (const auto& t : p.tunnels)
+      if (auto lim = limits_str(t.impair); !lim.empty())
+        o += fmt::format("  {:<15} limit {} each way{}\n", t.name, lim, scale_note(p.scale));
   }
 
   o += "\nbgp sessions\n";

@@ -15,6 +15,7 @@
 #include <sstream>
 #include <vector>
 
+#include "netlab/topology/limits.h"
 #include "netlab/topology/text.h"
 #include "netlab/topology/validate.h"
 
@@ -400,7 +401,10 @@ class Loader {
     if (auto* p = f.table("probe")) lab.probe = load_probe(f, "probe", *p);
     if (auto s = f.name("frr_templates")) lab.frr_templates = resolve(*s);
     if (auto s = f.integer("seed", 0, kMaxInt)) lab.seed = static_cast<uint64_t>(*s);
-    f.finish({"name", "description", "pool", "probe", "frr_templates", "seed"});
+    if (auto s = f.number("scale", 0, false, 1'000'000,
+                          "every bandwidth and packet rate is divided by it, e.g. 100"))
+      lab.scale = *s;
+    f.finish({"name", "description", "pool", "probe", "frr_templates", "seed", "scale"});
   }
 
   Probe load_probe(Fields& parent, std::string_view key, const toml::table& pt) {
@@ -660,11 +664,22 @@ class Loader {
       l.impair.jitter_ms = g.number("jitter_ms", 0, true, kMaxMs);
       l.impair.loss_pct = g.number("loss_pct", 0, true, 100);
       l.impair.rate_mbit = g.number("rate_mbit", 0, false, 1'000'000);
-      g.finish({"delay_ms", "jitter_ms", "loss_pct", "rate_mbit"});
+      l.impair.pps = g.number("pps", 0, false, 100'000'000);
+      g.finish({"delay_ms", "jitter_ms", "loss_pct", "rate_mbit", "pps"});
     }
     if (auto v = f.boolean("sitelink")) l.sitelink = *v;
+    if (auto sp = f.str("speed")) {
+      if (l.kind != LinkKind::Dx)
+        f.bad("speed", "\"speed\" in " + f.what() + " applies to dx links only",
+              "limit any link with [links.impair] rate_mbit");
+      else if (!dx_speed_mbit(*sp))
+        f.bad("speed", "invalid Direct Connect speed " + quote(*sp) + " in " + f.what(),
+              "AWS's connection speeds: " + join(dx_speeds()));
+      else
+        l.speed = *sp;
+    }
     f.finish({"name", "endpoints", "kind", "subnet", "location", "site", "az", "bgp", "bfd", "impair",
-              "sitelink"});
+              "sitelink", "speed"});
     return l;
   }
 
@@ -705,7 +720,9 @@ class Loader {
         t.dpd.action = *a;
       g.finish({"interval_s", "timeout_s", "action"});
     }
-    f.finish({"name", "type", "endpoints", "inside", "bgp", "dpd"});
+    if (auto r = f.number("rate_mbit", 0, true, 1'000'000, "0 = no limit")) t.rate_mbit = *r;
+    if (auto r = f.number("pps", 0, true, 100'000'000, "0 = no limit")) t.pps = *r;
+    f.finish({"name", "type", "endpoints", "inside", "bgp", "dpd", "rate_mbit", "pps"});
     return t;
   }
 

@@ -87,6 +87,10 @@ struct Lab {
   std::optional<Probe> probe;
   std::optional<std::string> frr_templates;  // resolved against the file's directory
   std::optional<uint64_t> seed;              // impairment randomness (reproducible runs)
+  // Every bandwidth and packet rate of the lab is divided by this (links'
+  // rate_mbit and pps, DX speed, tunnels' limits, traffic): AWS's ratios on
+  // a host too small for AWS's figures (topology/limits.h).
+  double scale = 1;
   Positions pos;
 };
 
@@ -142,7 +146,8 @@ struct LinkBfd {
 
 struct Impairment {
   std::optional<double> delay_ms, jitter_ms, loss_pct, rate_mbit;
-  bool empty() const { return !delay_ms && !jitter_ms && !loss_pct && !rate_mbit; }
+  std::optional<double> pps;  // packets per second, each direction
+  bool empty() const { return !delay_ms && !jitter_ms && !loss_pct && !rate_mbit && !pps; }
 };
 
 struct Link {
@@ -157,6 +162,9 @@ struct Link {
   // dx only: AWS SiteLink on this virtual interface. Traffic between two
   // on-premises sites crosses AWS only between two SiteLink VIFs.
   bool sitelink = false;
+  // dx only: the connection's port speed ("1G"), as a rate limit on both
+  // directions (topology/limits.h); none: unlimited.
+  std::optional<std::string> speed;
   Positions pos;
 };
 
@@ -181,6 +189,9 @@ struct Tunnel {
   std::optional<Ipv4Prefix> inside;
   BgpTimers bgp{10, 30};
   Dpd dpd;
+  // AWS's per-tunnel limits, each direction, before [lab].scale; 0 = none.
+  double rate_mbit = 1250;  // "up to 1.25 Gbps per VPN tunnel"
+  double pps = 140000;      // "up to 140,000 packets per second per tunnel"
   Positions pos;
 };
 
