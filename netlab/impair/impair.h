@@ -13,7 +13,7 @@
 //   |               | else a bfifo of 100 ms at the rate (a link's buffer, not 1000 packets) |
 //   | pps           | nftables netdev ingress of the receiver, either way:                 |
 //   |               | `limit rate over N/second burst B packets drop` (B = 10 ms of packets,|
-//   |               | at least 5); tc police's pkt rate needs a classifier (matchall) that  |
+//   |               | at least 50); tc police's pkt rate needs a classifier (matchall) that |
 //   |               | minimal kernels lack. Measured: docs/kernel-notes.md                  |
 //
 // A Direction is one way across a link: packets sent by `from` and received

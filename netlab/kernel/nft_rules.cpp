@@ -44,7 +44,7 @@ std::string loss(const std::string& ifname, long per10k) {
          " c numgen random mod 10000 < " + std::to_string(per10k) + " counter drop\n";
 }
 
-uint64_t pps_burst(uint64_t pps) { return std::max<uint64_t>(5, pps / 100); }
+uint64_t pps_burst(uint64_t pps) { return std::max<uint64_t>(50, pps / 100); }
 
 std::string ingress_limits(const std::string& ifname, long per10k, uint64_t pps) {
   std::string c = loss_emptied(ifname);

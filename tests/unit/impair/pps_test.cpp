@@ -52,7 +52,7 @@ TEST_F(PpsTest, PolicerAtTheReceiversIngressWithTenMillisecondsOfBurst) {
             "add table netdev nl_loss_eth1; "
             "add chain netdev nl_loss_eth1 c { type filter hook ingress device \"eth1\" priority "
             "-400; policy accept; }; flush chain netdev nl_loss_eth1 c; "
-            "add rule netdev nl_loss_eth1 c limit rate over 1000/second burst 10 packets counter "
+            "add rule netdev nl_loss_eth1 c limit rate over 1000/second burst 50 packets counter "
             "drop");
   EXPECT_EQ(p.loss_table, "nl_loss_eth1");
   EXPECT_EQ(p.str(),
@@ -60,8 +60,8 @@ TEST_F(PpsTest, PolicerAtTheReceiversIngressWithTenMillisecondsOfBurst) {
             "  nl-t-b eth1: nft table netdev nl_loss_eth1 (limit rate over 1000/second drop)\n");
 }
 
-TEST_F(PpsTest, BurstIsAtLeastFivePackets) {
-  EXPECT_EQ(kernel::nft_rules::pps_burst(1), 5u);
+TEST_F(PpsTest, BurstIsAtLeastFiftyPackets) {
+  EXPECT_EQ(kernel::nft_rules::pps_burst(1), 50u);
   EXPECT_EQ(kernel::nft_rules::pps_burst(140000), 1400u);
 }
 
@@ -69,7 +69,7 @@ TEST_F(PpsTest, WithLossBothRulesInOneChainPolicerFirst) {
   Impairer imp = make(false);
   DirectionPlan p = imp.plan(a_to_b, pps(1400, 2, 12.5), 1);
   const std::string one = testing::FakeNft::one_line(p.loss_nft);
-  auto lim = one.find("limit rate over 1400/second burst 14 packets");
+  auto lim = one.find("limit rate over 1400/second burst 50 packets");
   auto loss = one.find("numgen random mod 10000 < 200 counter drop");
   ASSERT_NE(lim, std::string::npos) << one;
   ASSERT_NE(loss, std::string::npos) << one;
