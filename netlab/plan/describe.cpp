@@ -5,6 +5,7 @@
 #include <map>
 
 #include "netlab/plan/describe.h"
+#include "netlab/topology/limits.h"
 
 namespace netlab::plan {
 
@@ -36,6 +37,16 @@ std::string limits_str(const topology::Impairment& i) {
   if (i.rate_mbit) parts.push_back("rate " + num(*i.rate_mbit) + " Mbit/s");
   if (i.pps) parts.push_back("pps " + num(*i.pps));
   return join(parts, " ");
+}
+
+// " (speed 10G)", or " (impair.rate_mbit, below the speed 10G)" when the
+// link's own rate is the lower one and wins.
+std::string speed_note(const PlanLink& l, double scale) {
+  if (!l.speed) return "";
+  auto sp = topology::dx_speed_mbit(*l.speed);
+  if (sp && l.impair.rate_mbit && *l.impair.rate_mbit * scale < *sp)
+    return " (impair.rate_mbit, below the speed " + *l.speed + ")";
+  return " (speed " + *l.speed + ")";
 }
 
 std::string scale_note(double scale) { return scale == 1 ? "" : fmt::format(" (/ scale {:g})", scale); }
@@ -82,8 +93,7 @@ std::string describe(const Plan& p, bool with_configs) {
                      l.a.address.addr.str(), l.b.node, l.b.ifname, l.b.address.addr.str(),
                      extra.empty() ? "" : " ", extra);
     if (auto lim = limits_str(l.impair); !lim.empty())
-      o += fmt::format("      limit {} each way{}{}\n", lim,
-                       l.speed ? " (speed " + *l.speed + ")" : "", scale_note(p.scale));
+      o += fmt::format("      limit {} each way{}{}\n", lim, speed_note(l, p.scale), scale_note(p.scale));
   }
 
   if (!p.tunnels.empty()) {

@@ -105,5 +105,17 @@ TEST(PlanLimits, DescribeShowsScaleAndLimits) {
   EXPECT_EQ(d.find("  t2              limit"), std::string::npos) << d;
 }
 
+TEST(PlanLimits, ALowerImpairRateThanTheSpeedWinsAndThePlanSaysSo) {
+  std::string text(kTopo);
+  text.replace(text.find("speed = \"10G\""), 13, "speed = \"10G\"\nimpair = { rate_mbit = 2000 }");
+  Plan p = plan_of(text);
+  EXPECT_EQ(p.link("dx1")->impair.rate_mbit, 20);
+  std::string d = describe(p, false);
+  EXPECT_NE(d.find("      limit rate 20 Mbit/s each way (impair.rate_mbit, below the speed 10G) "
+                   "(/ scale 100)\n"),
+            std::string::npos)
+      << d;
+}
+
 }  // namespace
 }  // namespace netlab::plan
