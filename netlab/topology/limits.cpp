@@ -80,6 +80,27 @@ void validate_limits(const Topology& t, Diagnostics& d) {
   for (const Link& l : t.links) check(l.pos, "link " + quote(l.name), link_limits(t.lab, l), "impair.pps");
   for (const Tunnel& tu : t.tunnels)
     check(tu.pos, "tunnel " + quote(tu.name), tunnel_limits(t.lab, tu), "pps");
+
+  // The probe is not scaled: one over a tunnel's packet budget measures the
+  // policer. Warned once per tunnel, for the busiest probe of the file.
+  double probe_pps = 0;
+  auto probe_rate = [&](const Probe& p) {
+    if (p.interval_ms > 0)
+      probe_pps = std::max(probe_pps, 1000.0 / p.interval_ms * static_cast<double>(p.flows));
+  };
+  if (t.lab.probe) probe_rate(*t.lab.probe);
+  for (const Scenario& s : t.scenarios)
+    if (s.probe) probe_rate(*s.probe);
+  for (const Tunnel& tu : t.tunnels) {
+    const Limits lim = tunnel_limits(t.lab, tu);
+    if (lim.pps > 0 && lim.pps >= kMinPps && probe_pps > 0.8 * lim.pps)
+      d.warning(tu.pos.of(tu.pos.at.count("pps") ? "pps" : "name"),
+                "tunnel " + quote(tu.name) + " carries " + fmt(lim.pps) + " packets/s" + by +
+                    ", and the probe alone sends up to " + fmt(probe_pps) +
+                    " a second each way (over 80 % of it): trials would measure the limit, not "
+                    "the failover",
+                "a longer probe interval_ms, fewer flows, or a smaller [lab] scale");
+  }
 }
 
 }  // namespace netlab::topology

@@ -186,6 +186,21 @@ TEST(Limits, ScaledBelowTheImpairmentLayersMinimumNamesTheKey) {
   EXPECT_TRUE(pps) << p.render();
 }
 
+TEST(Limits, AProbeOverAScaledTunnelsPacketBudgetIsWarnedAbout) {
+  // scale 200: 700 packets/s per tunnel; a 1 ms probe sends 1000.
+  LoadResult r = check(text("scale = 200\nprobe = { from = \"h1\", to = \"h2\" }"));
+  ASSERT_TRUE(r.ok()) << r.render();
+  bool warned = false;
+  for (const auto& d : r.diagnostics.items())
+    if (d.severity == Severity::Warning && d.message.find("tunnel \"t1\" carries 700") == 0)
+      warned = true;
+  EXPECT_TRUE(warned) << r.render();
+  // At scale 100 (1400/s) the same probe fits.
+  LoadResult s = check(text("scale = 100\nprobe = { from = \"h1\", to = \"h2\" }"));
+  ASSERT_TRUE(s.ok()) << s.render();
+  EXPECT_EQ(s.diagnostics.warning_count(), 0u) << s.render();
+}
+
 TEST(Limits, TunnelKeysAreChecked) {
   LoadResult r = check(text("", "", "", "pps = -1"));
   ASSERT_TRUE(first_error(r)) << r.render();
