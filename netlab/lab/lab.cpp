@@ -277,6 +277,12 @@ std::unique_ptr<Lab> Lab::attach(const plan::Plan& p, Host& h) {
     for (const auto& t : lab->plan_.tunnels) {
       impair::Impairment imp = impairment_of(t.impair);
       if (imp.empty()) continue;
+      // Limits this host could not enforce were not applied at bring-up.
+      try {
+        h.impairer->check(imp, "tunnel " + t.name);
+      } catch (const EnvironmentError&) {
+        continue;
+      }
       std::vector<impair::DirectionPlan> plans;
       for (const auto& d : {impair::Direction{{t.a.node, t.a.ns, t.a.ifname}, {t.b.node, t.b.ns, t.b.ifname}},
                             impair::Direction{{t.b.node, t.b.ns, t.b.ifname}, {t.a.node, t.a.ns, t.a.ifname}}})
