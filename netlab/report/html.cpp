@@ -115,6 +115,9 @@ void facts(std::ostringstream& out, const json& r) {
   row("kernel", str(r, "kernel_release"));
   row("FRR", str(r, "frr_version"));
   row("seed", str(r, "seed"));
+  if (r.contains("scale") && r["scale"].is_number() && r["scale"].get<double>() != 1)
+    row("scale", fmt::format("every bandwidth, packet rate and traffic rate is AWS's divided by {:g}",
+                             r["scale"].get<double>()));
   std::string bring = ms_of(r, "bringup_ms");
   if (r.contains("bringup_split_ms") && r["bringup_split_ms"].is_object()) {
     std::vector<std::pair<double, std::string>> split;
@@ -217,6 +220,39 @@ void loss_table(std::ostringstream& out, const json& t) {
   out << "</table>\n";
 }
 
+// The traffic streams of one trial (docs/traffic.md): offered and delivered
+// before, during (second half of the hold) and after the fault.
+void traffic_table(std::ostringstream& out, const json& t) {
+  if (!t.contains("traffic") || t["traffic"].empty()) return;
+  out << "<table class=\"traffic\"><tr><th>traffic</th><th>sent as</th><th>before</th><th>during the fault</th>"
+         "<th>after</th><th>delivered</th><th>full-size packets</th></tr>\n";
+  auto window = [](const json& w) -> std::string {
+    if (!w.value("measured", false)) return "not measured: " + w.value("why_not", std::string());
+    return fmt::format("{:.1f} / {:.1f} Mbit/s", w.value("offered_mbit", 0.0), w.value("delivered_mbit", 0.0));
+  };
+  for (const auto& x : t["traffic"]) {
+    std::string as = fmt::format("{} {} B{}", str(x, "protocol"), x.value("size", 0), x.value("df", false) ? " DF" : "");
+    if (x.value("rate_mbit", 0.0) > 0) as += fmt::format(", {:g} Mbit/s", x.value("rate_mbit", 0.0));
+    if (x.value("pps", 0.0) > 0) as += fmt::format(", {:g} pps", x.value("pps", 0.0));
+    const json during = x.value("during", json::object());
+    std::string mtu = "-";
+    if (x.contains("mtu_ok") && x["mtu_ok"].is_boolean())
+      mtu = x["mtu_ok"].get<bool>() ? "delivered"
+            : during.value("emsgsize", 0) > 0
+                ? fmt::format("dropped; sender learnt path MTU {}", during.value("path_mtu", 0))
+                : "dropped, no ICMP came back (blackhole)";
+    out << "<tr data-traffic=\"" << escape(str(x, "name")) << "\"><td>" << escape(str(x, "name")) << "</td><td>"
+        << escape(as) << "</td><td class=\"num\">" << escape(window(x.value("before", json::object())))
+        << "</td><td class=\"num\">" << escape(window(during)) << "</td><td class=\"num\">"
+        << escape(window(x.value("after", json::object()))) << "</td><td class=\"num\">"
+        << (x.contains("delivered_pct") && x["delivered_pct"].is_number()
+                ? fmt::format("{:.1f} %", x["delivered_pct"].get<double>())
+                : std::string("-"))
+        << "</td><td>" << escape(mtu) << "</td></tr>\n";
+  }
+  out << "</table>\n";
+}
+
 // The figures per path before the fault, when the trials started on
 // different paths; the alternatives cover_paths could not make active.
 void path_groups(std::ostringstream& out, const json& s) {
@@ -285,6 +321,7 @@ void scenario_section(std::ostringstream& out, const json& s, size_t index, cons
       out << "<p class=\"muted\">Run twice: the first attempt was invalid (" << escape(str(t, "repeated_reason"))
           << ").</p>\n";
     loss_table(out, t);
+    traffic_table(out, t);
     out << "<div class=\"pictures\">" << svg::trial_timeline(s, t) << "</div>\n</div>\n";
   }
   out << "</section>\n";

@@ -63,6 +63,37 @@ void add_paths(json& js, const scenario::ScenarioResult& s) {
   js["cover_paths"] = std::move(c);
 }
 
+json traffic_window_json(const scenario::TrafficFigures& w) {
+  json j = {{"measured", w.measured}};
+  if (!w.measured) {
+    j["why_not"] = w.why_not;
+    return j;
+  }
+  j["seconds"] = w.seconds;
+  j["offered_mbit"] = w.offered_mbit;
+  j["offered_pps"] = w.offered_pps;
+  j["delivered_mbit"] = w.delivered_mbit;
+  j["delivered_pps"] = w.delivered_pps;
+  j["delivered_pct"] = w.delivered_pct;
+  j["loss_pct"] = w.loss_pct;
+  j["sent"] = w.sent;
+  j["received"] = w.received;
+  j["emsgsize"] = w.emsgsize;
+  j["path_mtu"] = w.path_mtu;
+  return j;
+}
+
+json traffic_json(const scenario::TrafficTrial& t) {
+  json j = {{"name", t.name},       {"protocol", t.protocol}, {"size", t.size},
+            {"df", t.df},           {"rate_mbit", t.rate_mbit}, {"pps", t.pps},
+            {"before", traffic_window_json(t.before)}, {"during", traffic_window_json(t.during)},
+            {"after", traffic_window_json(t.after)}};
+  j["delivered_pct"] = opt(t.delivered_pct());
+  auto ok = t.mtu_ok();
+  j["mtu_ok"] = ok ? json(*ok) : json(nullptr);
+  return j;
+}
+
 }  // namespace
 
 json to_json(const scenario::RunResult& r) {
@@ -75,6 +106,7 @@ json to_json(const scenario::RunResult& r) {
   j["topology"] = r.topology;
   j["description"] = r.description;
   j["seed"] = r.seed;
+  j["scale"] = r.scale;
   j["bringup_ms"] = r.bringup_ms;
   j["bringup_split_ms"] = r.bringup_split_ms;
   if (!r.shard.empty()) {
@@ -144,6 +176,10 @@ json to_json(const scenario::RunResult& r) {
       jt["flows"] = json::array();
       for (const auto& f : t.flows)
         jt["flows"].push_back({{"flow", f.flow}, {"forward", outage_json(f.forward)}, {"reverse", outage_json(f.reverse)}});
+      if (!t.traffic.empty()) {
+        jt["traffic"] = json::array();
+        for (const auto& x : t.traffic) jt["traffic"].push_back(traffic_json(x));
+      }
       jt["events"] = json::array();
       for (const auto& e : t.events)
         jt["events"].push_back({{"t_ms", e.t_ms}, {"node", e.node}, {"kind", e.kind}, {"detail", e.detail}});
@@ -155,6 +191,24 @@ json to_json(const scenario::RunResult& r) {
 }
 
 namespace {
+
+scenario::TrafficFigures traffic_window_of(const json& j) {
+  scenario::TrafficFigures w;
+  w.measured = j.value("measured", false);
+  w.why_not = j.value("why_not", "");
+  w.seconds = j.value("seconds", 0.0);
+  w.offered_mbit = j.value("offered_mbit", 0.0);
+  w.offered_pps = j.value("offered_pps", 0.0);
+  w.delivered_mbit = j.value("delivered_mbit", 0.0);
+  w.delivered_pps = j.value("delivered_pps", 0.0);
+  w.delivered_pct = j.value("delivered_pct", 0.0);
+  w.loss_pct = j.value("loss_pct", 0.0);
+  w.sent = j.value("sent", uint64_t{0});
+  w.received = j.value("received", uint64_t{0});
+  w.emsgsize = j.value("emsgsize", uint64_t{0});
+  w.path_mtu = j.value("path_mtu", 0u);
+  return w;
+}
 
 std::optional<double> opt_of(const json& j, const char* key) {
   if (!j.contains(key) || j[key].is_null()) return std::nullopt;
@@ -239,6 +293,19 @@ scenario::Trial trial_from_json(const json& j) {
                        outage_of(f.value("reverse", json::object()))});
   for (const auto& e : j.value("events", json::array()))
     t.events.push_back({e.value("t_ms", 0.0), e.value("node", ""), e.value("kind", ""), e.value("detail", "")});
+  for (const auto& x : j.value("traffic", json::array())) {
+    scenario::TrafficTrial tt;
+    tt.name = x.value("name", "");
+    tt.protocol = x.value("protocol", "udp");
+    tt.size = x.value("size", 0u);
+    tt.df = x.value("df", false);
+    tt.rate_mbit = x.value("rate_mbit", 0.0);
+    tt.pps = x.value("pps", 0.0);
+    tt.before = traffic_window_of(x.value("before", json::object()));
+    tt.during = traffic_window_of(x.value("during", json::object()));
+    tt.after = traffic_window_of(x.value("after", json::object()));
+    t.traffic.push_back(std::move(tt));
+  }
   t.shard = j.value("shard", "");
   t.host = j.value("host", "");
   return t;
@@ -284,6 +351,7 @@ scenario::RunResult from_json(const json& j) {
   r.topology = j.value("topology", "");
   r.description = j.value("description", "");
   r.seed = j.value("seed", uint64_t{0});
+  r.scale = j.value("scale", 1.0);
   r.bringup_ms = j.value("bringup_ms", 0.0);
   r.bringup_split_ms = get_or(j, "bringup_split_ms", std::map<std::string, double>{});
   r.shard = j.value("shard", "");

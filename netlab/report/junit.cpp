@@ -50,6 +50,20 @@ std::string properties(const scenario::ScenarioResult& s) {
       prop(d + "first_lost_ms", opt(out->first_lost_ms));
       prop(d + "last_lost_ms", opt(out->last_lost_ms));
     }
+    for (const auto& x : t.traffic) {
+      const std::string d = k + "traffic." + x.name + ".";
+      for (const auto& [when, w] : {std::pair{"before", &x.before}, {"during", &x.during}, {"after", &x.after}}) {
+        if (!w->measured) {
+          prop(d + when, "not measured: " + w->why_not);
+          continue;
+        }
+        prop(d + when + ".offered_mbit", fmt::format("{:.3g}", w->offered_mbit));
+        prop(d + when + ".delivered_mbit", fmt::format("{:.3g}", w->delivered_mbit));
+      }
+      prop(d + "delivered_pct", opt(x.delivered_pct()));
+      auto ok = x.mtu_ok();
+      prop(d + "mtu_ok", ok ? (*ok ? "true" : "false") : "none");
+    }
   }
   return o + "    </properties>\n";
 }

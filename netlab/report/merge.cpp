@@ -40,7 +40,7 @@ double number(const scenario::Target& t) {
 std::string identity(const scenario::RunResult& r) {
   std::string w;
   for (const auto& [name, n] : r.work) w += fmt::format("{}x{};", name, n);
-  return fmt::format("topology {}, lab {}, seed {}, {}scenarios {}", r.topology, r.lab, r.seed,
+  return fmt::format("topology {}, lab {}, seed {}, scale {:g}, {}scenarios {}", r.topology, r.lab, r.seed, r.scale,
                      r.shard_by_scenario ? "split by scenario, " : "", w);
 }
 
@@ -61,6 +61,10 @@ topology::Expect expect_of(const std::vector<scenario::Target>& targets) {
     else if (t.name == "path_forward") e.path_forward = split(t.limit, '+');
     else if (t.name == "path_reverse") e.path_reverse = split(t.limit, '+');
     else if (t.name == "serving") e.serving = split(t.limit, ',');
+    else if (t.name == "min_delivered_pct") e.min_delivered_pct = number(t);
+    else if (t.name == "max_delivered_pct") e.max_delivered_pct = number(t);
+    else if (t.name == "max_loss_pct") e.max_loss_pct = number(t);
+    else if (t.name == "mtu_ok") e.mtu_ok = t.limit == "true";
     else if (t.name == "failback_path") e.failback_path = topology::FailbackPath::Baseline;
     else throw InputError("target " + t.name + " is not one netlab judges");
   }
@@ -198,6 +202,7 @@ MergedRun merge_shards(const std::vector<ShardReport>& reports) {
   m.topology = base.topology;
   m.description = base.description;
   m.seed = base.seed;
+  m.scale = base.scale;
   m.bringup_ms = base.bringup_ms;
   m.bringup_split_ms = base.bringup_split_ms;
 

@@ -124,6 +124,34 @@ std::string path_lines(const scenario::ScenarioResult& s) {
   return o;
 }
 
+std::string window_text(const scenario::TrafficFigures& w) {
+  if (!w.measured) return "not measured (" + w.why_not + ")";
+  return fmt::format("{:.1f}/{:.1f} Mbit/s", w.offered_mbit, w.delivered_mbit);
+}
+
+// Per trial and stream: offered/delivered before, during and after the
+// fault, the share delivered during it, and what happened to full-size
+// packets.
+std::string traffic_lines(const scenario::ScenarioResult& s) {
+  std::string o;
+  for (const auto& t : s.trials)
+    for (const auto& x : t.traffic) {
+      std::string rate = x.rate_mbit > 0 ? fmt::format("{:g} Mbit/s", x.rate_mbit) : "";
+      if (x.pps > 0) rate += (rate.empty() ? "" : ", ") + fmt::format("{:g} pps", x.pps);
+      if (rate.empty()) rate = "unpaced";
+      o += fmt::format("  traffic {} trial {} ({} {} B{}, {}), offered/delivered: before {}, during {}, after {}", x.name,
+                       t.index, x.protocol, x.size, x.df ? " DF" : "", rate, window_text(x.before),
+                       window_text(x.during), window_text(x.after));
+      if (auto d = x.delivered_pct()) o += fmt::format("; delivered {:.1f} %", *d);
+      if (x.protocol == "udp" && x.during.measured && x.during.sent) o += fmt::format(", lost {:.1f} %", x.during.loss_pct);
+      if (auto ok = x.mtu_ok(); ok && !*ok)
+        o += x.during.emsgsize ? fmt::format("; no {}-byte packet got through (path MTU {} learnt)", x.size, x.during.path_mtu)
+                               : fmt::format("; no {}-byte packet got through, no ICMP came back (blackhole)", x.size);
+      o += "\n";
+    }
+  return o;
+}
+
 }  // namespace
 
 std::string table(const scenario::RunResult& r, bool color) {
@@ -156,6 +184,7 @@ std::string table(const scenario::RunResult& r, bool color) {
                        outage(t.failback_forward) + " / " + outage(t.failback_reverse));
     }
     o += trial_notes(s);
+    o += traffic_lines(s);
     o += path_lines(s);
     if (s.trials.size() > 1) {
       auto st = s.stats();
@@ -177,7 +206,7 @@ std::string table(const scenario::RunResult& r, bool color) {
     }
     o += fmt::format("  {:<24} {:<{}} {:<{}} {}\n", "target", "limit", lw, "measured", mw, "verdict");
     for (const auto& t : s.targets) {
-      std::string lim = t.name.starts_with("max_") ? "<= " + t.limit : t.limit;
+      std::string lim = t.name.starts_with("max_") ? "<= " + t.limit : t.name.starts_with("min_") ? ">= " + t.limit : t.limit;
       o += fmt::format("  {:<24} {:<{}} {:<{}} {}{}\n", t.name, lim, lw, t.measured, mw,
                        paint(t.pass(), verdict_word(t.verdict)), t.detail.empty() ? "" : "  (" + t.detail + ")");
     }
@@ -186,6 +215,9 @@ std::string table(const scenario::RunResult& r, bool color) {
   const std::string summary = run_summary(r);
   o += paint(r.pass(), summary) + "\n";
   o += fmt::format("seed {} (repeat the run's random choices with --seed {})\n", r.seed, r.seed);
+  if (r.scale != 1)
+    o += fmt::format("scale {:g}: every bandwidth, packet rate and traffic rate is AWS's divided by {:g}\n", r.scale,
+                     r.scale);
   return o;
 }
 

@@ -392,6 +392,84 @@ void mark_invalid_trials(const ScenarioResult& r, std::vector<Target>& targets) 
   }
 }
 
+std::string pct(double v) { return fmt::format("{:.1f}", v); }
+
+// A share of the traffic during the fault, judged against a bound: every
+// stream of every trial, the worst deciding. A stream whose window was not
+// measured decides nothing (inconclusive, with why).
+Target traffic_share(const std::string& name, double limit, bool at_least, const std::vector<Trial>& trials,
+                     const std::function<std::optional<double>(const TrafficTrial&, std::string&)>& figure) {
+  Judge j(name, pct(limit));
+  std::optional<double> worst;
+  for (const auto& tr : trials) {
+    if (tr.traffic.empty()) j.doubt(fmt::format("trial {}: no traffic was measured", tr.index));
+    for (const auto& s : tr.traffic) {
+      std::string why;
+      std::optional<double> v = figure(s, why);
+      if (!v) {
+        j.doubt(fmt::format("trial {}, {}: {}", tr.index, s.name, why));
+        continue;
+      }
+      if (!worst || (at_least ? *v < *worst : *v > *worst)) worst = v;
+      if (at_least ? *v < limit : *v > limit)
+        j.miss(fmt::format("trial {}, {}: {} %", tr.index, s.name, pct(*v)));
+    }
+  }
+  return j.done(trials, worst ? pct(*worst) : "");
+}
+
+std::optional<double> delivered_of(const TrafficTrial& s, std::string& why) {
+  if (auto v = s.delivered_pct()) return v;
+  why = !s.during.measured ? s.during.why_not
+        : !s.before.measured ? "the goodput before the fault was not measured: " + s.before.why_not
+                             : "nothing was offered during the fault";
+  return std::nullopt;
+}
+
+std::optional<double> loss_of(const TrafficTrial& s, std::string& why) {
+  if (s.protocol == "tcp") {
+    why = "TCP retransmits what is lost: its loss is not a figure (judge min_delivered_pct)";
+    return std::nullopt;
+  }
+  if (!s.during.measured) {
+    why = s.during.why_not;
+    return std::nullopt;
+  }
+  if (s.during.sent == 0) {
+    why = "nothing was offered during the fault";
+    return std::nullopt;
+  }
+  return s.during.loss_pct;
+}
+
+Target mtu_target(bool want, const std::vector<Trial>& trials) {
+  Judge j("mtu_ok", want ? "true" : "false");
+  std::optional<bool> seen_all;  // the trials' outcome when all agree
+  bool mixed = false;
+  for (const auto& tr : trials) {
+    if (tr.traffic.empty()) j.doubt(fmt::format("trial {}: no traffic was measured", tr.index));
+    for (const auto& s : tr.traffic) {
+      std::optional<bool> ok = s.mtu_ok();
+      if (!ok) {
+        j.doubt(fmt::format("trial {}, {}: {}", tr.index, s.name,
+                            s.during.measured ? "nothing was offered during the fault" : s.during.why_not));
+        continue;
+      }
+      if (seen_all && *seen_all != *ok) mixed = true;
+      seen_all = ok;
+      if (*ok != want) {
+        std::string how = *ok ? fmt::format("{}-byte packets delivered", s.size)
+                              : fmt::format("no {}-byte packet of {} delivered{}", s.size, s.during.sent,
+                                            s.during.emsgsize ? fmt::format(" (the sender learnt path MTU {})",
+                                                                            s.during.path_mtu)
+                                                              : " (no ICMP came back: a blackhole)");
+        j.miss(fmt::format("trial {}, {}: {}", tr.index, s.name, how));
+      }
+    }
+  }
+  return j.done(trials, mixed ? "mixed" : seen_all ? (*seen_all ? "true" : "false") : "");
+}
+
 std::vector<Trial> valid_trials(const std::vector<Trial>& all) {
   std::vector<Trial> out;
   std::copy_if(all.begin(), all.end(), std::back_inserter(out), [](const Trial& t) { return t.valid; });
@@ -479,7 +557,30 @@ void evaluate(const topology::Expect& e, ScenarioResult& r) {
       return Figure{t.failback_outage_ms(), !t.failback_forward.recovered || !t.failback_reverse.recovered, false,
                     ""};
     }, Precision::ProbeTime));
+  if (e.min_delivered_pct)
+    r.targets.push_back(traffic_share("min_delivered_pct", *e.min_delivered_pct, true, trials, delivered_of));
+  if (e.max_delivered_pct)
+    r.targets.push_back(traffic_share("max_delivered_pct", *e.max_delivered_pct, false, trials, delivered_of));
+  if (e.max_loss_pct) r.targets.push_back(traffic_share("max_loss_pct", *e.max_loss_pct, false, trials, loss_of));
+  if (e.mtu_ok) r.targets.push_back(mtu_target(*e.mtu_ok, trials));
   mark_invalid_trials(r, r.targets);
+}
+
+std::optional<double> TrafficTrial::delivered_pct() const {
+  if (!during.measured) return std::nullopt;
+  if (protocol == "tcp") {
+    if (!before.measured || before.delivered_mbit <= 0) return std::nullopt;
+    return 100.0 * during.delivered_mbit / before.delivered_mbit;
+  }
+  if (during.sent == 0) return std::nullopt;
+  return during.delivered_pct;
+}
+
+std::optional<bool> TrafficTrial::mtu_ok() const {
+  if (!during.measured) return std::nullopt;
+  if (protocol == "tcp") return during.delivered_mbit > 0;
+  if (during.sent == 0 && during.emsgsize == 0) return std::nullopt;
+  return during.received > 0;
 }
 
 }  // namespace netlab::scenario

@@ -31,6 +31,38 @@ struct Event {
 using measure::FlowFigures;
 using measure::Outage;
 
+// One window of one traffic stream (measure/traffic.h has how each figure
+// is computed). `measured` false: `why_not` says what is missing, and no
+// figure of the window judges anything.
+struct TrafficFigures {
+  bool measured = false;
+  std::string why_not;
+  double seconds = 0;
+  double offered_mbit = 0, offered_pps = 0, delivered_mbit = 0, delivered_pps = 0;
+  double delivered_pct = 0, loss_pct = 0;
+  uint64_t sent = 0, received = 0;
+  uint64_t emsgsize = 0;   // sends refused: the sender's kernel learnt a smaller path MTU
+  uint32_t path_mtu = 0;   // the path MTU the sender's kernel held at the end (0: unknown)
+};
+
+// A [[traffic]] stream in one trial (one direction of the entry): before the
+// fault (the baseline), during it (the second half of the hold: the state
+// the network settled in), and after failback (the settle period).
+struct TrafficTrial {
+  std::string name;       // "bulk" or "bulk reverse"
+  std::string protocol;   // udp, tcp
+  uint32_t size = 0;
+  bool df = false;
+  double rate_mbit = 0, pps = 0;  // as sent, after the lab's scale (0: not limited by it)
+  TrafficFigures before, during, after;
+  // During the fault, as the targets read it: udp, delivered over offered;
+  // tcp, goodput over the goodput before the fault. None: not measured.
+  std::optional<double> delivered_pct() const;
+  // Packets of the full size got through during the fault; none: nothing
+  // was offered (or not measured), so nothing can be said.
+  std::optional<bool> mtu_ok() const;
+};
+
 struct Trial {
   int index = 0;
   Outage forward, reverse;                  // fault .. repair (and until recovery)
@@ -79,6 +111,7 @@ struct Trial {
   // received at least RunnerOptions::path_share of all the probes then.
   std::map<std::string, uint64_t> served_before, served;
   std::vector<std::string> serving;
+  std::vector<TrafficTrial> traffic;  // one per [[traffic]] direction
   // Which part of a sharded run measured the trial (`--shard K/N`) and on
   // which machine; empty in an unsharded run.
   std::string shard, host;
@@ -186,6 +219,9 @@ struct RunResult {
   // The unit the shards split: each trial (run), or each scenario with all
   // its trials (sweep: each failure).
   bool shard_by_scenario = false;
+  // [lab] scale: every bandwidth, packet rate and traffic rate of the lab
+  // was divided by it (1: AWS's figures as they are).
+  double scale = 1;
   // The worst scenario's verdict; error when there is no scenario.
   Verdict verdict() const;
   bool pass() const { return verdict() == Verdict::Pass; }

@@ -358,7 +358,9 @@ class Loader {
     each_table(f, "scenarios", [&](const toml::table& st, size_t i) {
       t.scenarios.push_back(load_scenario(st, i));
     });
-    f.finish({"lab", "nodes", "zones", "links", "tunnels", "scenarios"});
+    each_table(f, "traffic",
+               [&](const toml::table& tt, size_t i) { t.traffic.push_back(load_traffic(tt, i)); });
+    f.finish({"lab", "nodes", "zones", "links", "tunnels", "scenarios", "traffic"});
   }
 
  private:
@@ -726,6 +728,51 @@ class Loader {
     return t;
   }
 
+  Traffic load_traffic(const toml::table& tt, size_t index) {
+    Traffic t;
+    record(tt, "", t.pos);
+    Fields f(d_, tt, t.pos, "", "traffic #" + std::to_string(index + 1));
+    if (auto n = f.name("name")) {
+      t.name = *n;
+      f.set_what("traffic " + quote(t.name));
+    }
+    if (auto s = f.name("from"))
+      t.from = *s;
+    else if (!f.get("from"))
+      f.missing("from", "the host node the traffic is sent from");
+    if (auto s = f.name("to"))
+      t.to = *s;
+    else if (!f.get("to"))
+      f.missing("to", "the host node that receives the traffic");
+    if (t.name.empty() && !t.from.empty() && !t.to.empty()) {
+      t.name = t.from + "-" + t.to;
+      f.set_what("traffic " + quote(t.name));
+    }
+    static const std::vector<std::string> protocols = {"udp", "tcp"};
+    if (auto p = f.enumeration<TrafficProtocol>("protocol", traffic_protocol_from_string, protocols,
+                                                "traffic protocol"))
+      t.protocol = *p;
+    static const std::vector<std::string> directions = {"forward", "reverse", "both"};
+    if (auto d = f.enumeration<TrafficDirection>("direction", traffic_direction_from_string, directions,
+                                                 "traffic direction"))
+      t.direction = *d;
+    t.rate_mbit = f.number("rate_mbit", 0, false, 1'000'000);
+    if (auto v = f.integer("pps", 1, 100'000'000)) t.pps = static_cast<double>(*v);
+    if (auto v = f.integer("size", 64, 65'535, "an IP datagram: 64 bytes (headers and netlab's stamp) to 65535"))
+      t.size = static_cast<uint32_t>(*v);
+    if (auto v = f.boolean("df")) t.df = *v;
+    if (auto v = f.integer("flows", 1, kMaxTrafficFlows, "each flow is its own socket and port, for ECMP"))
+      t.flows = static_cast<uint32_t>(*v);
+    if (t.protocol == TrafficProtocol::Udp && !t.rate_mbit && !t.pps && !f.get("rate_mbit") && !f.get("pps"))
+      d_.error(t.pos.of(""), f.what() + " is UDP and has no rate",
+               "give rate_mbit (AWS's figure; [lab] scale divides it) and/or pps");
+    if (t.protocol == TrafficProtocol::Tcp && f.get("df"))
+      f.bad("df", "df of " + f.what() + " applies to udp only",
+            "TCP always sets DF and follows the path MTU itself");
+    f.finish({"name", "from", "to", "protocol", "direction", "rate_mbit", "pps", "size", "df", "flows"});
+    return t;
+  }
+
   Scenario load_scenario(const toml::table& st, size_t index) {
     Scenario s;
     record(st, "", s.pos);
@@ -756,6 +803,10 @@ class Loader {
       s.expect.max_loss_ms = g.number("max_loss_ms", 0, true, kMaxMs);
       s.expect.max_recovery_ms = g.number("max_recovery_ms", 0, true, kMaxMs);
       if (auto b = g.integer("max_loss_bursts", 0, 1'000'000'000)) s.expect.max_loss_bursts = static_cast<uint64_t>(*b);
+      s.expect.min_delivered_pct = g.number("min_delivered_pct", 0, true, 100);
+      s.expect.max_delivered_pct = g.number("max_delivered_pct", 0, true, 100);
+      s.expect.max_loss_pct = g.number("max_loss_pct", 0, true, 100);
+      if (auto m = g.boolean("mtu_ok")) s.expect.mtu_ok = *m;
       // Recovery needs a clean period inside the hold: one as long as the
       // hold could never be seen, and the target never decided.
       if (s.expect.max_recovery_ms && s.clean_ms >= s.hold_s * 1000)
@@ -779,7 +830,8 @@ class Loader {
         s.expect.failback_path = *fp;
       g.finish({"reachable", "max_outage_ms", "max_convergence_ms", "path", "path_forward", "path_reverse",
                 "failback_path", "max_failback_outage_ms", "max_affected_flows_pct", "serving", "max_loss_ms",
-                "max_recovery_ms", "max_loss_bursts"});
+                "max_recovery_ms", "max_loss_bursts", "min_delivered_pct", "max_delivered_pct", "max_loss_pct",
+                "mtu_ok"});
     }
     f.finish({"name", "description", "fault", "hold_s", "trials", "clean_ms", "cover_paths", "probe", "expect"});
     return s;

@@ -105,6 +105,28 @@ std::optional<FailbackPath> failback_path_from_string(std::string_view s) {
   return std::nullopt;
 }
 
+std::string_view to_string(TrafficProtocol p) { return p == TrafficProtocol::Tcp ? "tcp" : "udp"; }
+std::optional<TrafficProtocol> traffic_protocol_from_string(std::string_view s) {
+  if (s == "udp") return TrafficProtocol::Udp;
+  if (s == "tcp") return TrafficProtocol::Tcp;
+  return std::nullopt;
+}
+
+std::string_view to_string(TrafficDirection d) {
+  switch (d) {
+    case TrafficDirection::Forward: return "forward";
+    case TrafficDirection::Reverse: return "reverse";
+    case TrafficDirection::Both: return "both";
+  }
+  return "forward";
+}
+std::optional<TrafficDirection> traffic_direction_from_string(std::string_view s) {
+  if (s == "forward") return TrafficDirection::Forward;
+  if (s == "reverse") return TrafficDirection::Reverse;
+  if (s == "both") return TrafficDirection::Both;
+  return std::nullopt;
+}
+
 std::string_view to_string(ZoneType t) { return t == ZoneType::Az ? "az" : "local"; }
 std::optional<ZoneType> zone_type_from_string(std::string_view s) {
   if (s == "az") return ZoneType::Az;

@@ -80,6 +80,33 @@ struct Probe {
   Positions pos;
 };
 
+// Load beside the probe (docs/traffic.md): a rate-controlled stream between
+// two hosts, run in every trial, whose offered and delivered rates are
+// measured before, during and after the fault. Rates are AWS's own; the
+// lab's `scale` divides them (and every bandwidth) when the lab is built.
+enum class TrafficProtocol { Udp, Tcp };
+std::string_view to_string(TrafficProtocol);
+std::optional<TrafficProtocol> traffic_protocol_from_string(std::string_view);
+enum class TrafficDirection { Forward, Reverse, Both };
+std::string_view to_string(TrafficDirection);
+std::optional<TrafficDirection> traffic_direction_from_string(std::string_view);
+
+constexpr uint32_t kMaxTrafficFlows = 64;
+
+struct Traffic {
+  std::string name;      // explicit, or "<from>-<to>"
+  std::string from, to;  // host nodes
+  TrafficProtocol protocol = TrafficProtocol::Udp;
+  // udp: at least one of them; both: the lower governs. tcp: none is as
+  // fast as TCP goes (goodput), a rate paces it.
+  std::optional<double> rate_mbit, pps;
+  uint32_t size = 1200;  // IP datagram bytes (udp)
+  bool df = false;       // don't fragment: the sender learns the path MTU, or loses the packet
+  uint32_t flows = 1;
+  TrafficDirection direction = TrafficDirection::Forward;  // forward: from -> to
+  Positions pos;
+};
+
 struct Lab {
   std::string name;
   std::string description;
@@ -245,6 +272,14 @@ struct Expect {
   // Anycast probes: exactly these instances (hosts) must answer the probe
   // while the fault holds; any other instance must not.
   std::vector<std::string> serving;
+  // The traffic ([[traffic]]) in the second half of the hold: the least
+  // share of what was offered that must be delivered (tcp: of the goodput
+  // before the fault), the most that may be (a design lesson: "the backup
+  // carries at most 30 %"), the most that may be lost, and whether packets
+  // of the traffic's full size were delivered at all (false: the design's
+  // MTU blackhole, asserted).
+  std::optional<double> min_delivered_pct, max_delivered_pct, max_loss_pct;
+  std::optional<bool> mtu_ok;
 };
 
 struct Scenario {
@@ -274,6 +309,7 @@ struct Topology {
   std::vector<Link> links;
   std::vector<Tunnel> tunnels;
   std::vector<Scenario> scenarios;
+  std::vector<Traffic> traffic;  // [[traffic]], run in every trial
 
   const Node* node(std::string_view name) const;
   const Link* link(std::string_view name) const;

@@ -60,6 +60,7 @@ class Validator {
     interface_names();
     if (t_.lab.probe) probe(*t_.lab.probe, "the probe of [lab]");
     scenarios();
+    traffic();
     // Design warnings read the graph; on a file with errors they would
     // mostly repeat them in other words, so they wait until it is clean.
     if (!d_.has_errors())
@@ -652,6 +653,51 @@ class Validator {
       ok = false;
     }
     return ok;
+  }
+
+  // [[traffic]]: between two hosts, named once; and a scenario that judges
+  // traffic needs some.
+  void traffic() {
+    std::map<std::string, const Traffic*> seen;
+    for (const Traffic& tr : t_.traffic) {
+      const std::string who = "traffic " + quote(tr.name);
+      if (!tr.name.empty()) {
+        auto [it, fresh] = seen.emplace(tr.name, &tr);
+        if (!fresh)
+          d_.error(tr.pos.of(tr.pos.at.count("name") ? "name" : ""),
+                   "traffic name " + quote(tr.name) + " is used twice" + line_note(it->second->pos.of("")),
+                   "name them: name = \"...\"");
+      }
+      bool ends_ok = true;
+      for (int end = 0; end < 2; ++end) {
+        const std::string& name = end == 0 ? tr.from : tr.to;
+        const char* key = end == 0 ? "from" : "to";
+        if (name.empty() || unknown_node(name, tr.pos.of(key), who)) {
+          ends_ok = false;
+          continue;
+        }
+        if (t_.node(name)->role != Role::Host) {
+          d_.error(tr.pos.of(key),
+                   who + (end == 0 ? " starts at " : " ends at ") + "node " + quote(name) + ", which is not a host",
+                   "traffic runs between role = \"host\" nodes");
+          ends_ok = false;
+        }
+      }
+      if (ends_ok && tr.from == tr.to) d_.error(tr.pos.of("to"), who + " goes from " + quote(tr.from) + " to itself");
+    }
+    if (!t_.traffic.empty()) return;
+    for (const Scenario& s : t_.scenarios) {
+      const Expect& e = s.expect;
+      for (auto [key, given] : {std::pair{"min_delivered_pct", e.min_delivered_pct.has_value()},
+                                {"max_delivered_pct", e.max_delivered_pct.has_value()},
+                                {"max_loss_pct", e.max_loss_pct.has_value()},
+                                {"mtu_ok", e.mtu_ok.has_value()}})
+        if (given)
+          d_.error(s.pos.of(std::string("expect.") + key),
+                   "expect." + std::string(key) + " of scenario " + quote(s.name) +
+                       " judges the traffic, but the lab has no [[traffic]]",
+                   "add a [[traffic]] entry (from, to, rate_mbit), or remove the target");
+    }
   }
 
   void scenarios() {
