@@ -46,6 +46,7 @@ int cmd_doctor() {
        "a kernel with netem, or netlab-delay installed beside netlab");
   line("loss impairment", ib.loss != impair::LossBackend::None, e["loss"], false);
   line("rate impairment", ib.rate != impair::RateBackend::None, e["rate"], false);
+  line("packet-rate impairment", ib.pps != impair::PpsBackend::None, e["pps"], false);
   std::printf("\nnetlab's own files\n");
   line("templates and catalogue", true, data_dir(), true);
   for (const char* helper : {"netlab-probe", "netlab-traffic", "netlab-tunnel-watch", "netlab-delay"}) {

@@ -274,7 +274,7 @@ int cmd_repair(const std::string& name, const std::vector<int>& ids, bool all) {
 
 struct ImpairArgs {
   std::string lab, link;
-  std::optional<double> delay_ms, jitter_ms, loss_pct, rate_mbit;
+  std::optional<double> delay_ms, jitter_ms, loss_pct, rate_mbit, pps;
   bool reset = false, show = false;
 };
 
@@ -287,15 +287,19 @@ int cmd_impair(const ImpairArgs& a) {
     if (e.op == "impair") live[e.data.value("link", "")] = e.data;
   if (a.show) {
     std::printf("%-16s %-10s %s\n", "LINK", "FROM", "IMPAIRMENT");
-    for (const auto& l : at.plan.links) {
-      auto it = live.find(l.name);
-      impair::Impairment topo = lab::impairment_of(l.impair);
+    std::vector<std::string> names;
+    for (const auto& l : at.plan.links) names.push_back(l.name);
+    for (const auto& t : at.plan.tunnels) names.push_back(t.name);
+    for (const auto& name : names) {
+      auto it = live.find(name);
+      impair::Impairment topo = lab::base_impairment(at.plan, name);
       if (it != live.end() && !it->second.value("reset", false)) {
         impair::Impairment i{it->second.value("delay_ms", 0.0), it->second.value("jitter_ms", 0.0),
-                             it->second.value("loss_pct", 0.0), it->second.value("rate_mbit", 0.0)};
-        std::printf("%-16s %-10s %s\n", l.name.c_str(), "netlab impair", i.str().c_str());
+                             it->second.value("loss_pct", 0.0), it->second.value("rate_mbit", 0.0),
+                             it->second.value("pps", 0.0)};
+        std::printf("%-16s %-10s %s\n", name.c_str(), "netlab impair", i.str().c_str());
       } else if (!topo.empty()) {
-        std::printf("%-16s %-10s %s\n", l.name.c_str(), "topology", topo.str().c_str());
+        std::printf("%-16s %-10s %s\n", name.c_str(), "topology", topo.str().c_str());
       }
     }
     return 0;
@@ -309,16 +313,17 @@ int cmd_impair(const ImpairArgs& a) {
     std::printf("%s: back to the topology's impairment\n", a.link.c_str());
     return 0;
   }
-  if (!a.delay_ms && !a.jitter_ms && !a.loss_pct && !a.rate_mbit)
-    throw InputError("give --delay, --jitter, --loss or --rate (or --reset, --show)");
+  if (!a.delay_ms && !a.jitter_ms && !a.loss_pct && !a.rate_mbit && !a.pps)
+    throw InputError("give --delay, --jitter, --loss, --rate or --pps (or --reset, --show)");
   impair::Impairment imp{a.delay_ms.value_or(0), a.jitter_ms.value_or(0), a.loss_pct.value_or(0),
-                         a.rate_mbit.value_or(0)};
+                         a.rate_mbit.value_or(0), a.pps.value_or(0)};
   at.lab->impair_link(a.link, imp);
   at.lab->journal().append("impair", {{"link", a.link},
                                       {"delay_ms", imp.delay_ms},
                                       {"jitter_ms", imp.jitter_ms},
                                       {"loss_pct", imp.loss_pct},
-                                      {"rate_mbit", imp.rate_mbit}});
+                                      {"rate_mbit", imp.rate_mbit},
+                                      {"pps", imp.pps}});
   std::printf("%s: %s\n", a.link.c_str(), imp.str().c_str());
   return 0;
 }
@@ -500,6 +505,7 @@ Runner define_impair(CLI::App& c) {
   c.add_option("--jitter", a->jitter_ms, "delay variation, ms");
   c.add_option("--loss", a->loss_pct, "random loss, percent");
   c.add_option("--rate", a->rate_mbit, "rate limit, Mbit/s");
+  c.add_option("--pps", a->pps, "packet-rate limit, packets/s (the excess is dropped)");
   c.add_flag("--reset", a->reset, "back to the topology's impairment of the link");
   c.add_flag("--show", a->show, "list the impairments in place");
   return [a] { return cmd_impair(*a); };

@@ -50,8 +50,7 @@ bool Targets::is_router(const std::string& node) const {
 }
 
 impair::Impairment Targets::impairment_of(const std::string& link) const {
-  const plan::PlanLink* l = plan_.link(link);
-  return l ? lab::impairment_of(l->impair) : impair::Impairment{};
+  return lab::base_impairment(plan_, link);
 }
 
 Targets::Domain Targets::domain(topology::DomainType type, const std::string& value) const {

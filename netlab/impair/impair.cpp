@@ -88,6 +88,7 @@ std::string Impairment::str() const {
   if (jitter_ms) add("jitter " + num(jitter_ms) + "ms");
   if (loss_pct) add("loss " + num(loss_pct) + "%");
   if (rate_mbit) add("rate " + num(rate_mbit) + "Mbit");
+  if (pps) add("pps " + num(pps));
   return s;
 }
 
@@ -101,6 +102,9 @@ void validate(const Impairment& i) {
   check("jitter_ms", i.jitter_ms, 60'000);
   check("loss_pct", i.loss_pct, 100);
   check("rate_mbit", i.rate_mbit, 1e6);
+  check("pps", i.pps, 1e8);
+  if (i.pps > 0 && i.pps < 1)
+    throw InputError("impairment pps " + num(i.pps) + ": below 1 packet/s");
   if (i.rate_mbit > 0 && i.rate_mbit < 0.01)
     throw InputError("impairment rate_mbit " + num(i.rate_mbit) + ": below 0.01 (10 kbit/s)");
 }
@@ -115,6 +119,7 @@ Impairment combine(const Impairment& a, const Impairment& b) {
   } else {
     c.rate_mbit = std::max(a.rate_mbit, b.rate_mbit);
   }
+  c.pps = a.pps > 0 && b.pps > 0 ? std::min(a.pps, b.pps) : std::max(a.pps, b.pps);
   return c;
 }
 
@@ -148,15 +153,21 @@ std::string loss_name(LossBackend b) {
   return "none";
 }
 std::string rate_name(RateBackend b) { return b == RateBackend::Htb ? "tc htb" : "none"; }
+std::string pps_name(PpsBackend b) {
+  return b == PpsBackend::NftIngress ? "nftables netdev ingress limit" : "none";
+}
 }  // namespace
 
 std::map<std::string, std::string> Backends::entries() const {
-  return {{"delay", delay_name(delay)}, {"loss", loss_name(loss)}, {"rate", rate_name(rate)}};
+  return {{"delay", delay_name(delay)},
+          {"loss", loss_name(loss)},
+          {"rate", rate_name(rate)},
+          {"pps", pps_name(pps)}};
 }
 
 std::string Backends::describe() const {
   return "delay/jitter: " + delay_name(delay) + "; loss: " + loss_name(loss) +
-         "; rate: " + rate_name(rate);
+         "; rate: " + rate_name(rate) + "; pps: " + pps_name(pps);
 }
 
 Backends select_backends(const kernel::Capabilities& c, bool delayer_installed) {
@@ -170,6 +181,7 @@ Backends select_backends(const kernel::Capabilities& c, bool delayer_installed) 
     if (c.nft_netdev) b.loss = LossBackend::NftIngress;
   }
   if (c.htb) b.rate = RateBackend::Htb;
+  if (c.nft_netdev) b.pps = PpsBackend::NftIngress;
   return b;
 }
 
@@ -188,9 +200,14 @@ std::string DirectionPlan::str() const {
   for (const auto& t : tc)
     s += "  " + dir.from.ns + " " + dir.from.ifname + ": tc " + t.str() + "\n";
   if (!loss_nft.empty()) {
-    s += "  " + dir.to.ns + " " + dir.to.ifname + ": nft table netdev " + loss_table +
-         " (numgen random mod 10000 < " + std::to_string(std::lround(impairment.loss_pct * 100)) +
-         " drop)\n";
+    std::string rules;
+    if (impairment.pps > 0)
+      rules += "limit rate over " + std::to_string(std::llround(impairment.pps)) + "/second drop";
+    if (!loss_nft.empty() && loss_nft.find("numgen") != std::string::npos)
+      rules += std::string(rules.empty() ? "" : "; ") + "numgen random mod 10000 < " +
+               std::to_string(std::lround(impairment.loss_pct * 100)) + " drop";
+    s += "  " + dir.to.ns + " " + dir.to.ifname + ": nft table netdev " + loss_table + " (" +
+         rules + ")\n";
   }
   if (delayer) s += "  " + delayer->str() + "\n";
   if (steer)
@@ -215,6 +232,8 @@ void Impairer::check(const Impairment& imp, const std::string& what) const {
         what + ": loss needs tc netem or nftables netdev ingress; this host has neither");
   if (imp.rate_mbit > 0 && backends_.rate == RateBackend::None)
     throw EnvironmentError(what + ": rate needs tc htb, which this kernel lacks");
+  if (imp.pps > 0 && backends_.pps == PpsBackend::None)
+    throw EnvironmentError(what + ": pps needs nftables netdev ingress, which this kernel lacks");
 }
 
 DirectionPlan Impairer::plan(const Direction& d, const Impairment& imp, uint64_t seed,
@@ -276,8 +295,13 @@ DirectionPlan Impairer::plan(const Direction& d, const Impairment& imp, uint64_t
   }
 
   // On the receiver: the fallbacks.
-  if (wants_loss && backends_.loss == LossBackend::NftIngress) {
-    p.loss_nft = loss_commands(d.to.ifname, imp.loss_pct);
+  const bool nft_loss = wants_loss && backends_.loss == LossBackend::NftIngress;
+  const bool nft_pps = imp.pps > 0 && backends_.pps == PpsBackend::NftIngress;
+  if (nft_loss || nft_pps) {
+    p.loss_nft = nft_pps ? kernel::nft_rules::ingress_limits(
+                               d.to.ifname, nft_loss ? std::lround(imp.loss_pct * 100) : 0,
+                               static_cast<uint64_t>(std::llround(imp.pps)))
+                         : loss_commands(d.to.ifname, imp.loss_pct);
     p.loss_table = loss_table(d.to.ifname);
   }
   if (wants_delay && backends_.delay == DelayBackend::Delayer) {

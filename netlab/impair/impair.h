@@ -11,6 +11,10 @@
 //   |               |                         | `numgen random mod 10000 < N drop`          |
 //   | rate          | tc htb on the sender's egress; under its class netem where present, |
 //   |               | else a bfifo of 100 ms at the rate (a link's buffer, not 1000 packets) |
+//   | pps           | nftables netdev ingress of the receiver, either way:                 |
+//   |               | `limit rate over N/second burst B packets drop` (B = 10 ms of packets,|
+//   |               | at least 50); tc police's pkt rate needs a classifier (matchall) that |
+//   |               | minimal kernels lack. Measured: docs/kernel-notes.md                  |
 //
 // A Direction is one way across a link: packets sent by `from` and received
 // by `to`. Impairing a link means impairing both of its directions (the
@@ -83,8 +87,11 @@ struct Impairment {
   double jitter_ms = 0;  // uniform within +-jitter around delay
   double loss_pct = 0;   // 0..100
   double rate_mbit = 0;  // 10^6 bit/s
+  double pps = 0;        // packets per second (a policer: the excess is dropped)
 
-  bool empty() const { return delay_ms == 0 && jitter_ms == 0 && loss_pct == 0 && rate_mbit == 0; }
+  bool empty() const {
+    return delay_ms == 0 && jitter_ms == 0 && loss_pct == 0 && rate_mbit == 0 && pps == 0;
+  }
   bool delays() const { return delay_ms > 0 || jitter_ms > 0; }
   bool operator==(const Impairment&) const = default;
   std::string str() const;  // "delay 10ms jitter 1ms loss 1% rate 100Mbit"; "none"
@@ -95,7 +102,7 @@ void validate(const Impairment&);
 
 // A base impairment with a fault's on top (degrade on an impaired link):
 // delays and jitters add, losses compound (1 - (1-a)(1-b)), the lower
-// non-zero rate wins.
+// non-zero rate wins, and so does the lower non-zero packet rate.
 Impairment combine(const Impairment& base, const Impairment& extra);
 
 struct End {
@@ -112,11 +119,13 @@ struct Direction {
 enum class DelayBackend : uint8_t { None, Netem, Delayer };
 enum class LossBackend : uint8_t { None, Netem, NftIngress };
 enum class RateBackend : uint8_t { None, Htb };
+enum class PpsBackend : uint8_t { None, NftIngress };
 
 struct Backends {
   DelayBackend delay = DelayBackend::None;
   LossBackend loss = LossBackend::None;
   RateBackend rate = RateBackend::None;
+  PpsBackend pps = PpsBackend::None;
   bool operator==(const Backends&) const = default;
 
   // Per feature, as reports and `netlab doctor` print them:
@@ -144,7 +153,8 @@ struct DirectionPlan {
   Direction dir;
   Impairment impairment;
   std::vector<kernel::TcObject> tc;             // on dir.from's egress, in creation order
-  std::string loss_nft;                         // nft commands run in dir.to.ns ("" = none)
+  std::string loss_nft;                         // nft commands run in dir.to.ns ("" = none):
+                                                // the loss rule and the pps limit
   std::string loss_table;                       // netdev table they fill (emptied on removal)
   std::optional<kernel::QueueSteer> steer;      // in dir.to.ns
   std::optional<process::ProcessSpec> delayer;  // to spawn in dir.to.ns before apply()

@@ -1,5 +1,7 @@
 #include "netlab/kernel/nft_rules.h"
 
+#include <algorithm>
+
 #include <cctype>
 
 namespace netlab::kernel::nft_rules {
@@ -40,6 +42,19 @@ std::string loss_emptied(const std::string& ifname) {
 std::string loss(const std::string& ifname, long per10k) {
   return loss_emptied(ifname) + "add rule netdev " + loss_table(ifname) +
          " c numgen random mod 10000 < " + std::to_string(per10k) + " counter drop\n";
+}
+
+uint64_t pps_burst(uint64_t pps) { return std::max<uint64_t>(50, pps / 100); }
+
+std::string ingress_limits(const std::string& ifname, long per10k, uint64_t pps) {
+  std::string c = loss_emptied(ifname);
+  if (pps > 0)
+    c += "add rule netdev " + loss_table(ifname) + " c limit rate over " + std::to_string(pps) +
+         "/second burst " + std::to_string(pps_burst(pps)) + " packets counter drop\n";
+  if (per10k > 0)
+    c += "add rule netdev " + loss_table(ifname) + " c numgen random mod 10000 < " +
+         std::to_string(per10k) + " counter drop\n";
+  return c;
 }
 
 std::string prerouting_udp_counters(const std::string& table,

@@ -41,6 +41,13 @@ std::string cut(const std::string& table, const std::string& ifname, bool drop);
 std::string loss_table(const std::string& ifname);
 std::string loss_emptied(const std::string& ifname);
 std::string loss(const std::string& ifname, long per10k);
+// The same chain with a packet-rate limit (`pps` > 0: `limit rate over pps/second
+// burst B packets drop`, B = 10 ms of packets, at least 50: a tunnel's
+// daemon writes packets in batches, and BGP's bursts at a low scaled rate
+// must not be cut) and then the loss
+// rule (`per10k` > 0). Idempotent.
+std::string ingress_limits(const std::string& ifname, long per10k, uint64_t pps);
+uint64_t pps_burst(uint64_t pps);
 
 // Table inet `table`, recreated empty in one transaction, with one counter
 // per interface for UDP to `dport` ("P" or "P-Q") at prerouting (-300): which

@@ -178,6 +178,7 @@ std::unique_ptr<Lab> Lab::up(const plan::Plan& p, Host& h, const UpOptions& opt)
     if (!h.impairer) throw EnvironmentError("link " + l.name + " has `impair`, but no impairment backend is set up");
     h.impairer->check(impairment_of(l.impair), "link " + l.name);
   }
+
   // Refuse a name in use before creating anything: a runtime directory (a
   // lab, running or stale), or a namespace with this lab's prefix (of a lab
   // under another runtime root, or made by someone else).
@@ -273,6 +274,22 @@ std::unique_ptr<Lab> Lab::attach(const plan::Plan& p, Host& h) {
         plans.push_back(h.impairer->plan(d, imp, impair::direction_seed(lab->plan_.seed.value_or(0), d),
                                          node_dir(lab->plan_, d.to.node) + "/delay-" + d.to.ifname + ".log"));
       lab->impairments_[l.name] = std::move(plans);
+    }
+    for (const auto& t : lab->plan_.tunnels) {
+      impair::Impairment imp = impairment_of(t.impair);
+      if (imp.empty()) continue;
+      // Limits this host could not enforce were not applied at bring-up.
+      try {
+        h.impairer->check(imp, "tunnel " + t.name);
+      } catch (const EnvironmentError&) {
+        continue;
+      }
+      std::vector<impair::DirectionPlan> plans;
+      for (const auto& d : {impair::Direction{{t.a.node, t.a.ns, t.a.ifname}, {t.b.node, t.b.ns, t.b.ifname}},
+                            impair::Direction{{t.b.node, t.b.ns, t.b.ifname}, {t.a.node, t.a.ns, t.a.ifname}}})
+        plans.push_back(h.impairer->plan(d, imp, impair::direction_seed(lab->plan_.seed.value_or(0), d),
+                                         node_dir(lab->plan_, d.to.node) + "/delay-" + d.to.ifname + ".log"));
+      lab->impairments_[t.name] = std::move(plans);
     }
   }
   return lab;
@@ -399,6 +416,28 @@ void Lab::start_tunnels() {
     backend->configure(t, t.a, t.b, ctx);
     check_stop();
     backend->configure(t, t.b, t.a, ctx);
+    // AWS's per-tunnel limits, on the tunnel interfaces of both ends (gone
+    // with the namespaces, so a failed bring-up leaves nothing behind).
+    // A host that cannot enforce them still runs the lab, and says so:
+    // every VPN tunnel has limits by default.
+    if (!t.impair.empty()) {
+      std::string why;
+      if (!h.impairer) {
+        why = "no impairment backend is set up";
+      } else {
+        try {
+          h.impairer->check(impairment_of(t.impair), "tunnel " + t.name);
+        } catch (const EnvironmentError& e) {
+          why = e.what();
+        }
+      }
+      if (why.empty()) {
+        impair_link(t.name, impairment_of(t.impair));
+      } else {
+        backends_[std::string("tunnel ") + t.name + " limits"] = "not applied: " + why;
+        h.say("tunnel " + t.name + ": rate limits not applied: " + why);
+      }
+    }
   }
 }
 
@@ -580,7 +619,14 @@ bool Lab::daemons_running(const std::string& node) {
 }
 
 impair::Impairment impairment_of(const topology::Impairment& i) {
-  return {i.delay_ms.value_or(0), i.jitter_ms.value_or(0), i.loss_pct.value_or(0), i.rate_mbit.value_or(0)};
+  return {i.delay_ms.value_or(0), i.jitter_ms.value_or(0), i.loss_pct.value_or(0), i.rate_mbit.value_or(0),
+          i.pps.value_or(0)};
+}
+
+impair::Impairment base_impairment(const plan::Plan& p, const std::string& name) {
+  if (const auto* l = p.link(name)) return impairment_of(l->impair);
+  if (const auto* t = p.tunnel(name)) return impairment_of(t->impair);
+  return {};
 }
 
 int64_t Lab::impair_link(const std::string& name, const impair::Impairment& imp) {
@@ -634,8 +680,7 @@ int64_t Lab::unimpair_link(const std::string& name) {
 }
 
 int64_t Lab::restore_link(const std::string& name) {
-  const auto* l = plan_.link(name);
-  return impair_link(name, l ? impairment_of(l->impair) : impair::Impairment{});
+  return impair_link(name, base_impairment(plan_, name));
 }
 
 void Lab::reapply_routes(const std::string& node) {

@@ -248,6 +248,9 @@ std::string current_boot_id();
 
 // A topology's impairment in the impairer's terms.
 impair::Impairment impairment_of(const topology::Impairment&);
+// What the plan puts on a link or tunnel from the start (a tunnel: its rate
+// and packet-rate limits); nothing for an unknown name.
+impair::Impairment base_impairment(const plan::Plan&, const std::string& link_or_tunnel);
 
 // Where lab `name` keeps its runtime files.
 std::string runtime_dir(const std::string& runtime_root, const std::string& name);

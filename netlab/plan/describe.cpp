@@ -5,6 +5,7 @@
 #include <map>
 
 #include "netlab/plan/describe.h"
+#include "netlab/topology/limits.h"
 
 namespace netlab::plan {
 
@@ -28,12 +29,36 @@ std::string domains_str(const Domains& d) {
   return join(parts, " ");
 }
 
+std::string num(double v) { return fmt::format("{:g}", v); }
+
+// "rate 100 Mbit/s pps 1400", "" when unlimited.
+std::string limits_str(const topology::Impairment& i) {
+  std::vector<std::string> parts;
+  if (i.rate_mbit) parts.push_back("rate " + num(*i.rate_mbit) + " Mbit/s");
+  if (i.pps) parts.push_back("pps " + num(*i.pps));
+  return join(parts, " ");
+}
+
+// " (speed 10G)", or " (impair.rate_mbit, below the speed 10G)" when the
+// link's own rate is the lower one and wins.
+std::string speed_note(const PlanLink& l, double scale) {
+  if (!l.speed) return "";
+  auto sp = topology::dx_speed_mbit(*l.speed);
+  if (sp && l.impair.rate_mbit && *l.impair.rate_mbit * scale < *sp)
+    return " (impair.rate_mbit, below the speed " + *l.speed + ")";
+  return " (speed " + *l.speed + ")";
+}
+
+std::string scale_note(double scale) { return scale == 1 ? "" : fmt::format(" (/ scale {:g})", scale); }
+
 }  // namespace
 
 std::string describe(const Plan& p, bool with_configs) {
   std::string o;
   o += fmt::format("lab {}{}\n", p.lab, p.description.empty() ? "" : "  (" + p.description + ")");
   o += fmt::format("  seed       {}\n", p.seed ? std::to_string(*p.seed) : "chosen at run time");
+  o += fmt::format("  scale      {:g}{}\n", p.scale,
+                   p.scale == 1 ? "" : " (every bandwidth and packet rate divided by it)");
   o += fmt::format("  topology   {}\n  runtime    {}\n  namespaces {}* ({} nodes)\n\n",
                    p.topology_path, p.runtime_dir,
                    p.nodes.empty() ? "" : p.nodes.front().ns.substr(0, p.nodes.front().ns.size() - p.nodes.front().name.size()),
@@ -69,6 +94,8 @@ std::string describe(const Plan& p, bool with_configs) {
                      topology::to_string(l.kind), l.subnet.str(), l.a.node, l.a.ifname,
                      l.a.address.addr.str(), l.b.node, l.b.ifname, l.b.address.addr.str(),
                      extra.empty() ? "" : " ", extra);
+    if (auto lim = limits_str(l.impair); !lim.empty())
+      o += fmt::format("      limit {} each way{}{}\n", lim, speed_note(l, p.scale), scale_note(p.scale));
   }
 
   if (!p.tunnels.empty()) {
@@ -81,6 +108,9 @@ std::string describe(const Plan& p, bool with_configs) {
                        t.dpd.timeout_s, topology::to_string(t.dpd.action),
                        t.mtu != topology::kDefaultLinkMtu ? "  mtu " + std::to_string(t.mtu) : "",
                        t.pmtud ? "" : " pmtud=false");
+    for (const auto& t : p.tunnels)
+      if (auto lim = limits_str(t.impair); !lim.empty())
+        o += fmt::format("  {:<15} limit {} each way{}\n", t.name, lim, scale_note(p.scale));
   }
 
   o += "\nbgp sessions\n";

@@ -105,12 +105,16 @@ struct PlanLink {
   Ipv4Prefix subnet;
   LinkEnd a, b;
   Domains domains;
+  // As applied, each direction: the file's impair with the effective rate and
+  // packet-rate limits (impair.rate_mbit or the dx speed, whichever is lower,
+  // and impair.pps, each divided by Plan::scale; topology/limits.h).
   topology::Impairment impair;
   uint32_t mtu = topology::kDefaultLinkMtu;  // both veth ends
   bool sitelink = false;  // dx: AWS SiteLink on this virtual interface
   // false: the routers at its ends send no ICMP "fragmentation needed"
   // announcing this MTU (kernel/nft_rules.h no_frag_needed).
   bool pmtud = true;
+  std::optional<std::string> speed;  // dx: the port speed as written ("10G")
 };
 
 struct TunnelEnd {
@@ -132,6 +136,9 @@ struct PlanTunnel {
   std::string psk;  // IPsec pre-shared key (base64)
   uint32_t mtu = topology::kDefaultTunnelMtu;  // libipsec caps it (tunnel/ipsec_config.h)
   bool pmtud = true;                            // as PlanLink::pmtud
+  // The tunnel's rate and packet-rate limits, each direction, after scale
+  // (only rate_mbit and pps are set): on its interfaces at bring-up.
+  topology::Impairment impair;
 };
 
 struct Session {
@@ -171,6 +178,9 @@ struct Plan {
   // Randomness of impairments (jitter, netem): [lab].seed as planned;
   // planner.h's decide_seed() settles it (--seed, or a random one) before a lab is built.
   std::optional<uint64_t> seed;
+  // [lab].scale: every bandwidth and packet rate is divided by it (the
+  // limits above already are; traffic rates are divided where they are sent).
+  double scale = 1;
 
   const PlanNode* node(std::string_view name) const;
   const PlanLink* link(std::string_view name) const;

@@ -15,6 +15,7 @@
 #include "netlab/plan/frr_split.h"
 #include "netlab/plan/own_config.h"
 #include "netlab/plan/planner.h"
+#include "netlab/topology/limits.h"
 #include "netlab/topology/names.h"
 
 namespace netlab::plan {
@@ -58,6 +59,7 @@ class Planner {
     plan_.runtime_dir = opt_.runtime_root + "/" + t_.lab.name;
     plan_.probe_port = opt_.probe_port;
     plan_.seed = t_.lab.seed;
+    plan_.scale = t_.lab.scale;
     make_nodes();
     allocate_link_subnets();
     make_links();
@@ -181,6 +183,12 @@ class Planner {
       pl.subnet = subnets_[i];
       pl.domains = l.domains;
       pl.impair = l.impair;
+      {
+        const auto lim = topology::link_limits(t_.lab, l);
+        pl.impair.rate_mbit = lim.rate_mbit > 0 ? std::optional(lim.rate_mbit) : std::nullopt;
+        pl.impair.pps = lim.pps > 0 ? std::optional(lim.pps) : std::nullopt;
+      }
+      pl.speed = l.speed;
       pl.sitelink = l.sitelink;
       pl.mtu = l.mtu;
       pl.pmtud = l.pmtud;
@@ -235,6 +243,11 @@ class Planner {
       pt.bgp = tu.bgp;
       pt.mtu = tu.mtu;
       pt.pmtud = tu.pmtud;
+      {
+        const auto lim = topology::tunnel_limits(t_.lab, tu);
+        if (lim.rate_mbit > 0) pt.impair.rate_mbit = lim.rate_mbit;
+        if (lim.pps > 0) pt.impair.pps = lim.pps;
+      }
       if (tu.type == topology::TunnelType::Ipsec) pt.psk = keys_.preshared_key();
       auto end = [&](const std::string& n, uint32_t host) {
         TunnelEnd e;

@@ -15,6 +15,7 @@
 #include <sstream>
 #include <vector>
 
+#include "netlab/topology/limits.h"
 #include "netlab/topology/text.h"
 #include "netlab/topology/validate.h"
 
@@ -402,7 +403,10 @@ class Loader {
     if (auto* p = f.table("probe")) lab.probe = load_probe(f, "probe", *p);
     if (auto s = f.name("frr_templates")) lab.frr_templates = resolve(*s);
     if (auto s = f.integer("seed", 0, kMaxInt)) lab.seed = static_cast<uint64_t>(*s);
-    f.finish({"name", "description", "pool", "probe", "frr_templates", "seed"});
+    if (auto s = f.number("scale", 0, false, 1'000'000,
+                          "every bandwidth and packet rate is divided by it, e.g. 100"))
+      lab.scale = *s;
+    f.finish({"name", "description", "pool", "probe", "frr_templates", "seed", "scale"});
   }
 
   Probe load_probe(Fields& parent, std::string_view key, const toml::table& pt) {
@@ -691,13 +695,24 @@ class Loader {
       l.impair.jitter_ms = g.number("jitter_ms", 0, true, kMaxMs);
       l.impair.loss_pct = g.number("loss_pct", 0, true, 100);
       l.impair.rate_mbit = g.number("rate_mbit", 0, false, 1'000'000);
-      g.finish({"delay_ms", "jitter_ms", "loss_pct", "rate_mbit"});
+      l.impair.pps = g.number("pps", 0, false, 100'000'000);
+      g.finish({"delay_ms", "jitter_ms", "loss_pct", "rate_mbit", "pps"});
     }
     if (auto v = f.boolean("sitelink")) l.sitelink = *v;
     load_mtu(f, l);
     if (auto v = f.boolean("pmtud")) l.pmtud = *v;
+    if (auto sp = f.str("speed")) {
+      if (l.kind != LinkKind::Dx)
+        f.bad("speed", "\"speed\" in " + f.what() + " applies to dx links only",
+              "limit any link with [links.impair] rate_mbit");
+      else if (!dx_speed_mbit(*sp))
+        f.bad("speed", "invalid Direct Connect speed " + quote(*sp) + " in " + f.what(),
+              "AWS's connection speeds: " + join(dx_speeds()));
+      else
+        l.speed = *sp;
+    }
     f.finish({"name", "endpoints", "kind", "subnet", "location", "site", "az", "bgp", "bfd", "impair",
-              "sitelink", "mtu", "jumbo", "pmtud"});
+              "sitelink", "mtu", "jumbo", "pmtud", "speed"});
     return l;
   }
 
@@ -740,7 +755,9 @@ class Loader {
     }
     if (auto v = f.integer("mtu", kMinMtu, kMaxMtu, kMtuRule)) t.mtu = static_cast<uint32_t>(*v);
     if (auto v = f.boolean("pmtud")) t.pmtud = *v;
-    f.finish({"name", "type", "endpoints", "inside", "bgp", "dpd", "mtu", "pmtud"});
+    if (auto r = f.number("rate_mbit", 0, true, 1'000'000, "0 = no limit")) t.rate_mbit = *r;
+    if (auto r = f.number("pps", 0, true, 100'000'000, "0 = no limit")) t.pps = *r;
+    f.finish({"name", "type", "endpoints", "inside", "bgp", "dpd", "mtu", "pmtud", "rate_mbit", "pps"});
     return t;
   }
 

@@ -131,6 +131,10 @@ struct Lab {
   std::optional<Probe> probe;
   std::optional<std::string> frr_templates;  // resolved against the file's directory
   std::optional<uint64_t> seed;              // impairment randomness (reproducible runs)
+  // Every bandwidth and packet rate of the lab is divided by this (links'
+  // rate_mbit and pps, DX speed, tunnels' limits, traffic): AWS's ratios on
+  // a host too small for AWS's figures (topology/limits.h).
+  double scale = 1;
   Positions pos;
 };
 
@@ -186,7 +190,8 @@ struct LinkBfd {
 
 struct Impairment {
   std::optional<double> delay_ms, jitter_ms, loss_pct, rate_mbit;
-  bool empty() const { return !delay_ms && !jitter_ms && !loss_pct && !rate_mbit; }
+  std::optional<double> pps;  // packets per second, each direction
+  bool empty() const { return !delay_ms && !jitter_ms && !loss_pct && !rate_mbit && !pps; }
 };
 
 struct Link {
@@ -206,6 +211,9 @@ struct Link {
   // false: the routers at this link's ends send no ICMP "fragmentation
   // needed" (a PMTUD blackhole; docs/topology.md says which).
   bool pmtud = true;
+  // dx only: the connection's port speed ("1G"), as a rate limit on both
+  // directions (topology/limits.h); none: unlimited.
+  std::optional<std::string> speed;
   Positions pos;
 };
 
@@ -232,6 +240,9 @@ struct Tunnel {
   Dpd dpd;
   uint32_t mtu = kDefaultTunnelMtu;
   bool pmtud = true;  // as Link::pmtud, for the tunnel's two ends
+  // AWS's per-tunnel limits, each direction, before [lab].scale; 0 = none.
+  double rate_mbit = 1250;  // "up to 1.25 Gbps per VPN tunnel"
+  double pps = 140000;      // "up to 140,000 packets per second per tunnel"
   Positions pos;
 };
 

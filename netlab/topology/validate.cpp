@@ -6,6 +6,7 @@
 #include <set>
 
 #include "netlab/topology/graph.h"
+#include "netlab/topology/limits.h"
 #include "netlab/topology/names.h"
 #include "netlab/topology/text.h"
 
@@ -53,6 +54,7 @@ class Validator {
     dx_vgw_asns();
     subnets();
     tunnels();
+    validate_limits(t_, d_);
     hosts();
     anycast();
     interface_names();

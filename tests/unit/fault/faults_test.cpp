@@ -201,6 +201,20 @@ TEST_F(FaultTest, DegradeAddsToTheLinksOwnImpairment) {
   EXPECT_EQ(f->actions().front().detail, "dx1 loss 10%");
 }
 
+TEST_F(FaultTest, DegradeOnATunnelKeepsItsRateAndPacketLimits) {
+  // AWS's per-tunnel limits are the tunnel's own impairment: a degrade adds
+  // its delay and loss and keeps them.
+  ASSERT_TRUE(plan_.tunnel("vpn1-t1"));
+  EXPECT_EQ(plan_.tunnel("vpn1-t1")->impair.rate_mbit, 1250);
+  EXPECT_EQ(plan_.tunnel("vpn1-t1")->impair.pps, 140000);
+  auto spec = fault_of(FaultKind::Degrade, "vpn1-t1");
+  spec.loss_pct = 10;
+  auto f = make(spec);
+  EXPECT_EQ(inject(*f), (Ops{"impair vpn1-t1 loss 10% rate 1250Mbit pps 140000"}));
+  // The repair brings the tunnel back to its limits, not to nothing.
+  EXPECT_EQ(repair(*f), (Ops{"restore vpn1-t1"}));
+}
+
 TEST_F(FaultTest, ADegradeThatFailsIsRestored) {
   auto spec = fault_of(FaultKind::Degrade, "dx1");
   spec.loss_pct = 5;

@@ -46,6 +46,7 @@ Backends expected(const Combo& c) {
                 : (c.nfqueue && c.nft && c.delayer ? DelayBackend::Delayer : DelayBackend::None);
   b.loss = c.netem ? LossBackend::Netem : (c.nft ? LossBackend::NftIngress : LossBackend::None);
   b.rate = c.htb ? RateBackend::Htb : RateBackend::None;
+  b.pps = c.nft ? PpsBackend::NftIngress : PpsBackend::None;  // with or without netem
   return b;
 }
 
@@ -58,14 +59,18 @@ TEST(SelectBackends, EveryCapabilityCombination) {
 
 TEST(SelectBackends, ThisMachineAndAFullHost) {
   Backends here = select_backends(FakeCapabilityProbe::this_machine(), true);
-  EXPECT_EQ(here, (Backends{DelayBackend::Delayer, LossBackend::NftIngress, RateBackend::Htb}));
+  EXPECT_EQ(here, (Backends{DelayBackend::Delayer, LossBackend::NftIngress, RateBackend::Htb,
+                            PpsBackend::NftIngress}));
   EXPECT_EQ(here.describe(),
             "delay/jitter: netlab-delay (NFQUEUE; no netem); loss: nftables netdev ingress numgen "
-            "(no netem); rate: tc htb");
+            "(no netem); rate: tc htb; pps: nftables netdev ingress limit");
   EXPECT_EQ(here.entries().at("delay"), "netlab-delay (NFQUEUE; no netem)");
   Backends full = select_backends(FakeCapabilityProbe::full(), true);
-  EXPECT_EQ(full, (Backends{DelayBackend::Netem, LossBackend::Netem, RateBackend::Htb}));
-  EXPECT_EQ(full.describe(), "delay/jitter: tc netem; loss: tc netem; rate: tc htb");
+  EXPECT_EQ(full, (Backends{DelayBackend::Netem, LossBackend::Netem, RateBackend::Htb,
+                            PpsBackend::NftIngress}));
+  EXPECT_EQ(full.describe(),
+            "delay/jitter: tc netem; loss: tc netem; rate: tc htb; pps: nftables netdev ingress "
+            "limit");
   // netlab-delay missing: no delay backend without netem, and doctor says none.
   Backends bare = select_backends(FakeCapabilityProbe::this_machine(), false);
   EXPECT_EQ(bare.delay, DelayBackend::None);

@@ -311,7 +311,7 @@ TEST(Loader, UnknownKeysHintTheClosestValidKeyOrListThem) {
   EXPECT_EQ(typo.hint, "did you mean \"description\"?");
   EXPECT_EQ(typo.where, (SourceRegion{3, 1, 3, 12}));
   const Diagnostic& other = r.diagnostics.items()[1];
-  EXPECT_EQ(other.hint, "valid keys here: name, description, pool, probe, frr_templates, seed");
+  EXPECT_EQ(other.hint, "valid keys here: name, description, pool, probe, frr_templates, seed, scale");
 }
 
 TEST(Loader, InvalidEnumHintsTheClosestAndListsTheValidValues) {
