@@ -136,6 +136,7 @@ struct Session {
     result.topology = file;
     result.description = topo.lab.description;
     result.seed = *plan.seed;
+    result.scale = plan.scale;
     result.backends["link cut"] = "nftables netdev ingress";
 
     lab = lab::Lab::up(plan, rh.host());
@@ -152,6 +153,7 @@ struct Session {
     monitor = kernel::make_route_monitor();
     scenario::RunnerOptions ro;
     ro.probe_binary = probe;
+    if (!topo.traffic.empty()) ro.traffic_binary = require_helper("netlab-traffic");
     ro.trials_override = trials;
     runner = std::make_unique<scenario::Runner>(*lab, topo, *monitor, ro);
   }

@@ -59,6 +59,10 @@ Runner::Runner(lab::Lab& lab, const topology::Topology& t, kernel::RouteMonitor&
       opt_(std::move(o)), own_canary_(measure::start_canary()), canary_(own_canary_.get()) {
   for (const auto& n : plan_.nodes)
     if (n.is_router()) routes_.watch(n.ns);
+  if (!t.traffic.empty()) {
+    own_traffic_ = measure::make_lab_traffic_io(control_, opt_.traffic_binary);
+    traffic_ = own_traffic_.get();
+  }
 }
 
 Runner::Runner(lab::Control& c, measure::FlowIo& f, const plan::Plan& p, const topology::Topology& t,
@@ -89,6 +93,7 @@ ScenarioResult Runner::run(const topology::Scenario& sc, const std::vector<int>&
   const topology::Probe* probe = topo_.probe_for(sc);
   const int trials = trial_count(sc);
   try {
+    traffic_specs_ = traffic_specs(plan_, topo_.traffic_for(sc), plan_.scale);
     if (!probe) throw InputError("scenario " + sc.name + " has no probe");
     std::vector<int> todo = numbers;
     std::optional<PathCoverage> cover;  // cover_paths: may add trials to `todo`
@@ -118,12 +123,12 @@ ScenarioResult Runner::run(const topology::Scenario& sc, const std::vector<int>&
 Trial Runner::run_trial(const topology::Scenario& sc, const topology::Probe& probe, int index,
                          const std::function<void()>& prepare) {
   prepare();
-  Trial t = TrialRun({control_, flows_, routes_, plan_, opt_, canary_}, sc, probe, index).run();
+  Trial t = TrialRun(context(), sc, probe, index).run();
   if (t.valid) return t;
   control_.say("  trial " + std::to_string(index) + " invalid, run again: " + t.invalid_reason);
   const std::string first = t.invalid_reason;
   prepare();
-  t = TrialRun({control_, flows_, routes_, plan_, opt_, canary_}, sc, probe, index).run();
+  t = TrialRun(context(), sc, probe, index).run();
   t.repeated_reason = first;
   if (!t.valid) control_.say("  trial " + std::to_string(index) + " invalid again: " + t.invalid_reason);
   return t;

@@ -39,6 +39,9 @@ class Runner {
   // The scheduling canary the trials' validity guard reads (scenario/guard.h).
   // The lab's Runner starts its own; over seams there is none unless given.
   void set_canary(measure::Canary* c) { canary_ = c; }
+  // How the [[traffic]] streams run (the lab's Runner makes its own when the
+  // topology has traffic); over seams, none unless given.
+  void set_traffic(measure::TrafficIo* t) { traffic_ = t; }
 
  private:
   std::unique_ptr<lab::Control> own_control_;
@@ -51,6 +54,10 @@ class Runner {
   RunnerOptions opt_;
   std::unique_ptr<measure::Canary> own_canary_;
   measure::Canary* canary_ = nullptr;
+  std::unique_ptr<measure::TrafficIo> own_traffic_;
+  measure::TrafficIo* traffic_ = nullptr;
+  std::vector<measure::TrafficSpec> traffic_specs_;
+  TrialContext context() { return {control_, flows_, routes_, plan_, opt_, canary_, traffic_, &traffic_specs_}; }
   // One trial; an invalid one (the host starved the lab) is run once more
   // under the same number, and kept, marked, when it is invalid again.
   // `prepare` runs before each attempt (cover_paths makes the wanted path

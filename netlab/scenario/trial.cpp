@@ -86,6 +86,40 @@ measure::FlowSpec flow_spec(const plan::Plan& plan, const topology::Probe& pr, c
   return s;
 }
 
+std::vector<measure::TrafficSpec> traffic_specs(const plan::Plan& plan,
+                                                const std::vector<const topology::Traffic*>& entries, double scale) {
+  std::vector<measure::TrafficSpec> out;
+  for (const auto* entry : entries) {
+    const topology::Traffic& e = *entry;
+    const plan::PlanNode* a = plan.node(e.from);
+    const plan::PlanNode* b = plan.node(e.to);
+    if (!a || !b) throw Error("the ends of traffic " + e.name + ", " + e.from + " and " + e.to + ", are not in the plan");
+    auto one = [&](const plan::PlanNode& from, const plan::PlanNode& to, const std::string& name) {
+      measure::TrafficSpec s;
+      s.name = name;
+      s.from_node = from.name;
+      s.from_ns = from.ns;
+      s.to_node = to.name;
+      s.to_ns = to.ns;
+      s.from_addr = from.ifaces.front().address.addr;
+      s.to_addr = to.ifaces.front().address.addr;
+      s.port = static_cast<uint16_t>(kTrafficPort + 64 * out.size());
+      s.flows = e.flows;
+      s.protocol = e.protocol == topology::TrafficProtocol::Tcp ? measure::TrafficProtocol::Tcp
+                                                               : measure::TrafficProtocol::Udp;
+      s.rate_mbit = e.rate_mbit.value_or(0) / scale;
+      s.pps = e.pps.value_or(0) / scale;
+      s.size = e.size;
+      s.df = e.df;
+      out.push_back(std::move(s));
+    };
+    using D = topology::TrafficDirection;
+    if (e.direction != D::Reverse) one(*a, *b, e.direction == D::Both ? e.name + " forward" : e.name);
+    if (e.direction != D::Forward) one(*b, *a, e.direction == D::Both ? e.name + " reverse" : e.name);
+  }
+  return out;
+}
+
 TrialRun::TrialRun(const TrialContext& ctx, const topology::Scenario& sc, const topology::Probe& pr,
                    int index)
     : ctx_(ctx), sc_(sc), probe_(pr) {
@@ -94,7 +128,13 @@ TrialRun::TrialRun(const TrialContext& ctx, const topology::Scenario& sc, const 
   trial_.clean_ms = sc.clean_ms;
 }
 
-TrialRun::~TrialRun() = default;
+// A trial that ends in an error stops its traffic too: nothing outlives it.
+TrialRun::~TrialRun() {
+  try {
+    stop_traffic();
+  } catch (...) {
+  }
+}
 
 Trial TrialRun::run() {
   start_flows();
@@ -123,6 +163,25 @@ void TrialRun::start_flows() {
       throw Error("the probe between " + probe_.from + " and " + probe_.to +
                   " does not get through before the fault: the baseline is broken");
   }
+  start_traffic();
+}
+
+// The load beside the probe (docs/traffic.md): started once the probe
+// flows, so that the baseline window holds it; stopped after the settle
+// period, its logs then complete.
+void TrialRun::start_traffic() {
+  if (!has_traffic()) return;
+  ctx_.traffic->start(*ctx_.traffic_specs,
+                      ctx_.plan.runtime_dir + "/traffic/" + sc_.name + "-" + std::to_string(trial_.index));
+  traffic_running_ = true;
+  // A TCP stream needs its slow start behind it before the baseline.
+  sleep_until(now() + 500 * kMs);
+}
+
+void TrialRun::stop_traffic() {
+  if (!traffic_running_) return;
+  traffic_running_ = false;
+  ctx_.traffic->stop();
 }
 
 void TrialRun::baseline() {
@@ -216,12 +275,58 @@ void TrialRun::failback() {
                   (clean ? "clean" : "losing packets") + ", path " + (got.empty() ? "none" : got) + ")");
     }
   }
-  say("  failback complete " + std::to_string(static_cast<int>(ms_between(t_.repair, now()))) +
+  failback_done_ = now();
+  say("  failback complete " + std::to_string(static_cast<int>(ms_between(t_.repair, failback_done_))) +
       " ms after the repair");
   sleep_until(now() + ns_of(ctx_.options.settle_s));
   t_.end = now();
   if (ctx_.canary) canary_ = ctx_.canary->figures();
   data_->stop();  // the logs are complete once every probe has written its end record
+  stop_traffic();
+}
+
+namespace {
+
+scenario::TrafficFigures figures_of(const measure::TrafficWindow& w) {
+  scenario::TrafficFigures f;
+  f.measured = w.measured;
+  f.why_not = w.why_not;
+  f.seconds = w.seconds;
+  f.offered_mbit = w.offered_mbit;
+  f.offered_pps = w.offered_pps;
+  f.delivered_mbit = w.delivered_mbit;
+  f.delivered_pps = w.delivered_pps;
+  f.delivered_pct = w.delivered_pct;
+  f.loss_pct = w.loss_pct;
+  f.sent = w.sent;
+  f.received = w.received;
+  f.emsgsize = w.emsgsize;
+  f.path_mtu = w.path_mtu;
+  return f;
+}
+
+}  // namespace
+
+// Before: the baseline; during: the second half of the hold (the settled
+// state; the first half is the outage the probe measures); after: the
+// settle period once failback was complete.
+void TrialRun::analyse_traffic() {
+  if (!has_traffic()) return;
+  const int64_t mid = t_.fault + (t_.repair - t_.fault) / 2;
+  for (size_t i = 0; i < ctx_.traffic_specs->size(); ++i) {
+    const measure::TrafficSpec& s = (*ctx_.traffic_specs)[i];
+    TrafficTrial x;
+    x.name = s.name;
+    x.protocol = s.protocol == measure::TrafficProtocol::Tcp ? "tcp" : "udp";
+    x.size = s.size;
+    x.df = s.df;
+    x.rate_mbit = s.rate_mbit;
+    x.pps = s.pps;
+    x.before = figures_of(ctx_.traffic->window(i, t_.pre, t_.fault));
+    x.during = figures_of(ctx_.traffic->window(i, mid, t_.repair));
+    x.after = figures_of(ctx_.traffic->window(i, failback_done_, t_.end));
+    trial_.traffic.push_back(std::move(x));
+  }
 }
 
 // A packet may be on its way for as long as the slowest impaired path holds
@@ -259,6 +364,7 @@ void TrialRun::analyse() {
   trial_.served_before = std::move(d.served_before);
   trial_.served = std::move(d.served);
   trial_.serving = std::move(d.serving);
+  analyse_traffic();
 
   add_event(t_.fault, "", "fault", sc_.fault.str());
   for (const auto& a : fault_->actions()) add_event(a.t_ns, a.node, a.kind, a.detail);

@@ -37,6 +37,7 @@
 #include "netlab/measure/canary.h"
 #include "netlab/measure/data_plane.h"
 #include "netlab/measure/frr_events.h"
+#include "netlab/measure/traffic_io.h"
 #include "netlab/plan/plan.h"
 #include "netlab/scenario/results.h"
 #include "netlab/topology/model.h"
@@ -45,6 +46,7 @@ namespace netlab::scenario {
 
 struct RunnerOptions {
   std::string probe_binary;   // netlab-probe
+  std::string traffic_binary; // netlab-traffic (needed when the topology has [[traffic]])
   int trials_override = 0;    // --trials
   double pre_s = 1.0;         // probing before the fault
   double settle_s = 1.0;      // probing after failback is complete
@@ -64,6 +66,10 @@ struct TrialContext {
   // The scheduling canary for the validity guard (scenario/guard.h); none:
   // the trial is judged on the probe sender's lateness alone.
   measure::Canary* canary = nullptr;
+  // The [[traffic]] streams run in every trial (none: no traffic), and how
+  // they are run.
+  measure::TrafficIo* traffic = nullptr;
+  const std::vector<measure::TrafficSpec>* traffic_specs = nullptr;
 };
 
 class TrialRun {
@@ -111,7 +117,20 @@ class TrialRun {
   std::map<std::string, measure::FrrLogTail> frr_logs_;  // router -> its FRR log
   int64_t realtime_offset_ = 0;     // CLOCK_REALTIME - CLOCK_MONOTONIC
   std::optional<measure::CanaryFigures> canary_;  // baseline .. end of failback
+  bool traffic_running_ = false;
+  int64_t failback_done_ = 0;  // failback complete: the settle period (the "after" window) starts
+  void start_traffic();
+  void stop_traffic();
+  void analyse_traffic();
+  bool has_traffic() const { return ctx_.traffic && ctx_.traffic_specs && !ctx_.traffic_specs->empty(); }
 };
+
+// The streams of the [[traffic]] entries on a plan, one per direction, with
+// their rates divided by the lab's scale (exposed for tests). Stream i uses
+// the ports [kTrafficPort + 64 i, + flows).
+inline constexpr uint16_t kTrafficPort = 48000;
+std::vector<measure::TrafficSpec> traffic_specs(const plan::Plan&, const std::vector<const topology::Traffic*>&,
+                                                double scale);
 
 // The probe flows of a scenario's probe on a plan (exposed for tests).
 measure::FlowSpec flow_spec(const plan::Plan&, const topology::Probe&, const std::string& log_prefix);

@@ -684,6 +684,18 @@ class Validator {
         }
       }
       if (ends_ok && tr.from == tr.to) d_.error(tr.pos.of("to"), who + " goes from " + quote(tr.from) + " to itself");
+      // The scale divides traffic rates as it divides bandwidths.
+      const double scale = t_.lab.scale;
+      if (tr.rate_mbit && *tr.rate_mbit / scale < kMinRateMbit)
+        d_.error(tr.pos.of("rate_mbit"),
+                 who + ": rate_mbit " + format_number(*tr.rate_mbit) + " divided by [lab] scale " +
+                     format_number(scale) + " is below " + format_number(kMinRateMbit) + " Mbit/s",
+                 "raise the rate or lower the scale");
+      if (tr.pps && *tr.pps / scale < kMinPps)
+        d_.error(tr.pos.of("pps"),
+                 who + ": pps " + format_number(*tr.pps) + " divided by [lab] scale " + format_number(scale) +
+                     " is below 1 packet per second",
+                 "raise the packet rate or lower the scale");
     }
     std::vector<std::string> names;
     for (const Traffic& tr : t_.traffic) names.push_back(tr.name);

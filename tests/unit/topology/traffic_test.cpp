@@ -115,6 +115,17 @@ TEST(Traffic, RunsBetweenTwoDistinctHosts) {
   EXPECT_NE(twice.render().find("traffic name \"a-b\" is used twice"), std::string::npos) << twice.render();
 }
 
+TEST(Traffic, TheScaleDividesTrafficRatesToo) {
+  LoadResult r = load_string(std::string(lab("[[traffic]]\nfrom = \"a\"\nto = \"b\"\nrate_mbit = 0.5\npps = 50\n"))
+                                 .replace(0, 6, "[lab]\nscale = 100\n"),
+                             "t.toml");
+  ASSERT_TRUE(r.topology) << r.render();
+  validate(*r.topology, r.diagnostics);
+  const std::string text = r.render();
+  EXPECT_NE(text.find("rate_mbit 0.5 divided by [lab] scale 100 is below 0.01 Mbit/s"), std::string::npos) << text;
+  EXPECT_NE(text.find("pps 50 divided by [lab] scale 100 is below 1 packet per second"), std::string::npos) << text;
+}
+
 TEST(Traffic, TargetsOnTrafficNeedTraffic) {
   auto r = checked("expect = { reachable = false, min_delivered_pct = 50, mtu_ok = true }\n");
   ASSERT_FALSE(r.ok());
