@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <chrono>
 #include <cmath>
+#include <filesystem>
 #include <set>
 
 #include "netlab/base/error.h"
@@ -171,8 +172,11 @@ void TrialRun::start_flows() {
 // period, its logs then complete.
 void TrialRun::start_traffic() {
   if (!has_traffic()) return;
-  ctx_.traffic->start(*ctx_.traffic_specs,
-                      ctx_.plan.runtime_dir + "/traffic/" + sc_.name + "-" + std::to_string(trial_.index));
+  const std::string dir = ctx_.plan.runtime_dir + "/traffic/" + sc_.name + "-" + std::to_string(trial_.index);
+  std::error_code ec;
+  std::filesystem::create_directories(dir, ec);
+  if (ec) throw Error("cannot create the traffic's log directory " + dir + ": " + ec.message());
+  ctx_.traffic->start(*ctx_.traffic_specs, dir);
   traffic_running_ = true;
   // A TCP stream needs its slow start behind it before the baseline.
   sleep_until(now() + 500 * kMs);
