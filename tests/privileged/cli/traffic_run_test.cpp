@@ -5,9 +5,12 @@
 //    the report says mtu_ok false and the sender learnt nothing (a
 //    blackhole); with PMTUD working, mtu_ok is still false (a DF datagram
 //    cannot shrink) but the sender's kernel learnt path MTU 1446.
-//  - a DX cut under a load the backup carries: the probe's outage is the
-//    unloaded one's within 10 % + one probe interval (medians of 4 trials
-//    each; BFD's detection varies by up to a detection interval per trial).
+//  - the DX failing under a load the backup carries: the probe's outage is
+//    the unloaded one's within 10 % + one probe interval (medians of 3
+//    trials each). The DX fails by carrier loss (`down`), detected at once:
+//    a silent cut is detected by BFD, whose phase alone moves each trial's
+//    outage by up to 225 ms (675..900 ms, measured here), so 10 % apart
+//    would say more about the dice than about the load.
 // Every lab is taken down at the end and checked gone (LifecycleTest).
 #include <nlohmann/json.hpp>
 
@@ -97,7 +100,7 @@ TEST_F(TrafficRunTest, WithPmtudTheSenderLearnsTheTunnelMtuButFullSizeDatagramsS
   EXPECT_EQ(t["during"]["path_mtu"], 1446);
 }
 
-TEST_F(TrafficRunTest, ADxCutUnderALoadTheBackupCarriesCostsWhatItCostsUnloaded) {
+TEST_F(TrafficRunTest, ADxFailureUnderALoadTheBackupCarriesCostsWhatItCostsUnloaded) {
   const std::string lab = lab_name('l');
   // 5 Mbit/s and ~720 packets/s with the probe: under the scaled tunnel's
   // 12.5 Mbit/s and 1,400 packets/s.
@@ -110,16 +113,16 @@ rate_mbit = 500
 
 [[scenarios]]
 name = "unloaded"
-fault = { cut = "dx1" }
+fault = { down = "dx1" }
 hold_s = 2
-trials = 4
+trials = 3
 traffic = []
 
 [[scenarios]]
 name = "loaded"
-fault = { cut = "dx1" }
+fault = { down = "dx1" }
 hold_s = 2
-trials = 4
+trials = 3
 traffic = ["fits"]
 expect = { min_delivered_pct = 95 }
 )";
@@ -132,11 +135,11 @@ expect = { min_delivered_pct = 95 }
       v.push_back(std::max(t["outage_ms"]["forward"].get<double>(), t["outage_ms"]["reverse"].get<double>()));
     }
     std::sort(v.begin(), v.end());
-    return (v[1] + v[2]) / 2;
+    return v[1];
   };
   const double unloaded = median(0), loaded = median(1);
   const double interval = r["scenarios"][1]["trials"][0]["probe"]["interval_ms"].get<double>();
-  std::printf("DX cut outage, median of 4: unloaded %.0f ms, under load %.0f ms\n", unloaded, loaded);
+  std::printf("DX down outage, median of 3: unloaded %.0f ms, under load %.0f ms\n", unloaded, loaded);
   EXPECT_GT(unloaded, 0);
   EXPECT_LE(std::abs(loaded - unloaded), 0.1 * unloaded + interval) << "unloaded " << unloaded << " ms, loaded "
                                                                      << loaded << " ms";
