@@ -1,10 +1,12 @@
 #include "netlab/topology/validate.h"
 
 #include <algorithm>
+#include <cmath>
 #include <optional>
 #include <map>
 #include <set>
 
+#include "netlab/topology/capacity.h"
 #include "netlab/topology/graph.h"
 #include "netlab/topology/limits.h"
 #include "netlab/topology/names.h"
@@ -17,6 +19,8 @@ namespace {
 const Ipv4Prefix kLinkLocal{Ipv4{0xA9FE0000}, 16};  // 169.254.0.0/16
 
 // AWS refuses these as VPN tunnel inside CIDRs (Site-to-Site VPN tunnel options).
+double round3(double v) { return std::round(v * 1000) / 1000; }
+
 bool aws_reserved_inside(const Ipv4Prefix& p) {
   for (uint32_t third = 0; third <= 5; ++third)
     if (p.overlaps(Ipv4Prefix{Ipv4{0xA9FE0000 | (third << 8)}, 30})) return true;
@@ -1022,7 +1026,22 @@ class Validator {
                  "it can still go through " + via);
       return;
     }
-    if (!s.expect.reachable || !path_ok) return;
+    if (!s.expect.reachable) return;
+    // The traffic on the backup: warned unless the scenario asserts the
+    // shortfall itself (max_delivered_pct: the design lesson).
+    if (!s.expect.max_delivered_pct)
+      for (const auto& c : backup_shortfalls(t_, s))
+        d_.warning(s.pos.of("fault"),
+                   who + ": while fault " + fault + " holds, the paths from " + quote(c.from) + " to " + quote(c.to) +
+                       " carry at most " + format_number(round3(c.capacity_mbit)) + " Mbit/s" +
+                       (c.ecmp ? " spread over them by ECMP" : " (" + c.narrowest + ")") + ", but its traffic offers " +
+                       format_number(round3(c.demand_mbit)) + " Mbit/s" +
+                       (t_.lab.scale != 1 ? " (both after [lab] scale " + format_number(t_.lab.scale) + ")" : ""),
+                   c.ecmp ? "the backup cannot carry the load: add capacity, or assert the shortfall with "
+                            "expect.max_delivered_pct"
+                          : "a VGW sends over one tunnel (a Transit Gateway spreads over several with ECMP): add "
+                            "capacity, or assert the shortfall with expect.max_delivered_pct");
+    if (!path_ok) return;
     for (const auto& [key, list] : path_targets(s.expect))
       for (size_t i = 0; i < list->size(); ++i) {
         auto alts = path_alternatives((*list)[i]);
