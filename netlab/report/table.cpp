@@ -143,7 +143,7 @@ std::string traffic_lines(const scenario::ScenarioResult& s) {
                        t.index, x.protocol, x.size, x.df ? " DF" : "", rate, window_text(x.before),
                        window_text(x.during), window_text(x.after));
       if (auto d = x.delivered_pct()) o += fmt::format("; delivered {:.1f} %", *d);
-      if (x.protocol == "udp" && x.during.measured && x.during.sent) o += fmt::format(", lost {:.1f} %", x.during.loss_pct);
+      if (x.protocol == "udp" && x.during.measured && x.during.offered_pps > 0) o += fmt::format(", lost {:.1f} %", x.during.loss_pct);
       if (auto ok = x.mtu_ok(); ok && !*ok)
         o += x.during.emsgsize ? fmt::format("; no {}-byte packet got through (path MTU {} learnt)", x.size, x.during.path_mtu)
                                : fmt::format("; no {}-byte packet got through, no ICMP came back (blackhole)", x.size);

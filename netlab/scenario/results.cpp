@@ -435,7 +435,7 @@ std::optional<double> loss_of(const TrafficTrial& s, std::string& why) {
     why = s.during.why_not;
     return std::nullopt;
   }
-  if (s.during.sent == 0) {
+  if (s.during.offered_pps <= 0) {
     why = "nothing was offered during the fault";
     return std::nullopt;
   }
@@ -459,7 +459,7 @@ Target mtu_target(bool want, const std::vector<Trial>& trials) {
       seen_all = ok;
       if (*ok != want) {
         std::string how = *ok ? fmt::format("{}-byte packets delivered", s.size)
-                              : fmt::format("no {}-byte packet of {} delivered{}", s.size, s.during.sent,
+                              : fmt::format("no {}-byte packet delivered{}", s.size,
                                             s.during.emsgsize ? fmt::format(" (the sender learnt path MTU {})",
                                                                             s.during.path_mtu)
                                                               : " (no ICMP came back: a blackhole)");
@@ -572,14 +572,14 @@ std::optional<double> TrafficTrial::delivered_pct() const {
     if (!before.measured || before.delivered_mbit <= 0) return std::nullopt;
     return 100.0 * during.delivered_mbit / before.delivered_mbit;
   }
-  if (during.sent == 0) return std::nullopt;
+  if (during.offered_pps <= 0) return std::nullopt;
   return during.delivered_pct;
 }
 
 std::optional<bool> TrafficTrial::mtu_ok() const {
   if (!during.measured) return std::nullopt;
   if (protocol == "tcp") return during.delivered_mbit > 0;
-  if (during.sent == 0 && during.emsgsize == 0) return std::nullopt;
+  if (during.offered_pps <= 0) return std::nullopt;
   return during.received > 0;
 }
 

@@ -15,6 +15,7 @@ TrafficFigures window(uint64_t sent, uint64_t received, double offered_mbit, dou
   w.sent = sent;
   w.received = received;
   w.offered_mbit = offered_mbit;
+  w.offered_pps = static_cast<double>(sent) / w.seconds;
   w.delivered_mbit = delivered_mbit;
   w.delivered_pct = sent ? 100.0 * static_cast<double>(received) / static_cast<double>(sent) : 0;
   w.loss_pct = sent ? 100.0 - w.delivered_pct : 0;
@@ -115,7 +116,8 @@ TEST(TrafficTargets, MtuOkTellsABlackholeFromALearntPathMtu) {
   EXPECT_NE(named(r, "mtu_ok").detail.find("no ICMP came back: a blackhole"), std::string::npos);
 
   TrafficTrial learnt = hole;
-  learnt.during.emsgsize = 900;
+  learnt.during.emsgsize = 900;  // every send refused: none accepted, all offered
+  learnt.during.sent = 0;
   learnt.during.path_mtu = 1446;
   r.trials = {with(1, {learnt})};
   evaluate(e, r);
