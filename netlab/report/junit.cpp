@@ -25,12 +25,14 @@ std::string xml_escape(const std::string& s) {
 // properties ("trial.2.forward.loss_ms"): a CI page shows what the probe
 // saw beside the verdicts. A recovery without its clean period is a lower
 // bound (">=350"); one never reached is "none".
-std::string properties(const scenario::ScenarioResult& s) {
+std::string properties(const scenario::ScenarioResult& s, double scale) {
   if (s.trials.empty()) return "";
   std::string o = "    <properties>\n";
   auto prop = [&](const std::string& name, const std::string& value) {
     o += fmt::format("      <property name=\"{}\" value=\"{}\"/>\n", xml_escape(name), xml_escape(value));
   };
+  // [lab] scale: every bandwidth and traffic rate below is AWS's divided by it.
+  if (scale != 1) prop("scale", fmt::format("{:g}", scale));
   auto opt = [](const std::optional<double>& v) { return v ? fmt::format("{:g}", *v) : std::string("none"); };
   for (const auto& t : s.trials) {
     const std::string k = fmt::format("trial.{}.", t.index);
@@ -126,7 +128,7 @@ std::string junit(const scenario::RunResult& r, const std::string& extra_suite,
     bool broken = s.verdict() == Verdict::Error;
     o += fmt::format("  <testsuite name=\"{}\" tests=\"{}\" failures=\"{}\" errors=\"{}\" skipped=\"{}\">\n",
                      xml_escape(s.name), c.tests, c.failures, c.errors, c.skipped);
-    o += properties(s);
+    o += properties(s, r.scale);
     if (broken)
       o += fmt::format("    <testcase classname=\"{}\" name=\"run\"><error message=\"{}\"/></testcase>\n",
                        xml_escape(s.name), xml_escape(s.error.empty() ? "no trial ran" : s.error));

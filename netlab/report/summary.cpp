@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <filesystem>
+#include <optional>
 
 #include "netlab/report/report.h"
 
@@ -31,6 +32,29 @@ std::string path_range(const nlohmann::json& s) {
     groups += fmt::format("{}{} {:.0f}", groups.empty() ? "" : ", ", g.value("label", ""),
                           g.value("stats", nlohmann::json::object()).value("outage_ms", nlohmann::json::object()).value("max", 0.0));
   return fmt::format("{:.0f}-{:.0f} ms; by path before: {}", std::max(lo, 0.0), hi, groups);
+}
+
+// What the scenario's traffic got through while the fault held (docs/
+// traffic.md): the least delivered share over its trials and streams, and
+// whether full-size packets were lost ("; load: 15.6 % delivered; 8500-byte
+// packets lost, no ICMP came back"). "" without traffic.
+std::string traffic_note(const nlohmann::json& s) {
+  std::optional<double> least;
+  std::string mtu;
+  for (const auto& t : s.value("trials", nlohmann::json::array()))
+    for (const auto& x : t.value("traffic", nlohmann::json::array())) {
+      if (x.contains("delivered_pct") && x["delivered_pct"].is_number())
+        least = std::min(least.value_or(100.0), x["delivered_pct"].get<double>());
+      if (x.contains("mtu_ok") && x["mtu_ok"].is_boolean() && !x["mtu_ok"].get<bool>() && mtu.empty()) {
+        const auto during = x.value("during", nlohmann::json::object());
+        mtu = fmt::format("; {}-byte packets lost, {}", x.value("size", 0),
+                          during.value("emsgsize", 0) > 0
+                              ? fmt::format("path MTU {} learnt", during.value("path_mtu", 0))
+                              : std::string("no ICMP came back"));
+      }
+    }
+  if (!least && mtu.empty()) return "";
+  return (least ? fmt::format("; load: {:.1f} % delivered", *least) : std::string()) + mtu;
 }
 
 std::vector<Row> rows_of(const std::vector<nlohmann::json>& reports) {
@@ -61,6 +85,7 @@ std::vector<Row> rows_of(const std::vector<nlohmann::json>& reports) {
       // Unreachable while the fault held: the gap is the hold plus the
       // recovery, not an outage figure worth printing.
       if (!reachable) row.outage = s.value("verdict", "") == "pass" ? "unreachable (as expected)" : "unreachable";
+      row.outage += traffic_note(s);
       if (s.contains("error")) row.outage = "error: " + s.value("error", "");
       row.verdict = s.value("verdict", "fail");
       rows.push_back(row);
