@@ -28,10 +28,16 @@
 #include "netlab/base/parse.h"
 #include "netlab/kernel/unique_fd.h"
 #include "netlab/measure/probe_format.h"
+#include "netlab/measure/program_util.h"
 
 namespace netlab::measure {
 
 namespace {
+
+using program::mono_ns;
+using program::parse_endpoint;
+using program::to_sockaddr;
+using program::to_timespec;
 
 using kernel::UniqueFd;
 
@@ -47,11 +53,6 @@ size_t payload_size(uint32_t size, size_t natural) {
   return size == 0 ? natural : std::max(natural, size_t{size} - kIpUdpHeaders);
 }
 
-int64_t mono_ns() {
-  timespec ts;
-  ::clock_gettime(CLOCK_MONOTONIC, &ts);
-  return int64_t{ts.tv_sec} * 1'000'000'000 + ts.tv_nsec;
-}
 
 int64_t realtime_ns() {
   timespec ts;
@@ -59,33 +60,8 @@ int64_t realtime_ns() {
   return int64_t{ts.tv_sec} * 1'000'000'000 + ts.tv_nsec;
 }
 
-timespec to_timespec(int64_t ns) {
-  return timespec{.tv_sec = ns / 1'000'000'000, .tv_nsec = ns % 1'000'000'000};
-}
 
-void parse_endpoint(const std::string& flag, const std::string& text, Ipv4& addr, uint16_t& port) {
-  const size_t colon = text.rfind(':');
-  if (colon == std::string::npos) throw InputError(flag + " " + text + ": expected ADDR:PORT");
-  auto a = Ipv4::parse(std::string_view(text).substr(0, colon));
-  if (!a) throw InputError(flag + " " + text + ": not an IPv4 address");
-  unsigned p = 0;
-  const char* first = text.data() + colon + 1;
-  const char* last = text.data() + text.size();
-  auto [end, ec] = std::from_chars(first, last, p);
-  if (first == last || ec != std::errc() || end != last || p == 0 || p > 65535) {
-    throw InputError(flag + " " + text + ": port must be 1..65535");
-  }
-  addr = *a;
-  port = static_cast<uint16_t>(p);
-}
 
-sockaddr_in to_sockaddr(Ipv4 a, uint16_t port) {
-  sockaddr_in sa{};
-  sa.sin_family = AF_INET;
-  sa.sin_port = htons(port);
-  sa.sin_addr.s_addr = a.network_order();
-  return sa;
-}
 
 // A mutex with priority inheritance. The sender and receiver may run
 // SCHED_FIFO while the flushing main thread does not: with a plain mutex, a

@@ -25,10 +25,16 @@
 #include "netlab/base/error.h"
 #include "netlab/base/parse.h"
 #include "netlab/kernel/unique_fd.h"
+#include "netlab/measure/program_util.h"
 
 namespace netlab::measure {
 
 namespace {
+
+using program::mono_ns;
+using program::parse_endpoint;
+using program::to_sockaddr;
+using program::to_timespec;
 
 using kernel::UniqueFd;
 
@@ -42,32 +48,9 @@ constexpr size_t kTcpChunk = 64 * 1024;
 constexpr int64_t kTcpRetryNs = 200'000'000;
 constexpr double kTcpCreditNs = 10'000'000;  // a paced TCP sender holds at most 10 ms of credit
 
-int64_t mono_ns() {
-  timespec ts;
-  ::clock_gettime(CLOCK_MONOTONIC, &ts);
-  return int64_t{ts.tv_sec} * 1'000'000'000 + ts.tv_nsec;
-}
 
-timespec to_timespec(int64_t ns) {
-  return timespec{.tv_sec = ns / 1'000'000'000, .tv_nsec = ns % 1'000'000'000};
-}
 
-void parse_endpoint(const std::string& flag, const std::string& text, Ipv4& addr, uint16_t& port) {
-  const size_t colon = text.rfind(':');
-  if (colon == std::string::npos) throw InputError(flag + " " + text + ": expected ADDR:PORT");
-  auto a = Ipv4::parse(std::string_view(text).substr(0, colon));
-  if (!a) throw InputError(flag + " " + text + ": not an IPv4 address");
-  addr = *a;
-  port = parse_uint<uint16_t>(flag, text.substr(colon + 1), 1, 65535);
-}
 
-sockaddr_in to_sockaddr(Ipv4 a, uint16_t port) {
-  sockaddr_in sa{};
-  sa.sin_family = AF_INET;
-  sa.sin_port = htons(port);
-  sa.sin_addr.s_addr = a.network_order();
-  return sa;
-}
 
 void put_u32(std::byte* p, uint32_t v) {
   for (int i = 0; i < 4; ++i) p[i] = static_cast<std::byte>(v >> (8 * i));
